@@ -1,0 +1,33 @@
+package call
+
+import "time"
+
+// Derive fills the durations a vendor did not report from the call's moments, and the total
+// from the phases when no moment gives it. Durations the vendor reported are kept as they are.
+//
+// A phase runs until the next moment the call reached: a queue wait ends at the first ring, the
+// answer or the end of the call (an abandon), ringing ends at the answer or the end.
+func (c *Call) Derive() {
+	c.deriveBetween(PhaseTotal, c.Start, c.End)
+	c.deriveBetween(PhaseIVR, c.Start, c.Queued)
+	c.deriveBetween(PhaseQueue, c.Queued, FirstTime(c.Ring, c.Answer, c.End))
+	c.deriveBetween(PhaseRing, c.Ring, FirstTime(c.Answer, c.End))
+	c.deriveBetween(PhaseTalk, c.Answer, c.End)
+}
+
+func (c *Call) deriveBetween(p Phase, from, to time.Time) {
+	if _, ok := c.Durations[p]; ok || from.IsZero() || to.IsZero() {
+		return
+	}
+	c.SetDuration(p, to.Sub(from))
+}
+
+// FirstTime returns the first non-zero time in order of preference.
+func FirstTime(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}

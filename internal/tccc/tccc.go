@@ -1,0 +1,265 @@
+// Package tccc decodes the data pushes of Tencent Cloud Contact Center (腾讯云联络中心):
+// call records (?action=cdr), recordings (?action=record) and voicemails (?action=voicemail).
+package tccc
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+)
+
+// Name is the vendor's configuration key.
+const Name = "tccc"
+
+// PushIDHeader identifies one push across TCCC's retries.
+const PushIDHeader = "X-TCCC-PUSH-UUID"
+
+// Vendor implements vendor.Vendor for TCCC.
+type Vendor struct{}
+
+var _ vendor.Vendor = Vendor{}
+
+func (Vendor) Name() string { return Name }
+
+// Decode reads the push type from the action query parameter.
+func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
+	action := req.Query.Get("action")
+	var (
+		push call.Push
+		err  error
+	)
+	switch action {
+	case "cdr":
+		push, err = decodeCDR(req.Body)
+	case "record":
+		push, err = decodeRecording(req.Body, call.KindRecording)
+	case "voicemail":
+		push, err = decodeRecording(req.Body, call.KindVoicemail)
+	case "":
+		return nil, errors.New("missing query parameter action: expected cdr, record or voicemail")
+	default:
+		return nil, fmt.Errorf("unknown action %q: expected cdr, record or voicemail", action)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if push.Payload, err = vendor.Payload(req.Body); err != nil {
+		return nil, err
+	}
+	push.Vendor = Name
+	push.Arrival = req.Arrival
+	if id := req.Header.Get(PushIDHeader); id != "" {
+		push.DedupKey = id
+	}
+	return []call.Push{push}, nil
+}
+
+// Reply answers in TCCC's format: ErrCode 0 is success, anything else makes TCCC retry.
+// Failures carry the HTTP status as ErrCode.
+func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
+	reply := struct {
+		ErrCode int    `json:"ErrCode"`
+		ErrMsg  string `json:"ErrMsg"`
+	}{}
+	if err != nil {
+		reply.ErrCode, reply.ErrMsg = status, err.Error()
+	}
+	vendor.WriteJSON(w, status, reply)
+}
+
+func tenant(id, typo int64) string {
+	if id == 0 {
+		id = typo
+	}
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+func decodeCDR(body []byte) (call.Push, error) {
+	var r cdr
+	if err := vendor.Unmarshal(body, &r); err != nil {
+		return call.Push{}, err
+	}
+	if r.SessionID == "" {
+		return call.Push{}, errors.New("field SessionId: required")
+	}
+	c := call.Call{
+		SessionID:    r.SessionID,
+		Direction:    direction(r.Direction),
+		Caller:       r.Caller,
+		Callee:       r.Callee,
+		Start:        flex.Unix(r.StartTimestamp),
+		Queued:       flex.Unix(r.QueuedTimestamp),
+		Ring:         flex.Unix(r.RingTimestamp),
+		Answer:       flex.Unix(r.AcceptTimestamp),
+		End:          flex.Unix(r.EndedTimestamp),
+		Queue:        call.Queue{Name: r.QueuedSkillGroupName},
+		IVRKeys:      keys(r.IVRKeyPressed, r.IVRKeyPressedEx),
+		PostIVRKeys:  keys(nil, r.PostIVRKeyPressed),
+		EndStatus:    endStatus(r.EndStatusString),
+		RawEndStatus: r.EndStatusString,
+		HangupSide:   call.HangupUnknown,
+		RawHangup:    r.HungUpSide,
+	}
+	if r.QueuedSkillGroupID != 0 {
+		c.Queue.ID = strconv.FormatInt(r.QueuedSkillGroupID, 10)
+	}
+	if side, ok := hangupSides[r.HungUpSide]; ok {
+		c.HangupSide = side
+	}
+	// IVRDuration is QueuedTimestamp - StartTimestamp and Duration is EndedTimestamp -
+	// AcceptTimestamp: they describe phases only when those phases happened.
+	if r.IVRDuration != nil && (*r.IVRDuration > 0 || !c.Queued.IsZero()) {
+		c.SetDuration(call.PhaseIVR, time.Duration(*r.IVRDuration)*time.Second)
+	}
+	if r.Duration != nil && !c.Answer.IsZero() {
+		c.SetDuration(call.PhaseTalk, time.Duration(*r.Duration)*time.Second)
+	}
+	if loc := r.TelLocation; loc != nil {
+		c.CustomerLocation = call.Location{Country: loc.Country, Province: loc.Province, City: loc.City, Carrier: loc.Operator}
+	}
+	if c.Direction == call.DirectionInbound {
+		c.CustomerLocation.Text = r.CallerLocation
+	}
+	c.Legs = legs(r.ServeParticipants)
+	for _, l := range c.Legs {
+		if l.TransferTo != "" {
+			c.Transfers++
+		}
+	}
+	if s := r.SeatUser; s != nil {
+		c.Agent = call.Agent{
+			ID: s.UserID, Name: s.Name, Nick: s.Nick, Email: s.Mail, StaffNumber: s.StaffNumber,
+			Phone: s.Phone, Groups: s.SkillGroupNameList,
+		}
+	}
+	for _, k := range c.PostIVRKeys {
+		if s := call.SatisfactionFromLabel(k.Label); s != call.SatisfactionNone {
+			c.Satisfaction, c.RawSatisfaction = s, k.Label
+		}
+	}
+	c.RecordingID = r.RecordID
+	c.Custom = custom(r)
+	c.Derive()
+
+	push := call.Push{
+		Kind:     call.KindCallRecord,
+		Tenant:   tenant(r.SdkAppID, r.SdkAppIDTypo),
+		Time:     call.FirstTime(c.End, c.Start),
+		DedupKey: "cdr/" + r.SessionID,
+		Call:     c,
+	}
+	return push, nil
+}
+
+func decodeRecording(body []byte, kind call.Kind) (call.Push, error) {
+	var r recording
+	if err := vendor.Unmarshal(body, &r); err != nil {
+		return call.Push{}, err
+	}
+	if r.SessionID == "" {
+		return call.Push{}, errors.New("field SessionId: required")
+	}
+	if r.RecordURL == "" {
+		return call.Push{}, errors.New("field RecordURL: required")
+	}
+	rec := &call.Recording{
+		ID: r.RecordID, URL: r.RecordURL, CustomURL: r.CustomRecordURL, EndpointUser: string(r.EndpointUser),
+	}
+	c := call.Call{SessionID: r.SessionID, RecordingURLs: []string{r.RecordURL}}
+	if r.CustomRecordURL != "" {
+		c.RecordingURLs = append(c.RecordingURLs, r.CustomRecordURL)
+	}
+	return call.Push{
+		Kind:      kind,
+		Tenant:    tenant(r.SdkAppID, r.SdkAppIDTypo),
+		Time:      flex.Unix(r.Timestamp),
+		DedupKey:  fmt.Sprintf("%s/%s/%s/%s", kind, r.SessionID, r.RecordID, r.EndpointUser),
+		Call:      c,
+		Recording: rec,
+	}, nil
+}
+
+func direction(d *int) call.Direction {
+	switch {
+	case d == nil:
+		return call.DirectionUnknown
+	case *d == 0:
+		return call.DirectionInbound
+	case *d == 1:
+		return call.DirectionOutbound
+	default:
+		return call.DirectionUnknown
+	}
+}
+
+// keys merges IVRKeyPressed (keys only) with IVRKeyPressedEx (keys and labels).
+func keys(plain []string, labelled []keyPress) []call.Key {
+	if len(labelled) > 0 {
+		out := make([]call.Key, 0, len(labelled))
+		for _, k := range labelled {
+			out = append(out, call.Key{Key: k.Key, Label: k.Label})
+		}
+		return out
+	}
+	out := make([]call.Key, 0, len(plain))
+	for _, k := range plain {
+		out = append(out, call.Key{Key: k})
+	}
+	return out
+}
+
+func legs(ps []serveParticipant) []call.Leg {
+	out := make([]call.Leg, 0, len(ps))
+	for _, p := range ps {
+		leg := call.Leg{
+			Sequence:         p.Sequence,
+			Agent:            call.Agent{Email: p.Mail, Phone: p.Phone},
+			Type:             p.Type,
+			SkillGroup:       call.Queue{Name: p.SkillGroupName},
+			Start:            flex.Unix(p.StartTimestamp),
+			Ring:             flex.Unix(p.RingTimestamp),
+			Answer:           flex.Unix(p.AcceptTimestamp),
+			End:              flex.Unix(p.EndedTimestamp),
+			EndStatus:        endStatus(p.EndStatusString),
+			RawEndStatus:     p.EndStatusString,
+			RecordingID:      p.RecordID,
+			TransferFrom:     p.TransferFrom,
+			TransferFromType: p.TransferFromType,
+			TransferTo:       p.TransferTo,
+			TransferToType:   p.TransferToType,
+			Priority:         p.SkillGroupPriority,
+		}
+		if p.SkillGroupID != 0 {
+			leg.SkillGroup.ID = strconv.FormatInt(p.SkillGroupID, 10)
+		}
+		out = append(out, leg)
+	}
+	slices.SortStableFunc(out, func(a, b call.Leg) int { return a.Sequence - b.Sequence })
+	return out
+}
+
+// custom keeps the tenant's own data: the user remark and the data the outbound call API
+// carried (Uui).
+func custom(r cdr) map[string]any {
+	m := map[string]any{}
+	if r.UserRemark != "" {
+		m["UserRemark"] = r.UserRemark
+	}
+	if r.UUI != "" {
+		m["Uui"] = r.UUI
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}

@@ -1,0 +1,193 @@
+package tccc
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+)
+
+var arrival = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+
+func decode(t *testing.T, action, file string) (call.Push, error) {
+	t.Helper()
+	body, err := os.ReadFile("../../testdata/tccc/" + file)
+	require.NoError(t, err)
+	return decodeBody(action, body, nil)
+}
+
+func decodeBody(action string, body []byte, header http.Header) (call.Push, error) {
+	if header == nil {
+		header = http.Header{}
+	}
+	pushes, err := Vendor{}.Decode(vendor.Request{
+		Query: url.Values{"action": {action}, "version": {"1"}}, Header: header, Body: body,
+		Arrival: arrival, Location: time.UTC,
+	})
+	if err != nil {
+		return call.Push{}, err
+	}
+	if len(pushes) != 1 {
+		return call.Push{}, assert.AnError
+	}
+	return pushes[0], nil
+}
+
+func TestDecodeCDRSample(t *testing.T) {
+	p, err := decode(t, "cdr", "cdr.json")
+	require.NoError(t, err)
+
+	assert.Equal(t, "tccc", p.Vendor)
+	assert.Equal(t, call.KindCallRecord, p.Kind)
+	assert.Equal(t, "1400482256", p.Tenant)
+	assert.Equal(t, time.Unix(1677140081, 0).UTC(), p.Time, "a call record happened when the call ended")
+	assert.Equal(t, "cdr/99a1c8f8-eb3d-4xxx-8401-5f6aa8761232", p.DedupKey)
+
+	c := p.Call
+	assert.Equal(t, "99a1c8f8-eb3d-4xxx-8401-5f6aa8761232", c.SessionID)
+	assert.Equal(t, call.DirectionOutbound, c.Direction)
+	assert.Equal(t, "0086400xxx6666", c.Caller)
+	assert.Equal(t, "0086184xxxx7605", c.Callee)
+	assert.Equal(t, "0086184xxxx7605", c.CustomerNumber())
+	assert.Equal(t, call.StatusUnreachable, c.EndStatus)
+	assert.Equal(t, "numberNotExist", c.RawEndStatus)
+	assert.Equal(t, call.HangupAgent, c.HangupSide)
+	assert.Equal(t, call.Queue{ID: "2734", Name: "顾问外呼"}, c.Queue)
+	assert.Equal(t, call.Location{Country: "中国", Province: "贵州", City: "安顺", Carrier: "移动"}, c.CustomerLocation)
+	assert.Equal(t, "f65472d9-400a-4xxx-a51f-a49a55dab99a", c.RecordingID)
+	assert.Equal(t, map[string]any{"UserRemark": "*****7605", "Uui": "abc"}, c.Custom)
+	assert.Equal(t, call.Agent{
+		ID: "zhangsan@tencent.com", Name: "张三", Nick: "优优", Email: "zhangsan@tencent.com",
+		StaffNumber: "8546", Groups: []string{"顾问外呼"},
+	}, c.Agent)
+	assert.Empty(t, c.IVRKeys, "null arrays decode as empty")
+
+	// Outbound, never accepted: 13 s in all, ringing from 72 to the end at 81, no IVR, no talk.
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 13 * time.Second,
+		call.PhaseRing:  9 * time.Second,
+	}, c.Durations)
+	assert.True(t, c.Answer.IsZero())
+
+	require.Len(t, c.Legs, 1)
+	leg := c.Legs[0]
+	assert.Equal(t, "zhangsan@tencent.com", leg.Agent.Email)
+	assert.Equal(t, "miniProgramSeat", leg.Type)
+	assert.Equal(t, call.Queue{ID: "2734", Name: "顾问外呼"}, leg.SkillGroup)
+	assert.Equal(t, time.Unix(1677140068, 0).UTC(), leg.Ring)
+	assert.Equal(t, time.Unix(1677140069, 0).UTC(), leg.Answer)
+	assert.Equal(t, time.Unix(1677140081, 0).UTC(), leg.End)
+	assert.Equal(t, call.StatusAnswered, leg.EndStatus)
+	assert.Equal(t, "dbe87035-019c-4xxx-bf4f-c29701ad315d", leg.RecordingID)
+
+	// The payload is kept whole, with integers as integers.
+	assert.Equal(t, int64(1400482256), p.Payload["SdkAppId"])
+	assert.Equal(t, "贵州", p.Payload["TelLocation"].(map[string]any)["Province"])
+	assert.Len(t, p.Payload, 26)
+}
+
+func TestDecodeInboundTransfer(t *testing.T) {
+	body := []byte(`{"SdkAppId":1400000001,"SessionId":"s-1","Caller":"13800000000","Callee":"4001234567",
+	"Direction":0,"Duration":100,"IVRDuration":20,"StartTimestamp":1700000000,"QueuedTimestamp":1700000020,
+	"RingTimestamp":1700000050,"AcceptTimestamp":1700000060,"EndedTimestamp":1700000160,
+	"IVRKeyPressed":["1","2"],"IVRKeyPressedEx":[{"Key":"1","Label":"售前"},{"Key":"2","Label":"人工"}],
+	"PostIVRKeyPressed":[{"Key":"1","Label":"非常满意"}],"HungUpSide":"user","EndStatusString":"ok",
+	"CallerLocation":"广东深圳","ServeParticipants":[
+	 {"Mail":"b@x.com","Sequence":1,"StartTimestamp":1700000100,"RingTimestamp":1700000100,"AcceptTimestamp":1700000105,"EndedTimestamp":1700000160,"TransferFrom":"a@x.com","TransferFromType":"staffSeat","EndStatusString":"ok"},
+	 {"Mail":"a@x.com","Sequence":0,"StartTimestamp":1700000050,"RingTimestamp":1700000050,"AcceptTimestamp":1700000060,"EndedTimestamp":1700000100,"TransferTo":"b@x.com","TransferToType":"staffSeat","EndStatusString":"ok"}]}`)
+	header := http.Header{}
+	header.Set(PushIDHeader, "uuid-1")
+	p, err := decodeBody("cdr", body, header)
+	require.NoError(t, err)
+	c := p.Call
+	assert.Equal(t, "uuid-1", p.DedupKey, "the push UUID header identifies a push")
+	assert.Equal(t, call.DirectionInbound, c.Direction)
+	assert.Equal(t, "13800000000", c.CustomerNumber())
+	assert.Equal(t, "广东深圳", c.CustomerLocation.Text)
+	assert.Equal(t, call.HangupCustomer, c.HangupSide)
+	assert.Equal(t, []call.Key{{Key: "1", Label: "售前"}, {Key: "2", Label: "人工"}}, c.IVRKeys)
+	assert.Equal(t, call.SatisfactionVerySatisfied, c.Satisfaction)
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 160 * time.Second,
+		call.PhaseIVR:   20 * time.Second,
+		call.PhaseQueue: 30 * time.Second,
+		call.PhaseRing:  10 * time.Second,
+		call.PhaseTalk:  100 * time.Second,
+	}, c.Durations)
+	require.Len(t, c.Legs, 2)
+	assert.Equal(t, "a@x.com", c.Legs[0].Agent.Email, "legs are ordered by Sequence")
+	assert.Equal(t, "b@x.com", c.Legs[0].TransferTo)
+	assert.Equal(t, 1, c.Transfers)
+}
+
+func TestDecodeRecordingAndVoicemail(t *testing.T) {
+	rec, err := decode(t, "record", "record.json")
+	require.NoError(t, err)
+	assert.Equal(t, call.KindRecording, rec.Kind)
+	assert.Equal(t, "1400264214", rec.Tenant)
+	assert.Equal(t, time.Unix(1608130650, 0).UTC(), rec.Time)
+	assert.Equal(t, &call.Recording{
+		ID: "1608130650", URL: "http://recorder-10018504.cos.ap-shanghai.myqcloud.com/def/month12",
+		EndpointUser: "lululing@tencent.com",
+	}, rec.Recording)
+	assert.Equal(t, "e97be0ab-1ef6-4ad2-a8c4-2b2bbfb18e55", rec.Call.SessionID)
+
+	vm, err := decode(t, "voicemail", "voicemail.json")
+	require.NoError(t, err)
+	assert.Equal(t, call.KindVoicemail, vm.Kind)
+	assert.Equal(t, "13123456789", vm.Recording.EndpointUser, "EndpointUser may be a JSON number")
+	assert.Equal(t, int64(13123456789), vm.Payload["EndpointUser"])
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name, action, body, want string
+	}{
+		{"missing action", "", `{}`, "missing query parameter action"},
+		{"unknown action", "imcdr", `{}`, `unknown action "imcdr"`},
+		{"empty body", "cdr", ``, "empty body"},
+		{"not an object", "cdr", `[1,2]`, "not a JSON object"},
+		{"broken JSON", "cdr", `{"SessionId": "a",`, "invalid JSON"},
+		{"trailing data", "cdr", `{"SessionId": "a"} {}`, "data after the top-level object"},
+		{"wrong type", "cdr", `{"SessionId": 5}`, "field SessionId: expected a string, got number"},
+		{"wrong nested type", "cdr", `{"SessionId":"a","ServeParticipants":[{"Sequence":"x"}]}`, "field ServeParticipants.Sequence: expected an integer, got string"},
+		{"huge number", "cdr", `{"SessionId":"a","StartTimestamp":1e400}`, "field StartTimestamp: expected an integer"},
+		{"missing session", "cdr", `{"Caller":"1"}`, "field SessionId: required"},
+		{"endpoint user object", "voicemail", `{"SessionId":"a","RecordURL":"u","EndpointUser":{}}`, "field EndpointUser: expected a string, got object"},
+		{"missing record URL", "record", `{"SessionId":"a"}`, "field RecordURL: required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeBody(tt.action, []byte(tt.body), nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestReply(t *testing.T) {
+	w := httptest.NewRecorder()
+	Vendor{}.Reply(w, http.StatusOK, nil)
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.JSONEq(t, `{"ErrCode":0,"ErrMsg":""}`, w.Body.String())
+
+	w = httptest.NewRecorder()
+	Vendor{}.Reply(w, http.StatusServiceUnavailable, assert.AnError)
+	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
+	assert.JSONEq(t, `{"ErrCode":503,"ErrMsg":"`+assert.AnError.Error()+`"}`, w.Body.String())
+}
+
+func TestEveryDocumentedStatusIsMapped(t *testing.T) {
+	for raw, status := range endStatuses {
+		assert.NotEqual(t, call.StatusUnknown, status, raw)
+	}
+	assert.Equal(t, call.StatusUnknown, endStatus("somethingNew"))
+}

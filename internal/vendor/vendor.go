@@ -1,0 +1,60 @@
+// Package vendor defines what a call-center platform plugs into the receiver: a decoder from its
+// pushes to the call model, and the reply format it expects. Each platform is one package that
+// implements Vendor.
+package vendor
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+)
+
+// Request is what a decoder sees of one HTTP push.
+type Request struct {
+	Query  url.Values
+	Header http.Header
+	Body   []byte
+	// Arrival is when the push arrived: the event time of vendors that send none.
+	Arrival time.Time
+	// Location is the zone of vendor times that carry none.
+	Location *time.Location
+}
+
+// Vendor is one call-center platform.
+type Vendor interface {
+	// Name is the platform's key in the configuration and the callcenter.vendor attribute.
+	Name() string
+	// Decode turns one push into the call model. Every error it returns is the pusher's fault
+	// (the receiver replies 400); the message names the offending field.
+	Decode(Request) ([]call.Push, error)
+	// Reply writes the platform's reply with the given HTTP status. A nil err means success.
+	Reply(w http.ResponseWriter, status int, err error)
+}
+
+// WriteJSON writes v as the JSON body of a reply.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil { // replies are small structs of strings and numbers
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// CodeReply is the small JSON reply of platforms that document none of their own: code 0 and
+// "success", or the HTTP status and the reason.
+func CodeReply(w http.ResponseWriter, status int, err error) {
+	reply := struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}{Code: 0, Message: "success"}
+	if err != nil {
+		reply.Code, reply.Message = status, err.Error()
+	}
+	WriteJSON(w, status, reply)
+}
