@@ -253,7 +253,7 @@ type EventType string
 
 const (
 	EventOther            EventType = "other"
-	EventCallStarted      EventType = "call_started"      // a call entered the system or an agent dialled
+	EventCallStarted      EventType = "call_started"      // a call entered the system or an agent dialed
 	EventQueued           EventType = "queued"            // the call entered a queue
 	EventAgentRinging     EventType = "agent_ringing"     // an agent is being offered the call
 	EventCustomerRinging  EventType = "customer_ringing"  // the customer's phone is ringing

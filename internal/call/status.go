@@ -21,7 +21,7 @@ const (
 	StatusNoAgent          EndStatus = "no_agent"           // no agent online or available in time
 	StatusOutsideHours     EndStatus = "outside_hours"      // outside business hours
 	StatusBlocked          EndStatus = "blocked"            // blacklists, carrier or frequency restrictions
-	StatusCancelled        EndStatus = "cancelled"          // the calling side gave up before the other side rang
+	StatusCanceled         EndStatus = "canceled"           // the calling side gave up before the other side rang
 	StatusFailed           EndStatus = "failed"             // line, device or system failure
 )
 
@@ -29,7 +29,7 @@ const (
 var EndStatuses = []EndStatus{
 	StatusAnswered, StatusNoAnswer, StatusBusy, StatusRejected, StatusUnreachable,
 	StatusAbandonedIVR, StatusAbandonedQueue, StatusAbandonedRinging, StatusAbandoned,
-	StatusIVRCompleted, StatusNoAgent, StatusOutsideHours, StatusBlocked, StatusCancelled,
+	StatusIVRCompleted, StatusNoAgent, StatusOutsideHours, StatusBlocked, StatusCanceled,
 	StatusFailed, StatusUnknown,
 }
 

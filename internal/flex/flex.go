@@ -7,7 +7,6 @@ package flex
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -77,12 +76,12 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 		*i = Int{}
 		return nil
 	}
-	text := string(data)
+	text, kind := string(data), "number "
 	if data[0] == '"' {
 		if err := json.Unmarshal(data, &text); err != nil {
 			return err
 		}
-		text = strings.TrimSpace(text)
+		text, kind = strings.TrimSpace(text), "string "
 		if text == "" {
 			*i = Int{}
 			return nil
@@ -92,7 +91,10 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 	}
 	v, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
-		return &json.UnmarshalTypeError{Value: "number " + text, Type: reflect.TypeOf(int64(0))}
+		if kind == "string " {
+			text = strconv.Quote(text)
+		}
+		return &json.UnmarshalTypeError{Value: kind + text, Type: reflect.TypeOf(int64(0))}
 	}
 	*i = Int{Value: v, Valid: true}
 	return nil
@@ -143,7 +145,7 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 			return nil
 		}
 		if _, err := parseText(s, time.UTC); err != nil {
-			return fmt.Errorf("%q is not a time the vendor documents show: %w", s, err)
+			return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(s), Type: reflect.TypeOf(time.Time{})}
 		}
 		*t = Time{text: s, valid: true}
 	default:

@@ -46,7 +46,7 @@ var endStatuses = map[string]call.EndStatus{
 	"busy":             call.StatusBusy,        // 206 被叫忙
 	"outOfCredit":      call.StatusUnreachable, // 207 被叫欠费
 	"operatorError":    call.StatusFailed,      // 208 运营商线路异常
-	"callerCancel":     call.StatusCancelled,   // 209 未振铃主叫取消
+	"callerCancel":     call.StatusCanceled,    // 209 未振铃主叫取消
 	"notInService":     call.StatusUnreachable, // 210 被叫不在服务区
 	"carrierBlocked":   call.StatusBlocked,     // 212 运营商拦截
 }

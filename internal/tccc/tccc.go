@@ -203,10 +203,10 @@ func direction(d *int) call.Direction {
 }
 
 // keys merges IVRKeyPressed (keys only) with IVRKeyPressedEx (keys and labels).
-func keys(plain []string, labelled []keyPress) []call.Key {
-	if len(labelled) > 0 {
-		out := make([]call.Key, 0, len(labelled))
-		for _, k := range labelled {
+func keys(plain []string, labeled []keyPress) []call.Key {
+	if len(labeled) > 0 {
+		out := make([]call.Key, 0, len(labeled))
+		for _, k := range labeled {
 			out = append(out, call.Key{Key: k.Key, Label: k.Label})
 		}
 		return out

@@ -1,0 +1,78 @@
+# The two commands a new user needs: `make run` and `make test`. Every tool is built from the
+# modules pinned under tools/ into the ignored .tools/, so nothing is assumed about the machine
+# beyond Go.
+
+GO        ?= go
+TOOLS     := $(CURDIR)/.tools
+OCB       := $(TOOLS)/builder
+MDATAGEN  := $(TOOLS)/mdatagen
+LINT      := $(TOOLS)/golangci-lint
+DIST      := _build/otelcol-callcenter
+CONFIG    ?= config/default.yaml
+
+# Everything the distribution is built from: rebuilt only when one of these changes.
+SOURCES   := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './tools/*' -not -name '*_test.go') \
+             go.mod go.sum builder-config.yaml
+
+.PHONY: all run build test unit e2e generate check-generate lint fmt tools clean ci
+
+all: build
+
+## run: build the distribution (if stale) and start it on $(CONFIG)
+run: $(DIST)
+	$(DIST) --config $(CONFIG)
+
+## build: build the otelcol-callcenter distribution with ocb into _build/
+build: $(DIST)
+
+$(DIST): $(OCB) $(SOURCES)
+	$(OCB) --config builder-config.yaml
+	@touch $@
+
+## test: unit tests with the race detector, then the end-to-end tests through the built collector
+test: unit e2e
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+e2e: $(DIST)
+	CALLCENTER_COLLECTOR=$(CURDIR)/$(DIST) $(GO) test -count=1 -tags e2e -timeout 20m ./e2e/...
+
+## generate: regenerate mdatagen's output from metadata.yaml
+# mdatagen names the package of generated_component_test.go after the directory holding
+# metadata.yaml; a link named like the package makes that independent of the checkout's name.
+generate: $(MDATAGEN)
+	@mkdir -p $(TOOLS)/gen
+	@ln -sfn $(CURDIR) $(TOOLS)/gen/callcenterreceiver
+	cd $(TOOLS)/gen/callcenterreceiver && $(MDATAGEN) metadata.yaml
+
+## check-generate: fail when the committed generated files differ from what generate produces
+check-generate: generate
+	@git diff --exit-code -- internal/metadata generated_component_test.go generated_package_test.go documentation.md \
+		|| (echo "generated files are stale: run 'make generate' and commit"; exit 1)
+	@test -z "$$(git status --porcelain --untracked-files=all -- internal/metadata generated_component_test.go generated_package_test.go documentation.md)" \
+		|| (git status --short; echo "generate produced files that are not committed"; exit 1)
+
+## lint: golangci-lint with .golangci.yml
+lint: $(LINT)
+	$(LINT) run --build-tags e2e ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## ci: everything .ci/run checks
+ci: check-generate lint test
+
+tools: $(OCB) $(MDATAGEN) $(LINT)
+
+$(OCB): tools/builder/go.mod tools/builder/go.sum
+	cd tools/builder && $(GO) build -o $@ go.opentelemetry.io/collector/cmd/builder
+
+$(MDATAGEN): tools/mdatagen/go.mod tools/mdatagen/go.sum
+	cd tools/mdatagen && $(GO) build -o $@ go.opentelemetry.io/collector/cmd/mdatagen
+
+$(LINT): tools/golangci-lint/go.mod tools/golangci-lint/go.sum
+	cd tools/golangci-lint && $(GO) build -o $@ github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+clean:
+	rm -rf _build .tools

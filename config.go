@@ -1,0 +1,134 @@
+package callcenterreceiver // import "github.com/otelcallcenter/callcenterreceiver"
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // vendor time zones must resolve on hosts without a zoneinfo database
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/operators"
+)
+
+// Config is the configuration of the callcenter receiver.
+type Config struct {
+	// ServerConfig is the HTTP server the vendors push to: endpoint, TLS, auth extensions,
+	// CORS, body size limit, timeouts. A named field: embedding would promote its Unmarshal
+	// method to Config and hide every other key.
+	ServerConfig confighttp.ServerConfig `mapstructure:",squash"`
+
+	// One section per vendor; each is on by default at its own path.
+	TCCC    VendorConfig `mapstructure:"tccc"`
+	Udesk   VendorConfig `mapstructure:"udesk"`
+	UinCall VendorConfig `mapstructure:"uincall"`
+	Dezhu   VendorConfig `mapstructure:"dezhu"`
+
+	// HealthPath answers GET with 200 for load balancers; empty turns it off.
+	HealthPath string `mapstructure:"health_path"`
+	// Timezone is the zone of vendor times that carry none (Udesk call_start_at, 得助 texts).
+	Timezone string `mapstructure:"timezone"`
+	// Operators are stanza operators run on every log record before it is emitted.
+	Operators []operator.Config `mapstructure:"operators"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// VendorConfig is the endpoint of one call-center platform.
+type VendorConfig struct {
+	Enabled bool   `mapstructure:"enabled"`
+	Path    string `mapstructure:"path"`
+	// Tenant is the callcenter.tenant.id of pushes that carry none (Udesk sends no tenant).
+	Tenant string `mapstructure:"tenant"`
+	// ServiceName is the service.name of this vendor's telemetry.
+	ServiceName string `mapstructure:"service_name"`
+	// ReplyTimeout bounds how long a push may wait for the pipeline before the vendor gets a
+	// retryable failure. Keep it under the vendor's own timeout (得助 waits 5 s).
+	ReplyTimeout time.Duration `mapstructure:"reply_timeout"`
+}
+
+// vendor pairs a vendor's configuration key with its section.
+type vendorSection struct {
+	name string
+	cfg  *VendorConfig
+}
+
+func (cfg *Config) vendors() []vendorSection {
+	return []vendorSection{
+		{"tccc", &cfg.TCCC}, {"udesk", &cfg.Udesk}, {"uincall", &cfg.UinCall}, {"dezhu", &cfg.Dezhu},
+	}
+}
+
+// location returns the configured time zone; Validate has checked it loads.
+func (cfg *Config) location() *time.Location {
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+var _ component.Config = (*Config)(nil)
+
+// Validate checks the configuration and names the field of every problem.
+func (cfg *Config) Validate() error {
+	var errs []error
+	if cfg.ServerConfig.NetAddr.Endpoint == "" {
+		errs = append(errs, errors.New("endpoint: must be set, e.g. localhost:8088"))
+	}
+	if cfg.ServerConfig.MaxRequestBodySize < 0 {
+		errs = append(errs, fmt.Errorf("max_request_body_size: must not be negative, got %d", cfg.ServerConfig.MaxRequestBodySize))
+	}
+	if _, err := time.LoadLocation(cfg.Timezone); err != nil || cfg.Timezone == "" {
+		errs = append(errs, fmt.Errorf("timezone: %q is not an IANA time zone such as Asia/Shanghai", cfg.Timezone))
+	}
+
+	paths := map[string]string{}
+	if cfg.HealthPath != "" {
+		if err := checkPath(cfg.HealthPath); err != nil {
+			errs = append(errs, fmt.Errorf("health_path: %w", err))
+		}
+		paths[cfg.HealthPath] = "health_path"
+	}
+	enabled := 0
+	for _, v := range cfg.vendors() {
+		if !v.cfg.Enabled {
+			continue
+		}
+		enabled++
+		if err := checkPath(v.cfg.Path); err != nil {
+			errs = append(errs, fmt.Errorf("%s.path: %w", v.name, err))
+		} else if other, taken := paths[v.cfg.Path]; taken {
+			errs = append(errs, fmt.Errorf("%s.path: %s is already used by %s", v.name, v.cfg.Path, other))
+		}
+		paths[v.cfg.Path] = v.name + ".path"
+		if v.cfg.ReplyTimeout <= 0 {
+			errs = append(errs, fmt.Errorf("%s.reply_timeout: must be positive, got %s", v.name, v.cfg.ReplyTimeout))
+		}
+		if v.cfg.ServiceName == "" {
+			errs = append(errs, fmt.Errorf("%s.service_name: must not be empty", v.name))
+		}
+	}
+	if enabled == 0 {
+		errs = append(errs, errors.New("no vendor is enabled: enable at least one of tccc, udesk, uincall, dezhu"))
+	}
+	if err := operators.Validate(cfg.Operators); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func checkPath(p string) error {
+	switch {
+	case !strings.HasPrefix(p, "/"):
+		return fmt.Errorf("%q must start with /", p)
+	case strings.ContainsAny(p, "?#"):
+		return fmt.Errorf("%q must be a path without query or fragment", p)
+	}
+	return nil
+}

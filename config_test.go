@@ -1,0 +1,111 @@
+package callcenterreceiver
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.MustNewIDWithName(metadata.Type.String(), name).String())
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestDefaultConfig(t *testing.T) {
+	cfg := loadConfig(t, "")
+	require.NoError(t, confmap.Validate(cfg))
+	assert.Equal(t, "localhost:8088", cfg.ServerConfig.NetAddr.Endpoint)
+	assert.Equal(t, int64(1<<20), cfg.ServerConfig.MaxRequestBodySize)
+	assert.Equal(t, "/health", cfg.HealthPath)
+	assert.Equal(t, "Asia/Shanghai", cfg.Timezone)
+	for _, v := range cfg.vendors() {
+		assert.True(t, v.cfg.Enabled, v.name)
+		assert.Equal(t, "/"+v.name, v.cfg.Path)
+		assert.Equal(t, "callcenter-"+v.name, v.cfg.ServiceName)
+		assert.Equal(t, 4*time.Second, v.cfg.ReplyTimeout)
+	}
+}
+
+func TestCustomConfig(t *testing.T) {
+	cfg := loadConfig(t, "custom")
+	require.NoError(t, confmap.Validate(cfg))
+	assert.Equal(t, "0.0.0.0:9000", cfg.ServerConfig.NetAddr.Endpoint)
+	assert.Equal(t, int64(65536), cfg.ServerConfig.MaxRequestBodySize)
+	assert.Equal(t, VendorConfig{Enabled: true, Path: "/push/tccc", ServiceName: "callcenter-tccc", ReplyTimeout: 2 * time.Second}, cfg.TCCC)
+	assert.False(t, cfg.Udesk.Enabled)
+	assert.Equal(t, VendorConfig{Enabled: true, Path: "/uincall", Tenant: "acme", ServiceName: "acme-uincall", ReplyTimeout: 4 * time.Second}, cfg.UinCall)
+	assert.Equal(t, "/51ima", cfg.Dezhu.Path)
+	assert.Empty(t, cfg.HealthPath)
+	assert.Equal(t, time.UTC, cfg.location())
+	require.Len(t, cfg.Operators, 1)
+	assert.Equal(t, "add", cfg.Operators[0].Type())
+}
+
+func TestValidateNamesTheField(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*Config)
+		want   []string
+	}{
+		{"no endpoint", func(c *Config) { c.ServerConfig.NetAddr.Endpoint = "" }, []string{"endpoint: must be set"}},
+		{"negative body limit", func(c *Config) { c.ServerConfig.MaxRequestBodySize = -1 }, []string{"max_request_body_size: must not be negative"}},
+		{"bad timezone", func(c *Config) { c.Timezone = "Mars/Olympus" }, []string{`timezone: "Mars/Olympus" is not an IANA time zone`}},
+		{"empty timezone", func(c *Config) { c.Timezone = "" }, []string{`timezone: "" is not an IANA time zone`}},
+		{"relative path", func(c *Config) { c.Udesk.Path = "udesk" }, []string{`udesk.path: "udesk" must start with /`}},
+		{"query in path", func(c *Config) { c.TCCC.Path = "/tccc?action=cdr" }, []string{"tccc.path:", "without query"}},
+		{"duplicate path", func(c *Config) { c.Dezhu.Path = "/tccc" }, []string{"dezhu.path: /tccc is already used by tccc.path"}},
+		{"path on health", func(c *Config) { c.UinCall.Path = "/health" }, []string{"uincall.path: /health is already used by health_path"}},
+		{"bad health path", func(c *Config) { c.HealthPath = "health" }, []string{`health_path: "health" must start with /`}},
+		{"zero reply timeout", func(c *Config) { c.Dezhu.ReplyTimeout = 0 }, []string{"dezhu.reply_timeout: must be positive"}},
+		{"no service name", func(c *Config) { c.TCCC.ServiceName = "" }, []string{"tccc.service_name: must not be empty"}},
+		{"nothing enabled", func(c *Config) {
+			c.TCCC.Enabled, c.Udesk.Enabled, c.UinCall.Enabled, c.Dezhu.Enabled = false, false, false, false
+		}, []string{"no vendor is enabled"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			tt.modify(cfg)
+			err := confmap.Validate(cfg)
+			require.Error(t, err)
+			for _, want := range tt.want {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}
+
+func TestDisabledVendorIsNotValidated(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Udesk = VendorConfig{Enabled: false, Path: "not-a-path"}
+	assert.NoError(t, confmap.Validate(cfg))
+}
+
+func TestValidateRejectsAsynchronousOperators(t *testing.T) {
+	cm := confmap.NewFromStringMap(map[string]any{
+		"operators": []any{
+			map[string]any{"type": "recombine", "combine_field": "body", "is_first_entry": "true"},
+			map[string]any{"type": "stdout"},
+		},
+	})
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, cm.Unmarshal(cfg))
+	err := confmap.Validate(cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `operators[0]: type "recombine" is not supported here`)
+	assert.Contains(t, err.Error(), `operators[1]: type "stdout" is not supported here`)
+}

@@ -1,0 +1,262 @@
+//go:build e2e
+
+// Package e2e runs the otelcol-callcenter distribution built by ocb as a separate process, with
+// an OTLP exporter pointed at an OTLP receiver inside the test, and checks what the vendors get
+// back and what arrives. `make e2e` builds the binary and sets CALLCENTER_COLLECTOR.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"text/template"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configgrpc"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/receiver/otlpreceiver"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+)
+
+var collectorBinary = os.Getenv("CALLCENTER_COLLECTOR")
+
+func TestMain(m *testing.M) {
+	if collectorBinary == "" {
+		fmt.Fprintln(os.Stderr, "CALLCENTER_COLLECTOR must name the built otelcol-callcenter binary; `make e2e` sets it")
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// sink is a real OTLP/HTTP receiver that keeps what the collector exports, and can be told to
+// refuse it.
+type sink struct {
+	Endpoint string
+	Logs     *consumertest.LogsSink
+	Metrics  *consumertest.MetricsSink
+	Traces   *consumertest.TracesSink
+	failing  atomic.Bool
+}
+
+var errRefused = errors.New("the sink refuses on purpose")
+
+func startSink(t *testing.T) *sink {
+	t.Helper()
+	s := &sink{
+		Endpoint: freePort(t),
+		Logs:     new(consumertest.LogsSink),
+		Metrics:  new(consumertest.MetricsSink),
+		Traces:   new(consumertest.TracesSink),
+	}
+	f := otlpreceiver.NewFactory()
+	cfg := f.CreateDefaultConfig().(*otlpreceiver.Config)
+	cfg.Protocols.GRPC = configoptional.None[configgrpc.ServerConfig]()
+	cfg.Protocols.HTTP.GetOrInsertDefault().ServerConfig.NetAddr.Endpoint = s.Endpoint
+	set := receivertest.NewNopSettings(f.Type())
+
+	logs, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
+		if s.failing.Load() {
+			return errRefused
+		}
+		return s.Logs.ConsumeLogs(ctx, ld)
+	})
+	require.NoError(t, err)
+	metrics, err := consumer.NewMetrics(func(ctx context.Context, md pmetric.Metrics) error {
+		if s.failing.Load() {
+			return errRefused
+		}
+		return s.Metrics.ConsumeMetrics(ctx, md)
+	})
+	require.NoError(t, err)
+	traces, err := consumer.NewTraces(func(ctx context.Context, td ptrace.Traces) error {
+		if s.failing.Load() {
+			return errRefused
+		}
+		return s.Traces.ConsumeTraces(ctx, td)
+	})
+	require.NoError(t, err)
+
+	// One config shared by the three signals: the OTLP receiver runs one server for them.
+	lr, err := f.CreateLogs(context.Background(), set, cfg, logs)
+	require.NoError(t, err)
+	mr, err := f.CreateMetrics(context.Background(), set, cfg, metrics)
+	require.NoError(t, err)
+	tr, err := f.CreateTraces(context.Background(), set, cfg, traces)
+	require.NoError(t, err)
+	host := componenttest.NewNopHost()
+	require.NoError(t, lr.Start(context.Background(), host))
+	require.NoError(t, mr.Start(context.Background(), host))
+	require.NoError(t, tr.Start(context.Background(), host))
+	t.Cleanup(func() {
+		require.NoError(t, lr.Shutdown(context.Background()))
+		require.NoError(t, mr.Shutdown(context.Background()))
+		require.NoError(t, tr.Shutdown(context.Background()))
+	})
+	return s
+}
+
+// Fail makes the sink refuse everything until it is called with false.
+func (s *sink) Fail(on bool) { s.failing.Store(on) }
+
+// collector is one otelcol-callcenter process.
+type collector struct {
+	URL    string // the callcenter receiver's base URL
+	cmd    *exec.Cmd
+	output *syncBuffer
+	done   chan error
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// configParams fill the collector configuration templates in testdata.
+type configParams struct {
+	Endpoint     string // the callcenter receiver
+	SinkEndpoint string
+	StorageDir   string
+}
+
+// startCollector writes the named configuration template with fresh ports and starts the
+// binary on it, waiting until the receiver answers its health endpoint.
+func startCollector(t *testing.T, templateName string, params configParams) *collector {
+	t.Helper()
+	if params.Endpoint == "" {
+		params.Endpoint = freePort(t)
+	}
+	tmpl, err := template.ParseFiles(filepath.Join("testdata", templateName))
+	require.NoError(t, err)
+	var cfg bytes.Buffer
+	require.NoError(t, tmpl.Execute(&cfg, params))
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(path, cfg.Bytes(), 0o600))
+
+	c := &collector{URL: "http://" + params.Endpoint, output: &syncBuffer{}, done: make(chan error, 1)}
+	c.cmd = exec.Command(collectorBinary, "--config", path)
+	c.cmd.Stdout, c.cmd.Stderr = c.output, c.output
+	require.NoError(t, c.cmd.Start())
+	go func() { c.done <- c.cmd.Wait() }()
+	t.Cleanup(func() {
+		c.Stop(t)
+		if t.Failed() {
+			t.Logf("collector output:\n%s", c.output.String())
+		}
+	})
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(c.URL + "/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return c
+			}
+		}
+		select {
+		case err := <-c.done:
+			c.done <- err
+			t.Fatalf("the collector exited while starting: %v\n%s", err, c.output.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the collector did not answer on %s\n%s", c.URL, c.output.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Stop ends the process gracefully and waits for it.
+func (c *collector) Stop(t *testing.T) {
+	t.Helper()
+	if c.cmd.ProcessState != nil {
+		return
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-c.done:
+		c.done <- err
+	case <-time.After(30 * time.Second):
+		_ = c.cmd.Process.Kill()
+		t.Errorf("the collector did not stop within 30 s of SIGTERM\n%s", c.output.String())
+	}
+}
+
+// reply is what a vendor got back.
+type reply struct {
+	Status int
+	Header http.Header
+	Body   map[string]any
+	Raw    string
+}
+
+func send(t *testing.T, method, url, contentType string, body []byte) reply {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	require.NoError(t, err)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
+	require.NoError(t, json.Unmarshal(raw, &r.Body), "every reply is JSON: %q", raw)
+	return r
+}
+
+func post(t *testing.T, url string, body []byte) reply {
+	t.Helper()
+	return send(t, http.MethodPost, url, "application/json;charset=utf8", body)
+}
+
+func readFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", name))
+	require.NoError(t, err)
+	return b
+}
+
+func vendorOf(fixture string) string { return strings.SplitN(fixture, "/", 2)[0] }

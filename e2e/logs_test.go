@@ -1,0 +1,146 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"flag"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files from what the collector produces")
+
+// samples are the vendors' own sample bodies (rebuilt where the documents broke them), with the
+// URL each is pushed to.
+var samples = []struct {
+	fixture, path string
+}{
+	{"tccc/cdr.json", "/tccc?action=cdr&version=1"},
+	{"tccc/record.json", "/tccc?action=record&version=1"},
+	{"tccc/voicemail.json", "/tccc?action=voicemail"},
+	{"udesk/end.json", "/udesk"},
+	{"dezhu/record.json", "/dezhu"},
+	{"uincall/outbound-1-agentDialout-up.json", "/uincall"},
+	{"uincall/outbound-2-agentDialout-dn.json", "/uincall"},
+	{"uincall/outbound-3-agentstatus.json", "/uincall"},
+	{"uincall/outbound-4-callout_process.json", "/uincall"},
+	{"uincall/outbound-5-call_process.json", "/uincall"},
+	{"uincall/outbound-6-call_talking.json", "/uincall"},
+	{"uincall/outbound-7-call_hangup.json", "/uincall"},
+	{"uincall/inbound-2-incoming.json", "/uincall"},
+	{"uincall/inbound-4-call_hangup.json", "/uincall"},
+	{"uincall/agent-setAgentType.json", "/uincall"},
+}
+
+func TestSamplesThroughTheCollector(t *testing.T) {
+	s := startSink(t)
+	c := startCollector(t, "logs.yaml", configParams{SinkEndpoint: s.Endpoint})
+
+	for i, sample := range samples {
+		t.Run(sample.fixture, func(t *testing.T) {
+			r := post(t, c.URL+sample.path, readFixture(t, sample.fixture))
+			require.Equal(t, http.StatusOK, r.Status, r.Raw)
+			if vendorOf(sample.fixture) == "tccc" {
+				assert.Equal(t, map[string]any{"ErrCode": float64(0), "ErrMsg": ""}, r.Body)
+			} else {
+				assert.Equal(t, map[string]any{"code": float64(0), "message": "success"}, r.Body)
+			}
+
+			// The reply came after the export: the record is already at the sink.
+			require.Len(t, s.Logs.AllLogs(), i+1, "one export per push, before the reply")
+			got := s.Logs.AllLogs()[i]
+			goldenPath := filepath.Join("testdata", "golden", strings.ReplaceAll(strings.TrimSuffix(sample.fixture, ".json"), "/", "-")+".yaml")
+			if *update {
+				require.NoError(t, golden.WriteLogs(t, goldenPath, sortLogs(got)))
+			}
+			want, err := golden.ReadLogs(goldenPath)
+			require.NoError(t, err)
+			opts := []plogtest.CompareLogsOption{plogtest.IgnoreObservedTimestamp()}
+			if vendorOf(sample.fixture) == "uincall" {
+				opts = append(opts, plogtest.IgnoreTimestamp()) // UinCall sends no time: arrival is the time
+			}
+			require.NoError(t, plogtest.CompareLogs(want, got, opts...))
+			assertTimestampIsArrivalFor(t, sample.fixture, got)
+		})
+	}
+}
+
+// assertTimestampIsArrivalFor checks the one timestamp the golden files cannot hold.
+func assertTimestampIsArrivalFor(t *testing.T, fixture string, ld plog.Logs) {
+	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	if vendorOf(fixture) == "uincall" {
+		assert.Equal(t, lr.ObservedTimestamp(), lr.Timestamp(), "UinCall events happen when they arrive")
+	} else {
+		assert.Less(t, lr.Timestamp(), lr.ObservedTimestamp(), "the vendor's time, before the arrival")
+	}
+}
+
+func TestBadInputThroughTheCollector(t *testing.T) {
+	s := startSink(t)
+	c := startCollector(t, "logs.yaml", configParams{SinkEndpoint: s.Endpoint})
+	cdr := readFixture(t, "tccc/cdr.json")
+
+	tests := []struct {
+		name, method, path, contentType string
+		body                            []byte
+		status                          int
+		message                         string
+	}{
+		{"broken JSON", "POST", "/tccc?action=cdr", "application/json", []byte(`{"SessionId": "x",`), 400, "invalid JSON"},
+		{"wrong type", "POST", "/dezhu", "application/json", []byte(`{"data":{"id":"a","callType":"1"}}`), 400, "field data.callType: expected an integer"},
+		{"no action", "POST", "/tccc", "application/json", cdr, 400, "missing query parameter action"},
+		{"wrong method", "GET", "/udesk", "", nil, 405, "method GET not allowed"},
+		{"too large", "POST", "/uincall", "application/json", bytes.Repeat([]byte(" "), 70000), 413, "larger than the limit of 65536 bytes"},
+		{"wrong content type", "POST", "/tccc?action=cdr", "multipart/form-data; boundary=x", cdr, 415, "unsupported Content-Type"},
+		{"not an object", "POST", "/uincall", "application/json", []byte(`"hello"`), 400, "not a JSON object"},
+		{"deep nesting", "POST", "/udesk", "application/json", append([]byte(`{"a":`), bytes.Repeat([]byte(`[`), 11000)...), 400, "invalid JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := send(t, tt.method, c.URL+tt.path, tt.contentType, tt.body)
+			assert.Equal(t, tt.status, r.Status, r.Raw)
+			if strings.HasPrefix(tt.path, "/tccc") {
+				assert.EqualValues(t, tt.status, r.Body["ErrCode"])
+				assert.Contains(t, r.Body["ErrMsg"], tt.message)
+			} else {
+				assert.EqualValues(t, tt.status, r.Body["code"])
+				assert.Contains(t, r.Body["message"], tt.message)
+			}
+		})
+	}
+	assert.Zero(t, s.Logs.LogRecordCount(), "nothing bad is exported")
+
+	// The collector survived all of it.
+	r := post(t, c.URL+"/tccc?action=cdr", cdr)
+	assert.Equal(t, http.StatusOK, r.Status)
+}
+
+func TestExporterFailureIsAFailureReply(t *testing.T) {
+	s := startSink(t)
+	c := startCollector(t, "logs.yaml", configParams{SinkEndpoint: s.Endpoint})
+
+	s.Fail(true)
+	r := post(t, c.URL+"/tccc?action=cdr&version=1", readFixture(t, "tccc/cdr.json"))
+	assert.Equal(t, http.StatusServiceUnavailable, r.Status, r.Raw)
+	assert.EqualValues(t, 503, r.Body["ErrCode"], "TCCC retries anything but ErrCode 0")
+	assert.NotEmpty(t, r.Body["ErrMsg"])
+	r = post(t, c.URL+"/dezhu", readFixture(t, "dezhu/record.json"))
+	assert.Equal(t, http.StatusServiceUnavailable, r.Status, r.Raw)
+	assert.Zero(t, s.Logs.LogRecordCount())
+
+	// The vendor's retry, once the backend is back, delivers it.
+	s.Fail(false)
+	r = post(t, c.URL+"/tccc?action=cdr&version=1", readFixture(t, "tccc/cdr.json"))
+	assert.Equal(t, http.StatusOK, r.Status, r.Raw)
+	assert.Equal(t, 1, s.Logs.LogRecordCount())
+}

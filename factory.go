@@ -1,0 +1,83 @@
+package callcenterreceiver // import "github.com/otelcallcenter/callcenterreceiver"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/receiver"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
+	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/sharedcomponent"
+	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
+	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
+	"github.com/otelcallcenter/callcenterreceiver/internal/uincall"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+)
+
+const (
+	defaultEndpoint     = "localhost:8088"
+	defaultBodyLimit    = 1 << 20 // call records are a few KiB; 1 MiB leaves room for big custom fields
+	defaultReplyTimeout = 4 * time.Second
+)
+
+// platforms are the vendors the receiver knows, by configuration key. A new vendor is a new
+// decoder package, a line here and a section in Config.
+var platforms = map[string]vendor.Vendor{
+	tccc.Name:    tccc.Vendor{},
+	udesk.Name:   udesk.Vendor{},
+	uincall.Name: uincall.Vendor{},
+	dezhu.Name:   dezhu.Vendor{},
+}
+
+// receivers shares one receiver, and so one HTTP server, among the pipelines of a config.
+var receivers = sharedcomponent.NewMap[*Config, *callcenterReceiver]()
+
+// NewFactory returns the factory of the callcenter receiver.
+func NewFactory() receiver.Factory {
+	return receiver.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		receiver.WithLogs(createLogs, metadata.LogsStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	server := confighttp.NewDefaultServerConfig()
+	server.NetAddr.Endpoint = defaultEndpoint
+	server.MaxRequestBodySize = defaultBodyLimit
+	vendorDefaults := func(name string) VendorConfig {
+		return VendorConfig{
+			Enabled:      true,
+			Path:         "/" + name,
+			ServiceName:  "callcenter-" + name,
+			ReplyTimeout: defaultReplyTimeout,
+		}
+	}
+	return &Config{
+		ServerConfig: server,
+		TCCC:         vendorDefaults(tccc.Name),
+		Udesk:        vendorDefaults(udesk.Name),
+		UinCall:      vendorDefaults(uincall.Name),
+		Dezhu:        vendorDefaults(dezhu.Name),
+		HealthPath:   "/health",
+		Timezone:     "Asia/Shanghai",
+	}
+}
+
+func shared(cfg component.Config, set receiver.Settings) (*sharedcomponent.Component[*callcenterReceiver], error) {
+	c := cfg.(*Config)
+	return receivers.LoadOrStore(c, func() (*callcenterReceiver, error) { return newReceiver(c, set) })
+}
+
+func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
+	r, err := shared(cfg, set)
+	if err != nil {
+		return nil, err
+	}
+	r.Unwrap().logs = next
+	return r, nil
+}

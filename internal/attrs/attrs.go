@@ -1,0 +1,263 @@
+// Package attrs names the attributes the receiver emits (one namespace, callcenter.*, plus the
+// general OpenTelemetry names where they exist) and builds them from the call model.
+//
+// Values are plain Go values that both stanza entries and pcommon.Map.FromRaw accept: string,
+// int64, float64, bool, []any and map[string]any.
+package attrs
+
+import (
+	"time"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+)
+
+// General OpenTelemetry attribute names.
+const (
+	ServiceName = "service.name"
+	EventName   = "event.name"
+)
+
+// Resource attributes.
+const (
+	Vendor   = "callcenter.vendor"
+	TenantID = "callcenter.tenant.id"
+)
+
+// Push and call attributes.
+const (
+	PushID     = "callcenter.push.id"
+	SessionID  = "callcenter.session.id"
+	CallID     = "callcenter.call.id"
+	Direction  = "callcenter.direction"
+	Caller     = "callcenter.caller.number"
+	Callee     = "callcenter.callee.number"
+	Customer   = "callcenter.customer.number"
+	Location   = "callcenter.customer.location"
+	Country    = "callcenter.customer.country"
+	Province   = "callcenter.customer.province"
+	City       = "callcenter.customer.city"
+	Carrier    = "callcenter.customer.carrier"
+	TimePrefix = "callcenter.time."     // + start, queued, ring, answer, end: RFC 3339 UTC
+	DurPrefix  = "callcenter.duration." // + a call.Phase: seconds
+
+	QueueID   = "callcenter.queue.id"
+	QueueName = "callcenter.queue.name"
+
+	// AgentPrefix + id, name, nick, email, staff_number, phone, groups: the call's agent.
+	AgentPrefix      = "callcenter.agent."
+	AgentID          = AgentPrefix + "id"
+	AgentStaffNumber = AgentPrefix + "staff_number"
+	AgentPhone       = AgentPrefix + "phone"
+	Legs             = "callcenter.legs"
+
+	IVRKeys         = "callcenter.ivr.keys"
+	IVRLabels       = "callcenter.ivr.labels"
+	IVRPath         = "callcenter.ivr.path"
+	PostIVRKeys     = "callcenter.post_ivr.keys"
+	PostIVRLabels   = "callcenter.post_ivr.labels"
+	EndStatus       = "callcenter.end_status"
+	EndStatusRaw    = "callcenter.end_status.raw"
+	HangupSide      = "callcenter.hangup_side"
+	HangupSideRaw   = "callcenter.hangup_side.raw"
+	Satisfaction    = "callcenter.satisfaction"
+	SatisfactionRaw = "callcenter.satisfaction.raw"
+	TransferCount   = "callcenter.transfer.count"
+	Custom          = "callcenter.custom"
+
+	RecordingID           = "callcenter.recording.id"
+	RecordingURLs         = "callcenter.recording.urls"
+	RecordingURL          = "callcenter.recording.url"
+	RecordingCustomURL    = "callcenter.recording.custom_url"
+	RecordingEndpointUser = "callcenter.recording.endpoint_user"
+
+	EventRawName = "callcenter.event.name"
+	EventType    = "callcenter.event.type"
+	EventDetails = "callcenter.event.details"
+)
+
+// Leg map keys inside callcenter.legs.
+const (
+	LegAgentPrefix = "agent." // + the agent keys
+
+	LegSequence       = "sequence"
+	LegType           = "type"
+	LegSkillGroupID   = "skill_group.id"
+	LegSkillGroupName = "skill_group.name"
+	LegStart          = "start"
+	LegRing           = "ring"
+	LegAnswer         = "answer"
+	LegEnd            = "end"
+	LegEndStatus      = "end_status"
+	LegEndStatusRaw   = "end_status.raw"
+	LegRecordingID    = "recording.id"
+	LegTransferFrom   = "transfer.from"
+	LegTransferFromTy = "transfer.from_type"
+	LegTransferTo     = "transfer.to"
+	LegTransferToType = "transfer.to_type"
+	LegPriority       = "skill_group.priority"
+)
+
+// Resource returns the resource attributes of a push.
+func Resource(p *call.Push, serviceName string) map[string]any {
+	m := map[string]any{ServiceName: serviceName, Vendor: p.Vendor}
+	putStr(m, TenantID, p.Tenant)
+	return m
+}
+
+// Push returns the attributes of a push's log record: what it is and everything it says.
+func Push(p *call.Push) map[string]any {
+	m := map[string]any{EventName: p.Kind.EventName()}
+	putStr(m, PushID, p.DedupKey)
+	PutCall(m, &p.Call)
+	if r := p.Recording; r != nil {
+		putStr(m, RecordingID, r.ID)
+		putStr(m, RecordingURL, r.URL)
+		putStr(m, RecordingCustomURL, r.CustomURL)
+		putStr(m, RecordingEndpointUser, r.EndpointUser)
+	}
+	if e := p.Event; e != nil {
+		putStr(m, EventRawName, e.Name)
+		putStr(m, EventType, string(e.Type))
+		if len(e.Attributes) > 0 {
+			m[EventDetails] = e.Attributes
+		}
+	}
+	return m
+}
+
+// PutCall adds what is known about a call.
+func PutCall(m map[string]any, c *call.Call) {
+	putStr(m, SessionID, c.SessionID)
+	putStr(m, CallID, c.CallID)
+	if c.Direction != "" && c.Direction != call.DirectionUnknown {
+		m[Direction] = string(c.Direction)
+	}
+	putStr(m, Caller, c.Caller)
+	putStr(m, Callee, c.Callee)
+	putStr(m, Customer, c.CustomerNumber())
+	putStr(m, Location, c.CustomerLocation.Text)
+	putStr(m, Country, c.CustomerLocation.Country)
+	putStr(m, Province, c.CustomerLocation.Province)
+	putStr(m, City, c.CustomerLocation.City)
+	putStr(m, Carrier, c.CustomerLocation.Carrier)
+
+	putTime(m, TimePrefix+"start", c.Start)
+	putTime(m, TimePrefix+"queued", c.Queued)
+	putTime(m, TimePrefix+"ring", c.Ring)
+	putTime(m, TimePrefix+"answer", c.Answer)
+	putTime(m, TimePrefix+"end", c.End)
+	for _, p := range call.Phases {
+		if d, ok := c.Duration(p); ok {
+			m[DurPrefix+string(p)] = d.Seconds()
+		}
+	}
+
+	putStr(m, QueueID, c.Queue.ID)
+	putStr(m, QueueName, c.Queue.Name)
+	PutAgent(m, AgentPrefix, &c.Agent)
+	if len(c.Legs) > 0 {
+		legs := make([]any, 0, len(c.Legs))
+		for i := range c.Legs {
+			legs = append(legs, Leg(&c.Legs[i]))
+		}
+		m[Legs] = legs
+	}
+
+	putKeys(m, IVRKeys, IVRLabels, c.IVRKeys)
+	putKeys(m, PostIVRKeys, PostIVRLabels, c.PostIVRKeys)
+	putStr(m, IVRPath, c.IVRPath)
+	putStr(m, EndStatus, string(c.EndStatus))
+	putStr(m, EndStatusRaw, c.RawEndStatus)
+	if c.HangupSide != "" && (c.HangupSide != call.HangupUnknown || c.RawHangup != "") {
+		m[HangupSide] = string(c.HangupSide)
+	}
+	putStr(m, HangupSideRaw, c.RawHangup)
+	putStr(m, Satisfaction, string(c.Satisfaction))
+	putStr(m, SatisfactionRaw, c.RawSatisfaction)
+	putStr(m, RecordingID, c.RecordingID)
+	if len(c.RecordingURLs) > 0 {
+		m[RecordingURLs] = strs(c.RecordingURLs)
+	}
+	if c.Transfers > 0 {
+		m[TransferCount] = int64(c.Transfers)
+	}
+	if len(c.Custom) > 0 {
+		m[Custom] = c.Custom
+	}
+}
+
+// PutAgent adds what is known about an agent, under AgentPrefix for the call's agent or
+// LegAgentPrefix inside a leg.
+func PutAgent(m map[string]any, prefix string, a *call.Agent) {
+	putStr(m, prefix+"id", a.ID)
+	putStr(m, prefix+"name", a.Name)
+	putStr(m, prefix+"nick", a.Nick)
+	putStr(m, prefix+"email", a.Email)
+	putStr(m, prefix+"staff_number", a.StaffNumber)
+	putStr(m, prefix+"phone", a.Phone)
+	if len(a.Groups) > 0 {
+		m[prefix+"groups"] = strs(a.Groups)
+	}
+}
+
+// Leg returns one agent leg as a map: the agent attributes and the leg's own keys.
+func Leg(l *call.Leg) map[string]any {
+	m := map[string]any{LegSequence: int64(l.Sequence)}
+	PutAgent(m, LegAgentPrefix, &l.Agent)
+	putStr(m, LegType, l.Type)
+	putStr(m, LegSkillGroupID, l.SkillGroup.ID)
+	putStr(m, LegSkillGroupName, l.SkillGroup.Name)
+	putTime(m, LegStart, l.Start)
+	putTime(m, LegRing, l.Ring)
+	putTime(m, LegAnswer, l.Answer)
+	putTime(m, LegEnd, l.End)
+	putStr(m, LegEndStatus, string(l.EndStatus))
+	putStr(m, LegEndStatusRaw, l.RawEndStatus)
+	putStr(m, LegRecordingID, l.RecordingID)
+	putStr(m, LegTransferFrom, l.TransferFrom)
+	putStr(m, LegTransferFromTy, l.TransferFromType)
+	putStr(m, LegTransferTo, l.TransferTo)
+	putStr(m, LegTransferToType, l.TransferToType)
+	if l.Priority != 0 {
+		m[LegPriority] = int64(l.Priority)
+	}
+	return m
+}
+
+func putStr(m map[string]any, k, v string) {
+	if v != "" {
+		m[k] = v
+	}
+}
+
+func putTime(m map[string]any, k string, t time.Time) {
+	if !t.IsZero() {
+		m[k] = t.UTC().Format(time.RFC3339Nano)
+	}
+}
+
+func putKeys(m map[string]any, keysKey, labelsKey string, keys []call.Key) {
+	if len(keys) == 0 {
+		return
+	}
+	ks := make([]any, 0, len(keys))
+	labels := make([]any, 0, len(keys))
+	labeled := false
+	for _, k := range keys {
+		ks = append(ks, k.Key)
+		labels = append(labels, k.Label)
+		labeled = labeled || k.Label != ""
+	}
+	m[keysKey] = ks
+	if labeled {
+		m[labelsKey] = labels
+	}
+}
+
+func strs(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}

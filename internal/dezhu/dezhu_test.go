@@ -1,0 +1,350 @@
+package dezhu
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+)
+
+var arrival = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+func decode(t *testing.T, file string, loc *time.Location) (call.Push, error) {
+	t.Helper()
+	body, err := os.ReadFile("../../testdata/dezhu/" + file)
+	require.NoError(t, err)
+	return decodeBody(body, loc)
+}
+
+func decodeBody(body []byte, loc *time.Location) (call.Push, error) {
+	pushes, err := Vendor{}.Decode(vendor.Request{
+		Header: http.Header{}, Body: body, Arrival: arrival, Location: loc,
+	})
+	if err != nil {
+		return call.Push{}, err
+	}
+	if len(pushes) != 1 {
+		return call.Push{}, assert.AnError
+	}
+	return pushes[0], nil
+}
+
+func TestDecodeSample(t *testing.T) {
+	p, err := decode(t, "record.json", time.UTC)
+	require.NoError(t, err)
+
+	assert.Equal(t, "dezhu", p.Vendor)
+	assert.Equal(t, call.KindCallRecord, p.Kind)
+	assert.Equal(t, "87462158132343186600590049", p.Tenant)
+	assert.Equal(t, arrival, p.Arrival)
+	assert.Equal(t, time.Date(2020, 11, 24, 3, 29, 31, 0, time.UTC), p.Time, "a call record happened when the call ended")
+	assert.Equal(t, "0605589a-c1f7-47a5-b75c-3e639e1b928a", p.DedupKey, "the record id identifies the retries")
+	assert.Nil(t, p.Recording)
+	assert.Nil(t, p.Event)
+
+	c := p.Call
+	assert.Equal(t, "77321526-3971-408e-adf2-7557dba9d2c3", c.SessionID)
+	assert.Equal(t, "0605589a-c1f7-47a5-b75c-3e639e1b928a", c.CallID)
+	assert.Equal(t, call.DirectionInbound, c.Direction)
+	assert.Equal(t, "18680872180", c.Caller)
+	assert.Equal(t, "33330002", c.Callee)
+	assert.Equal(t, "18680872180", c.CustomerNumber())
+	assert.Equal(t, call.Location{Text: "重庆-", Carrier: "中国联通"}, c.CustomerLocation)
+	assert.Equal(t, time.Date(2020, 11, 24, 3, 29, 10, 0, time.UTC), c.Start)
+	assert.Equal(t, time.Date(2020, 11, 24, 3, 29, 31, 0, time.UTC), c.End)
+	assert.True(t, c.Answer.IsZero(), "iccRecordDate lies ten days before the call: not its answer")
+	assert.True(t, c.Queued.IsZero())
+	assert.True(t, c.Ring.IsZero())
+
+	// Queue-abandoned: 21 s in all, 3 s queued, no talk, 5 s after-call work. The
+	// parkingWaitDuration of 1606188570 is epoch seconds, not a ring time.
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 21 * time.Second,
+		call.PhaseQueue: 3 * time.Second,
+		call.PhaseTalk:  0,
+		call.PhaseACW:   5 * time.Second,
+	}, c.Durations)
+
+	assert.Equal(t, call.Queue{ID: "01105165021937Jr"}, c.Queue)
+	assert.True(t, c.Agent.IsZero())
+	assert.Empty(t, c.Legs, "no agent, no leg")
+	assert.Equal(t, call.StatusAbandonedQueue, c.EndStatus)
+	assert.Equal(t, "4", c.RawEndStatus)
+	assert.Equal(t, call.HangupCustomer, c.HangupSide)
+	assert.Equal(t, "0", c.RawHangup)
+	assert.Equal(t, call.SatisfactionNone, c.Satisfaction)
+	assert.Equal(t, "-1", c.RawSatisfaction)
+	assert.Equal(t, "开始>播放语音>转AI语音>转人工", c.IVRPath)
+	assert.Equal(t, "1a87a49b-7fcc-4675-b985-80dc97d373f5", c.RecordingID)
+	assert.Empty(t, c.RecordingURLs)
+	assert.Zero(t, c.Transfers, `transferId "0" is no transfer`)
+	assert.Empty(t, c.IVRKeys)
+
+	// expansionFields appears twice; the last one, the custom-field list, counts.
+	assert.Equal(t, map[string]any{
+		"expansionFields": map[string]any{
+			"通话小结": []any{map[string]any{"id": "5ae13e0487284f7282c2cda41aa07a1c", "summary": "业务咨询"}},
+			"紧急程度": "一般",
+			"服务备注": "客户告知健康宝没有更新,已告知客户联系健康宝客服",
+		},
+		"communicateSource": int64(2),
+		"customerId":        "81656c22af5644ec9a97127933b4cb6b",
+		"callResult":        int64(3),
+		"noteStatus":        int64(1),
+	}, c.Custom)
+
+	// The payload is kept whole, with the data wrapper and integers as integers.
+	require.Len(t, p.Payload, 1)
+	data, ok := p.Payload["data"].(map[string]any)
+	require.True(t, ok)
+	assert.Len(t, data, 31)
+	assert.Equal(t, int64(1606188570), data["parkingWaitDuration"], "dropped durations stay in the payload")
+	assert.Equal(t, int64(-1), data["evaluationScore"])
+	assert.Equal(t, "1605318636358", data["iccRecordDate"])
+	assert.Contains(t, data["expansionFields"], "紧急程度")
+}
+
+func TestDecodeOutboundDateTimes(t *testing.T) {
+	p, err := decode(t, "outbound-answered-datetime.json", shanghai)
+	require.NoError(t, err)
+
+	assert.Equal(t, "a9e1f7c2-6b3d-4c8e-8f10-11aa22bb33cc", p.DedupKey)
+	assert.Equal(t, time.Date(2024, 5, 6, 2, 3, 12, 0, time.UTC), p.Time, "date-time texts are read in the given zone")
+
+	c := p.Call
+	assert.Equal(t, "5d0b8c1e-2f4a-4e7b-9c61-0a1b2c3d4e5f", c.SessionID)
+	assert.Equal(t, call.DirectionOutbound, c.Direction)
+	assert.Equal(t, "02161234567", c.Caller)
+	assert.Equal(t, "13912345678", c.CustomerNumber())
+	assert.Equal(t, time.Date(2024, 5, 6, 2, 0, 0, 0, time.UTC), c.Start)
+	assert.Equal(t, time.Date(2024, 5, 6, 2, 3, 12, 0, time.UTC), c.End)
+	assert.Equal(t, time.Date(2024, 5, 6, 2, 0, 12, 0, time.UTC), c.Answer,
+		"without agentAnswerTime, iccRecordDate within the call is its answer")
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 192 * time.Second,
+		call.PhaseRing:  12 * time.Second,
+		call.PhaseTalk:  180 * time.Second,
+		call.PhaseACW:   30 * time.Second,
+	}, c.Durations)
+
+	assert.Equal(t, call.Agent{ID: "1000123", Name: "李四"}, c.Agent, "staffId may be a string")
+	require.Len(t, c.Legs, 1)
+	assert.Equal(t, call.Leg{
+		Agent: call.Agent{ID: "1000123", Name: "李四"}, SkillGroup: call.Queue{ID: "01105165021937Jr"},
+		End: time.Date(2024, 5, 6, 2, 3, 12, 0, time.UTC),
+	}, c.Legs[0], "the leg's answer is agentAnswerTime only")
+
+	assert.Equal(t, call.StatusAnswered, c.EndStatus)
+	assert.Equal(t, "2", c.RawEndStatus)
+	assert.Equal(t, call.HangupAgent, c.HangupSide, "hangUpDirectionType stands in for a null handupDirection")
+	assert.Equal(t, "AGENT_DROPPED_CALL", c.RawHangup)
+	assert.Equal(t, call.SatisfactionNotRated, c.Satisfaction)
+	assert.Equal(t, "0", c.RawSatisfaction)
+	assert.Empty(t, c.IVRPath)
+	assert.Zero(t, c.Transfers)
+	assert.Equal(t, map[string]any{
+		"expansionFields":    map[string]any{"服务备注": "客户同意续约", "意向金额": 1200.5},
+		"externalCustomerId": "crm-42",
+		"externalData":       `{"order":"A1"}`,
+		"taskId":             "88001",
+		"communicateSource":  int64(2),
+		"customerName":       "王先生",
+		"customerId":         "c0ffee0000000000000000000000beef",
+		"callResult":         int64(1),
+		"noteStatus":         int64(0),
+	}, c.Custom)
+}
+
+func TestDecodeInboundTransfer(t *testing.T) {
+	p, err := decode(t, "inbound-transfer.json", shanghai)
+	require.NoError(t, err)
+
+	c := p.Call
+	assert.Equal(t, "f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9", p.DedupKey)
+	assert.Equal(t, "f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9", c.CallID)
+	assert.Equal(t, "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b", c.SessionID)
+	assert.Equal(t, call.DirectionInbound, c.Direction)
+	assert.Equal(t, "18680872180", c.CustomerNumber())
+	assert.Equal(t, time.Date(2024, 5, 6, 2, 10, 0, 0, time.UTC), c.Start)
+	assert.Equal(t, time.Date(2024, 5, 6, 2, 10, 20, 0, time.UTC), c.Answer, "agentAnswerTime as a string of digits")
+	assert.Equal(t, time.Date(2024, 5, 6, 2, 11, 0, 0, time.UTC), c.End)
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 60 * time.Second,
+		call.PhaseQueue: 8 * time.Second,
+		call.PhaseRing:  5 * time.Second,
+		call.PhaseTalk:  40 * time.Second,
+		call.PhaseACW:   90 * time.Second, // after the end: not bounded by the call's length
+	}, c.Durations)
+
+	assert.Equal(t, call.Agent{ID: "20001", Name: "张三"}, c.Agent, "staffId may be a number")
+	require.Len(t, c.Legs, 1)
+	assert.Equal(t, c.Answer, c.Legs[0].Answer)
+	assert.Equal(t, c.End, c.Legs[0].End)
+	assert.Equal(t, call.Queue{ID: "01105165021937Kx"}, c.Legs[0].SkillGroup)
+
+	assert.Equal(t, 1, c.Transfers)
+	assert.Equal(t, call.HangupTransfer, c.HangupSide)
+	assert.Equal(t, "3", c.RawHangup)
+	assert.Equal(t, call.SatisfactionVerySatisfied, c.Satisfaction)
+	assert.Equal(t, "1", c.RawSatisfaction)
+	assert.Equal(t, call.StatusAnswered, c.EndStatus)
+	assert.Equal(t, "7e6d5c4b-3a29-4180-b7c6-d5e4f3a2b1c0", c.RecordingID)
+	assert.Equal(t, "开始>播放语音>按键菜单>转人工", c.IVRPath)
+	assert.Equal(t, map[string]any{
+		"expansionFields":   `{"id":121,"name":"通话小结"`, // not JSON: kept as sent
+		"transferId":        "tr-20240506-0001",
+		"communicateSource": int64(1),
+		"callWaitDuration":  int64(13),
+	}, c.Custom)
+}
+
+func TestDecodeEdges(t *testing.T) {
+	t.Run("id alone", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"id":"r-1","callType":null,"speechCallResult":null}}`), nil)
+		require.NoError(t, err)
+		assert.Equal(t, "r-1", p.Call.SessionID, "the record id stands in for iccCallId")
+		assert.Equal(t, "r-1", p.DedupKey)
+		assert.Equal(t, call.DirectionUnknown, p.Call.Direction)
+		assert.Equal(t, call.StatusUnknown, p.Call.EndStatus)
+		assert.Empty(t, p.Call.RawEndStatus)
+		assert.Equal(t, call.HangupUnknown, p.Call.HangupSide)
+		assert.Equal(t, call.SatisfactionNone, p.Call.Satisfaction)
+		assert.Nil(t, p.Call.Custom)
+		assert.Nil(t, p.Call.Durations)
+		assert.True(t, p.Time.IsZero())
+	})
+	t.Run("createTime without an end", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"iccCallId":"s","createTime":"2024-05-06 10:03:15"}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Equal(t, time.Date(2024, 5, 6, 10, 3, 15, 0, time.UTC), p.Time)
+		assert.Empty(t, p.DedupKey)
+	})
+	t.Run("durations without the call's length", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"id":"r","communicateDuration":30,
+			"parkingWaitDuration":1606188570,"acw":1606188570}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Equal(t, map[call.Phase]time.Duration{call.PhaseTalk: 30 * time.Second}, p.Call.Durations,
+			"no phase lasts a day")
+	})
+	t.Run("unknown codes keep the raw value", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"id":"r","speechCallResult":42,"handupDirection":9,
+			"hangUpDirectionType":"AGENT_DROPPED_CALL","evaluationScore":7}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Equal(t, call.StatusUnknown, p.Call.EndStatus)
+		assert.Equal(t, "42", p.Call.RawEndStatus)
+		assert.Equal(t, call.HangupUnknown, p.Call.HangupSide, "handupDirection decides when it is present")
+		assert.Equal(t, "9", p.Call.RawHangup)
+		assert.Equal(t, call.SatisfactionNone, p.Call.Satisfaction)
+		assert.Equal(t, "7", p.Call.RawSatisfaction)
+	})
+	t.Run("iccRecordDate after the end", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"id":"r","communicateBeginTime":1714961400000,
+			"communicateEndTime":1714961460000,"iccRecordDate":"1714961461000"}}`), time.UTC)
+		require.NoError(t, err)
+		assert.True(t, p.Call.Answer.IsZero())
+	})
+	t.Run("expansionFields shapes", func(t *testing.T) {
+		tests := []struct {
+			in   string
+			want any
+		}{
+			{`""`, nil},
+			{`"{}"`, nil},
+			{`"[]"`, nil},
+			{`"null"`, nil},
+			{`"[{\"id\":7,\"value\":12345678901}]"`, map[string]any{"7": int64(12345678901)}},
+			{`"[{\"name\":\"a\"}]"`, nil},
+			{`"[1,2]"`, []any{int64(1), int64(2)}},
+			{`"{\"k\":\"v\"}"`, map[string]any{"k": "v"}},
+			{`"[1] [2]"`, "[1] [2]"},
+			{`"x"`, "x"},
+			{`"12"`, "12"},
+		}
+		for _, tt := range tests {
+			p, err := decodeBody([]byte(`{"data":{"id":"r","expansionFields":`+tt.in+`}}`), time.UTC)
+			require.NoError(t, err, tt.in)
+			assert.Equal(t, tt.want, p.Call.Custom["expansionFields"], tt.in)
+		}
+	})
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"empty body", ``, "empty body"},
+		{"not an object", `[{"data":{}}]`, "not a JSON object"},
+		{"broken JSON", `{"data":{"id":"a",`, "invalid JSON"},
+		{"missing data", `{"id":"a"}`, "field data: required"},
+		{"null data", `{"data":null}`, "field data: required"},
+		{"data not an object", `{"data":"x"}`, "field data: expected an object, got string"},
+		{"data an array", `{"data":[]}`, "field data: expected an object, got array"},
+		{"callType string", `{"data":{"id":"a","callType":"1"}}`, "field data.callType: expected an integer, got string"},
+		{"speechCallResult string", `{"data":{"id":"a","speechCallResult":"x"}}`, "field data.speechCallResult: expected an integer, got string"},
+		{"time object", `{"data":{"id":"a","communicateBeginTime":{}}}`, "field data.communicateBeginTime: expected a time (epoch milliseconds or a date-time), got object"},
+		{"undocumented time text", `{"data":{"id":"a","communicateEndTime":"2024/05/06 10:00"}}`, `field data.communicateEndTime: expected a time (epoch milliseconds or a date-time), got string "2024/05/06 10:00"`},
+		{"iccRecordDate text", `{"data":{"id":"a","iccRecordDate":"yesterday"}}`, "field data.iccRecordDate: expected a time"},
+		{"staffId object", `{"data":{"id":"a","staffId":{}}}`, "field data.staffId: expected a string, got object"},
+		{"duration string", `{"data":{"id":"a","queueWaitDuration":"3"}}`, "field data.queueWaitDuration: expected an integer, got string"},
+		{"id number", `{"data":{"id":5}}`, "field data.id: expected a string, got number"},
+		{"expansionFields array", `{"data":{"id":"a","expansionFields":[]}}`, "field data.expansionFields: expected a string, got array"},
+		{"missing both ids", `{"data":{"tenantId":"t","iccCallId":"","id":null}}`, "field data.iccCallId or data.id: required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeBody([]byte(tt.body), time.UTC)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestEveryDocumentedStatusIsMapped(t *testing.T) {
+	for code := 1; code <= 10; code++ {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			p, err := decodeBody([]byte(`{"data":{"id":"r","speechCallResult":`+strconv.Itoa(code)+`}}`), time.UTC)
+			require.NoError(t, err)
+			assert.NotEqual(t, call.StatusUnknown, p.Call.EndStatus)
+			assert.Equal(t, strconv.Itoa(code), p.Call.RawEndStatus)
+		})
+	}
+	assert.Equal(t, call.StatusUnknown, endStatus(0), "0 默认值(无意义)")
+	assert.Equal(t, call.StatusUnknown, endStatus(11))
+	for code := 0; code <= 5; code++ {
+		assert.NotEqual(t, call.SatisfactionNone, satisfactions[code], code)
+	}
+	for code := range 4 {
+		_, ok := hangupSides[code]
+		assert.True(t, ok, code)
+	}
+}
+
+func TestReply(t *testing.T) {
+	assert.Equal(t, "dezhu", Vendor{}.Name())
+
+	w := httptest.NewRecorder()
+	Vendor{}.Reply(w, http.StatusOK, nil)
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.JSONEq(t, `{"code":0,"message":"success"}`, w.Body.String())
+
+	w = httptest.NewRecorder()
+	Vendor{}.Reply(w, http.StatusBadRequest, assert.AnError)
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.JSONEq(t, `{"code":400,"message":"`+assert.AnError.Error()+`"}`, w.Body.String())
+}

@@ -1,0 +1,537 @@
+package udesk
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+)
+
+var (
+	arrival = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	// beijing is the zone of the times without one (call_start_at, created_at).
+	beijing = time.FixedZone("CST", 8*3600)
+)
+
+func read(t *testing.T, file string) []byte {
+	t.Helper()
+	body, err := os.ReadFile("../../testdata/udesk/" + file)
+	require.NoError(t, err)
+	return body
+}
+
+func decode(t *testing.T, file string) call.Push {
+	t.Helper()
+	p, err := decodeBody(read(t, file))
+	require.NoError(t, err)
+	return p
+}
+
+func decodeBody(body []byte) (call.Push, error) {
+	pushes, err := Vendor{}.Decode(vendor.Request{
+		Header: http.Header{}, Body: body, Arrival: arrival, Location: beijing,
+	})
+	if err != nil {
+		return call.Push{}, err
+	}
+	if len(pushes) != 1 {
+		return call.Push{}, assert.AnError
+	}
+	return pushes[0], nil
+}
+
+// utc is a moment of the documents' +08:00 days, in UTC.
+func utc(day string, hms string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04:05", day+" "+hms, beijing)
+	if err != nil {
+		panic(err)
+	}
+	return t.UTC()
+}
+
+// edit decodes a fixture, applies changes (nil deletes a field) and encodes it again.
+func edit(t *testing.T, file string, changes map[string]any) []byte {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(read(t, file), &m))
+	for k, v := range changes {
+		if v == nil {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+	}
+	body, err := json.Marshal(m)
+	require.NoError(t, err)
+	return body
+}
+
+func TestDecodeEndSample(t *testing.T) {
+	p := decode(t, "end.json")
+	const day = "2019-07-24"
+
+	assert.Equal(t, "udesk", p.Vendor)
+	assert.Equal(t, call.KindCallRecord, p.Kind)
+	assert.Empty(t, p.Tenant, "Udesk sends no tenant: the receiver's configuration gives it")
+	assert.Equal(t, utc(day, "15:23:17"), p.Time)
+	assert.Equal(t, arrival, p.Arrival)
+	assert.Equal(t, "54093/end/2019-07-24 15:23:17 +0800", p.DedupKey)
+	assert.Equal(t, &call.Event{Name: "end", Type: call.EventCallEnded, Attributes: map[string]any{
+		"category": "normal", "queue_overflow": "无溢出", "device_info": "网页电话",
+		"multi_ring_count": int64(0), "is_leave_message": false, "is_blocked": true, "level": "vip",
+	}}, p.Event)
+	assert.Nil(t, p.Recording)
+
+	c := p.Call
+	assert.Equal(t, "54093", c.SessionID)
+	assert.Equal(t, "8097f59e-0ba7-1111-b6c0-7f70c7a5a962", c.CallID)
+	assert.Equal(t, call.DirectionOutbound, c.Direction, "workflow out_direct")
+	assert.Equal(t, "0211234567", c.Caller, "outbound: the trunk number calls")
+	assert.Equal(t, "1388888888", c.Callee)
+	assert.Equal(t, "1388888888", c.CustomerNumber())
+	assert.Equal(t, call.Location{Text: "北京 北京"}, c.CustomerLocation)
+
+	// Outbound: the customer's side rings and answers. call_start_at (2022-03-03) is after the
+	// end, so the call starts at the first ring.
+	assert.Equal(t, utc(day, "15:21:41"), c.Start)
+	assert.True(t, c.Queued.IsZero())
+	assert.Equal(t, utc(day, "15:21:41"), c.Ring)
+	assert.Equal(t, utc(day, "15:21:56"), c.Answer)
+	assert.Equal(t, utc(day, "15:23:17"), c.End, "the later of customer_hangup_at and agent_hangup_at")
+	assert.Equal(t, time.UTC, c.End.Location())
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 96 * time.Second, // 15:21:41 to 15:23:17
+		call.PhaseRing:  17 * time.Second, // ring_time, as Udesk counts it
+		call.PhaseTalk:  81 * time.Second, // total_time
+	}, c.Durations)
+
+	assert.Equal(t, call.StatusAnswered, c.EndStatus)
+	assert.Equal(t, "客户接听", c.RawEndStatus)
+	assert.Equal(t, call.HangupAgent, c.HangupSide)
+	assert.Equal(t, "客服", c.RawHangup)
+	assert.Equal(t, call.SatisfactionNotRated, c.Satisfaction)
+	assert.Equal(t, "未评价", c.RawSatisfaction)
+
+	agent := call.Agent{ID: "1941", Name: "测试客服01", Email: "demo@kirmizilezzet.com"}
+	assert.Equal(t, agent, c.Agent)
+	assert.Equal(t, call.Queue{}, c.Queue, "the sample has no user_group_id or user_group_name")
+	assert.Equal(t, []call.Leg{{Agent: agent, Type: "normal", End: utc(day, "15:23:14")}}, c.Legs)
+	assert.Zero(t, c.Transfers)
+
+	assert.Empty(t, c.IVRKeys, `dtmf ""`)
+	assert.Equal(t, []string{
+		"http://xxxx",
+		"http://pro-ccrecords.kefutoutiao.com/linapp/cc_recordings/20200604114352_8b16c1a0-941d-47c0-9fa8-86a302021d50_8b16c1a0-941d-47c0-9fa8-86a302021d50.wav?OSSAccessKeyId=bPexlr6MCcadDhfu&Expires=1622778259&Signature=e6OcyIoJ6AbUM9X7soj%2Bux9VJJg%3D",
+	}, c.RecordingURLs)
+	assert.Empty(t, c.RecordingID)
+
+	assert.Equal(t, map[string]any{
+		"note_custom_fields": map[string]any{
+			"zgh-单行文本": "zgh-单行文本",
+			"zgh-日期":   "2019-07-24",
+			"zgh-时间":   "15:21:35",
+			"zgh-日期时间": "2019-07-24 15:21",
+			"zgh-正整数":  "111",
+			"zgh-链接":   "http://baidu.com",
+			"zgh-多行文本": "zgh-多行文本",
+			"zgh-地理位置": "地理位置",
+			"嘉云数值":     "123",
+			"10项级联":    []any{"一级选项", "二级选项"},
+			"zgh-下拉列表": []any{"选项1"},
+			"zgh-单选框":  []any{"选项2"},
+			"zgh-复选框":  []any{"选项1", "选项3"},
+		},
+		"questionnaire_contents": map[string]any{
+			"你喜欢什么动物?": "小青", "你喜欢什么城市?": "北京; 上海; 天津; 重庆", "你今年几岁了?": "", "过年回家吗?": "不回",
+		},
+		"ticket_numbers": []any{"#12", "#13"},
+		"callout_tasks":  []any{map[string]any{"id": int64(1301), "name": "外呼任务1"}},
+		"call_start_at":  "2022-03-03 14:27:10",
+	}, c.Custom)
+
+	// The payload is kept whole, with integers as integers.
+	assert.Len(t, p.Payload, 66)
+	assert.Equal(t, int64(54093), p.Payload["conversation_id"])
+	assert.Equal(t, "13", p.Payload["questionnaire_id"])
+	assert.Equal(t, int64(50107001), p.Payload["ivr_record_urls"].([]any)[0].(map[string]any)["id"])
+	assert.Equal(t, []any{"选项1", "选项3"}, p.Payload["note_custom_fields"].([]any)[12].(map[string]any)["value"])
+}
+
+// TestDecodeInboundCall follows one inbound call through the pushes Udesk sends for it: into
+// the IVR at 10:15:02, key 2, queued at 10:15:20, agent 2051 locked and ringing at 10:15:31,
+// answering at 10:15:36, the customer hanging up at 10:19:48, the agent's side at 10:19:49.
+func TestDecodeInboundCall(t *testing.T) {
+	const day = "2024-05-20"
+	steps := []struct {
+		file      string
+		occasion  string
+		eventType call.EventType
+		time      string
+	}{
+		{"inbound-1-enqueue_succ.json", "enqueue_succ", call.EventQueued, "10:15:20"},
+		{"inbound-2-agent_lock.json", "agent_lock", call.EventAgentRinging, "10:15:31"},
+		{"inbound-3-agent_incall.json", "agent_incall", call.EventTalking, "10:15:36"},
+		{"inbound-4-hangup.json", "hangup", call.EventHangup, "10:19:48"},
+		{"inbound-5-end.json", "end", call.EventCallEnded, "10:19:49"},
+	}
+	pushes := make([]call.Push, len(steps))
+	keys := map[string]bool{}
+	for i, s := range steps {
+		p := decode(t, s.file)
+		pushes[i] = p
+		assert.Equal(t, s.occasion, p.Event.Name, s.file)
+		assert.Equal(t, s.eventType, p.Event.Type, s.file)
+		assert.Equal(t, utc(day, s.time), p.Time, s.file)
+		assert.Equal(t, "61234/"+s.occasion+"/"+day+" "+s.time+" +0800", p.DedupKey, s.file)
+		keys[p.DedupKey] = true
+		if s.occasion == "end" {
+			assert.Equal(t, call.KindCallRecord, p.Kind, s.file)
+		} else {
+			assert.Equal(t, call.KindCallEvent, p.Kind, s.file)
+		}
+		c := p.Call
+		assert.Equal(t, "61234", c.SessionID, s.file)
+		assert.Equal(t, "3f2c9a10-5b7e-4d21-9c3a-8e1f0a6b7c44", c.CallID, s.file)
+		assert.Equal(t, call.DirectionInbound, c.Direction, s.file)
+		assert.Equal(t, "13912345678", c.Caller, s.file)
+		assert.Equal(t, "02161234567", c.Callee, s.file)
+		assert.Equal(t, "上海 上海", c.CustomerLocation.Text, s.file)
+		assert.Equal(t, call.Queue{ID: "301", Name: "售后服务组"}, c.Queue, s.file)
+		assert.Equal(t, []call.Key{{Key: "2"}}, c.IVRKeys, s.file)
+		// call_start_at, 18 s before the queue, is before the first ring: it starts the call.
+		assert.Equal(t, utc(day, "10:15:02"), c.Start, s.file)
+		assert.Equal(t, "2024-05-20 10:15:02", c.Custom["call_start_at"], s.file)
+		assert.Equal(t, map[string]any{"product": "washer", "vip": "1"}, c.Custom["ivr_variables"], s.file)
+	}
+	assert.Len(t, keys, len(steps), "every push of the call has its own dedup key")
+
+	// Queued: only the IVR is over, nobody is attributed yet.
+	c := pushes[0].Call
+	assert.Equal(t, map[call.Phase]time.Duration{call.PhaseIVR: 18 * time.Second}, c.Durations)
+	assert.True(t, c.Agent.IsZero())
+	assert.Empty(t, c.Legs)
+	assert.Empty(t, c.EndStatus, "no result before the end")
+	assert.Empty(t, c.RawHangup)
+	assert.Equal(t, map[string]any{
+		"category": "normal", "queue_overflow": "无溢出", "queue_statue": "排队中", "device_info": "网页电话",
+		"multi_ring_count": int64(0), "is_leave_message": false, "is_blocked": false, "level": "normal",
+	}, pushes[0].Event.Attributes)
+
+	// Locked: the agent rings.
+	agent := call.Agent{ID: "2051", Name: "李伟", Email: "liwei@example.com", Groups: []string{"售后服务组"}}
+	c = pushes[1].Call
+	assert.Equal(t, agent, c.Agent)
+	assert.Equal(t, utc(day, "10:15:31"), c.Ring)
+	assert.True(t, c.Answer.IsZero())
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseIVR: 18 * time.Second, call.PhaseQueue: 11 * time.Second,
+	}, c.Durations)
+	assert.Equal(t, "排队成功", pushes[1].Event.Attributes["queue_statue"])
+
+	// In call: answered after ringing 5 s.
+	c = pushes[2].Call
+	assert.Equal(t, utc(day, "10:15:36"), c.Answer)
+	assert.Equal(t, 5*time.Second, c.Durations[call.PhaseRing])
+	assert.True(t, c.End.IsZero())
+
+	// Hangup: the customer's side is down; the talk time follows from the moments.
+	c = pushes[3].Call
+	assert.Equal(t, utc(day, "10:19:48"), c.End)
+	assert.Equal(t, call.HangupCustomer, c.HangupSide)
+	assert.Equal(t, 252*time.Second, c.Durations[call.PhaseTalk])
+	assert.Equal(t, 286*time.Second, c.Durations[call.PhaseTotal])
+	assert.Empty(t, c.EndStatus)
+
+	// End: everything.
+	c = pushes[4].Call
+	assert.Equal(t, utc(day, "10:15:02"), c.Start)
+	assert.Equal(t, utc(day, "10:15:31"), c.Ring)
+	assert.Equal(t, utc(day, "10:15:36"), c.Answer)
+	assert.Equal(t, utc(day, "10:19:49"), c.End)
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 287 * time.Second,
+		call.PhaseIVR:   18 * time.Second,
+		call.PhaseQueue: 11 * time.Second,
+		call.PhaseRing:  5 * time.Second,
+		call.PhaseTalk:  252 * time.Second,
+	}, c.Durations)
+	assert.Equal(t, call.StatusAnswered, c.EndStatus)
+	assert.Equal(t, "客服接听", c.RawEndStatus)
+	assert.Equal(t, call.HangupCustomer, c.HangupSide)
+	assert.Equal(t, "客户", c.RawHangup)
+	assert.Equal(t, call.SatisfactionSatisfied, c.Satisfaction)
+	assert.Equal(t, "满意", c.RawSatisfaction)
+	assert.Equal(t, agent, c.Agent)
+	assert.Equal(t, []call.Leg{{
+		Agent: agent, Type: "normal", SkillGroup: call.Queue{ID: "301", Name: "售后服务组"},
+		Ring: utc(day, "10:15:31"), Answer: utc(day, "10:15:36"), End: utc(day, "10:19:49"),
+	}}, c.Legs)
+	assert.Equal(t, []string{
+		"https://records.example.com/udesk/61234.wav", "https://records.example.com/udesk/61234-ivr.wav",
+	}, c.RecordingURLs)
+	assert.Equal(t, map[string]any{
+		"note_custom_fields":     map[string]any{"产品型号": "XQG100", "问题类型": []any{"故障", "脱水"}},
+		"ivr_variables":          map[string]any{"product": "washer", "vip": "1"},
+		"questionnaire_contents": map[string]any{"是否解决?": "是"},
+		"ticket_numbers":         []any{"#2088"},
+		"call_start_at":          "2024-05-20 10:15:02",
+	}, c.Custom)
+	assert.Len(t, pushes[4].Payload, 68)
+	assert.Equal(t, int64(13), pushes[4].Payload["questionnaire_id"])
+}
+
+func TestDecodeOutboundDefeat(t *testing.T) {
+	const day = "2024-05-20"
+	p := decode(t, "outbound-defeat-end.json")
+	assert.Equal(t, call.KindCallRecord, p.Kind)
+	assert.Equal(t, "61301/end/2024-05-20 11:02:09 +0800", p.DedupKey)
+	assert.Equal(t, &call.Event{Name: "end", Type: call.EventCallEnded, Attributes: map[string]any{"category": "normal"}},
+		p.Event, "null state fields are left out")
+
+	c := p.Call
+	assert.Equal(t, call.DirectionOutbound, c.Direction)
+	assert.Equal(t, "02887654321", c.Caller)
+	assert.Equal(t, "13000000000", c.Callee)
+	assert.Empty(t, c.CustomerLocation.Text)
+	assert.Equal(t, call.StatusUnreachable, c.EndStatus, "defeat_cause wins over call_result")
+	assert.Equal(t, "空号", c.RawEndStatus)
+	assert.Equal(t, call.HangupSystem, c.HangupSide)
+	assert.Equal(t, call.SatisfactionNone, c.Satisfaction)
+	assert.Empty(t, c.RawSatisfaction)
+
+	// customer_ring_at comes in the document's other form, 2024-05-20 11:02:00 +0800.
+	assert.Equal(t, utc(day, "11:01:58"), c.Start)
+	assert.Equal(t, utc(day, "11:02:00"), c.Ring)
+	assert.True(t, c.Answer.IsZero())
+	assert.Equal(t, utc(day, "11:02:09"), c.End)
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 11 * time.Second,
+		call.PhaseRing:  9 * time.Second,
+		call.PhaseTalk:  0, // total_time 0 is given, so it is kept
+	}, c.Durations)
+
+	agent := call.Agent{ID: "1941", Name: "测试客服01", Email: "demo@example.com"}
+	assert.Equal(t, agent, c.Agent)
+	assert.Equal(t, []call.Leg{{Agent: agent, Type: "normal", End: utc(day, "11:02:09")}}, c.Legs)
+	assert.Empty(t, c.IVRKeys)
+	assert.Empty(t, c.RecordingURLs)
+	assert.Equal(t, map[string]any{"call_start_at": "2024-05-20 11:01:58"}, c.Custom)
+
+	assert.Len(t, p.Payload, 68)
+	assert.Contains(t, p.Payload, "note_custom_fields")
+	assert.Nil(t, p.Payload["note_custom_fields"])
+}
+
+func TestDecodeEveryFieldNull(t *testing.T) {
+	var sample map[string]any
+	require.NoError(t, json.Unmarshal(read(t, "end.json"), &sample))
+	m := map[string]any{"user_group_id": nil, "user_group_name": nil, "queue_status": nil, "relevent_agent": nil} //nolint:misspell // Udesk's spelling
+	for k := range sample {
+		m[k] = nil
+	}
+	m["conversation_id"], m["occasion"] = 7, "agent_breakout"
+	body, err := json.Marshal(m)
+	require.NoError(t, err)
+
+	p, err := decodeBody(body)
+	require.NoError(t, err)
+	assert.Equal(t, call.KindCallEvent, p.Kind)
+	assert.Equal(t, &call.Event{Name: "agent_breakout", Type: call.EventAgentMissed}, p.Event)
+	assert.True(t, p.Time.IsZero(), "no timestamp: the receiver uses the arrival")
+	assert.Equal(t, "7/agent_breakout/", p.DedupKey)
+	c := p.Call
+	assert.Equal(t, "7", c.SessionID)
+	assert.Equal(t, call.DirectionUnknown, c.Direction)
+	assert.Empty(t, c.Caller)
+	assert.Empty(t, c.Callee)
+	assert.True(t, c.Start.IsZero())
+	assert.True(t, c.End.IsZero())
+	assert.Empty(t, c.Durations)
+	assert.True(t, c.Agent.IsZero())
+	assert.Empty(t, c.Legs)
+	assert.Empty(t, c.EndStatus)
+	assert.Equal(t, call.HangupUnknown, c.HangupSide)
+	assert.Nil(t, c.Custom)
+	assert.Len(t, p.Payload, 70)
+
+	// An end push without any result is a call record of unknown status.
+	m["occasion"] = "end"
+	body, err = json.Marshal(m)
+	require.NoError(t, err)
+	p, err = decodeBody(body)
+	require.NoError(t, err)
+	assert.Equal(t, call.KindCallRecord, p.Kind)
+	assert.Equal(t, call.StatusUnknown, p.Call.EndStatus)
+}
+
+func TestDecodeVariants(t *testing.T) {
+	t.Run("trigger-push spellings", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "end.json", map[string]any{
+			"queue_statue": nil, "queue_status": "排队成功", "relevant_agent": nil, "relevent_agent": []string{"demo2"}, //nolint:misspell // Udesk's spelling
+		}))
+		require.NoError(t, err)
+		assert.Equal(t, "排队成功", p.Event.Attributes["queue_statue"])
+	})
+	t.Run("questionnaire_id as the table types it", func(t *testing.T) {
+		_, err := decodeBody(edit(t, "end.json", map[string]any{"questionnaire_id": 13}))
+		require.NoError(t, err)
+	})
+	t.Run("defeat_cause id as a number", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "outbound-defeat-end.json", map[string]any{"defeat_cause": 4}))
+		require.NoError(t, err)
+		assert.Equal(t, call.StatusBusy, p.Call.EndStatus)
+		assert.Equal(t, "4", p.Call.RawEndStatus)
+	})
+	t.Run("unknown defeat_cause", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "outbound-defeat-end.json", map[string]any{"defeat_cause": "彩铃"}))
+		require.NoError(t, err)
+		assert.Equal(t, call.StatusUnknown, p.Call.EndStatus)
+		assert.Equal(t, "彩铃", p.Call.RawEndStatus)
+	})
+	t.Run("transfer", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "inbound-5-end.json", map[string]any{
+			"category": "transfer", "from_agent_id": 1941, "occasion": "transfer_succ",
+		}))
+		require.NoError(t, err)
+		assert.Equal(t, call.KindCallEvent, p.Kind)
+		assert.Equal(t, call.EventTransfer, p.Event.Type)
+		assert.Equal(t, 1, p.Call.Transfers)
+		require.Len(t, p.Call.Legs, 1)
+		assert.Equal(t, "1941", p.Call.Legs[0].TransferFrom)
+		assert.Equal(t, "transfer", p.Call.Legs[0].Type)
+	})
+	t.Run("call_start_at more than a day before the first ring", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "inbound-5-end.json", map[string]any{"call_start_at": "2024-05-19 10:15:30"}))
+		require.NoError(t, err)
+		assert.Equal(t, utc("2024-05-20", "10:15:31"), p.Call.Start)
+		assert.Equal(t, "2024-05-19 10:15:30", p.Call.Custom["call_start_at"])
+	})
+	t.Run("dtmf, ivr_variables and times in the other forms", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "inbound-5-end.json", map[string]any{
+			"dtmf": "12#", "ivr_variables": "a:1, b:x:y,,c", "agent_ring_at": "2024-05-20 10:15:31 +0800",
+			"timestamp": "2024-05-20T10:19:49+08:00",
+		}))
+		require.NoError(t, err)
+		assert.Equal(t, []call.Key{{Key: "1"}, {Key: "2"}, {Key: "#"}}, p.Call.IVRKeys)
+		assert.Equal(t, map[string]any{"a": "1", "b": "x:y", "c": ""}, p.Call.Custom["ivr_variables"])
+		assert.Equal(t, utc("2024-05-20", "10:15:31"), p.Call.Ring)
+		assert.Equal(t, utc("2024-05-20", "10:19:49"), p.Time)
+		assert.Equal(t, "61234/end/2024-05-20T10:19:49+08:00", p.DedupKey, "the timestamp as sent")
+	})
+	t.Run("unknown occasion", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "inbound-4-hangup.json", map[string]any{"occasion": "something_new"}))
+		require.NoError(t, err)
+		assert.Equal(t, call.KindCallEvent, p.Kind)
+		assert.Equal(t, &call.Event{Name: "something_new", Type: call.EventOther, Attributes: p.Event.Attributes}, p.Event)
+	})
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{"empty body", []byte(``), "empty body"},
+		{"blank body", []byte(" \n"), "empty body"},
+		{"not an object", []byte(`[{"conversation_id":1}]`), "not a JSON object"},
+		{"broken JSON", []byte(`{"conversation_id": 1,`), "invalid JSON"},
+		{"trailing data", []byte(`{"conversation_id": 1, "occasion": "end"} {}`), "data after the top-level object"},
+		{"conversation_id object", []byte(`{"conversation_id": {}, "occasion": "end"}`), "field conversation_id: expected an integer, got object"},
+		{"conversation_id text", []byte(`{"conversation_id": "54093", "occasion": "end"}`), "field conversation_id: expected an integer, got string"},
+		{"total_time string", edit(t, "end.json", map[string]any{"total_time": "81"}), "field total_time: expected an integer, got string"},
+		{"undocumented time form", edit(t, "end.json", map[string]any{"agent_hangup_at": "2019/07/24 15:23:14"}), "field agent_hangup_at: expected a time"},
+		{"undocumented timestamp form", edit(t, "end.json", map[string]any{"timestamp": "24.07.2019 15:23"}), "field timestamp: expected a time"},
+		{"call_start_at as a bool", edit(t, "end.json", map[string]any{"call_start_at": true}), "field call_start_at: expected a time"},
+		{"missing occasion", edit(t, "end.json", map[string]any{"occasion": nil}), "field occasion: required"},
+		{"empty occasion", edit(t, "end.json", map[string]any{"occasion": ""}), "field occasion: required"},
+		{"missing conversation_id", edit(t, "end.json", map[string]any{"conversation_id": nil}), "field conversation_id: required"},
+		{"questionnaire_id not a number", edit(t, "end.json", map[string]any{"questionnaire_id": "abc"}), "field questionnaire_id: expected an integer"},
+		{"questionnaire_contents array", edit(t, "end.json", map[string]any{"questionnaire_contents": []int{1}}), "field questionnaire_contents: expected an object, got array"},
+		{"relevant_agent string", edit(t, "end.json", map[string]any{"relevant_agent": "demo2"}), "field relevant_agent: expected an array, got string"},
+		{"is_blocked string", edit(t, "end.json", map[string]any{"is_blocked": "true"}), "field is_blocked: expected true or false, got string"},
+		{"defeat_cause object", edit(t, "end.json", map[string]any{"defeat_cause": map[string]any{}}), "field defeat_cause: expected a string, got object"},
+		{"nested id", edit(t, "end.json", map[string]any{"callout_tasks": []any{map[string]any{"id": "x"}}}), "field callout_tasks.id: expected an integer, got string"},
+		{"note value object", edit(t, "end.json", map[string]any{"note_custom_fields": []any{map[string]any{"name": "a", "value": map[string]any{}}}}), "field note_custom_fields.value: expected a string, got object"},
+		{"note value list of numbers", edit(t, "end.json", map[string]any{"note_custom_fields": []any{map[string]any{"name": "a", "value": []int{1}}}}), "field note_custom_fields.value: expected a string, got number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeBody(tt.body)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestReply(t *testing.T) {
+	w := httptest.NewRecorder()
+	Vendor{}.Reply(w, http.StatusOK, nil)
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.JSONEq(t, `{"code":0,"message":"success"}`, w.Body.String())
+
+	w = httptest.NewRecorder()
+	Vendor{}.Reply(w, http.StatusBadRequest, assert.AnError)
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.JSONEq(t, `{"code":400,"message":"`+assert.AnError.Error()+`"}`, w.Body.String())
+}
+
+func TestEveryDocumentedStatusIsMapped(t *testing.T) {
+	require.Len(t, defeatCauses, 18, "the document's table has 18 rows")
+	for _, d := range defeatCauses {
+		for _, raw := range []string{d.name, d.alias, strconv.Itoa(d.id)} {
+			status, used := endStatus(raw, "客户接听")
+			assert.NotEqual(t, call.StatusUnknown, status, raw)
+			assert.Equal(t, d.status, status, raw)
+			assert.Equal(t, raw, used, "the raw value is the defeat_cause")
+		}
+	}
+	status, _ := endStatus("Power Off", "")
+	assert.Equal(t, call.StatusUnreachable, status, "aliases match in any case")
+
+	results := []string{"客户未接", "客户接听", "话机占线", "话机离线", "客服未接", "客服拒接", "客服接听",
+		"客户速挂", "客户挂机", "排队超时", "放弃排队", "未选择队列"}
+	require.Len(t, callResults, len(results))
+	for _, raw := range results {
+		status, used := endStatus("", raw)
+		assert.NotEqual(t, call.StatusUnknown, status, raw)
+		assert.NotEmpty(t, status, raw)
+		assert.Equal(t, raw, used)
+	}
+	status, used := endStatus("", "新结果")
+	assert.Equal(t, call.StatusUnknown, status)
+	assert.Equal(t, "新结果", used)
+}
+
+func TestEveryOccasionIsMapped(t *testing.T) {
+	want := map[string]call.EventType{
+		"begin": call.EventCallStarted, "agent_answer": call.EventAgentAnswered,
+		"customer_answer": call.EventCustomerAnswered, "enqueue_succ": call.EventQueued,
+		"agent_lock": call.EventAgentRinging, "agent_incall": call.EventTalking,
+		"agent_breakout": call.EventAgentMissed, "transfer_succ": call.EventTransfer,
+		"transfer_failed": call.EventTransferFailed, "consult_succ": call.EventConsult,
+		"consult_failed": call.EventConsultFailed, "listening_succ": call.EventSupervisor,
+		"listening_failed": call.EventSupervisorFailed, "third_party_succ": call.EventThreeParty,
+		"third_party_failed": call.EventThreePartyFailed, "three_party_succ": call.EventThreeParty,
+		"three_party_failed": call.EventThreePartyFailed, "interpose_succ": call.EventSupervisor,
+		"interpose_failed": call.EventSupervisorFailed, "substitute_succ": call.EventSupervisor,
+		"substitute_failed": call.EventSupervisorFailed, "whisper_succ": call.EventSupervisor,
+		"whisper_failed": call.EventSupervisorFailed, "hangup": call.EventHangup, "end_info": call.EventOther,
+	}
+	for occasion, typ := range want {
+		p, err := decodeBody([]byte(`{"conversation_id": 1, "occasion": "` + occasion + `"}`))
+		require.NoError(t, err, occasion)
+		assert.Equal(t, call.KindCallEvent, p.Kind, occasion)
+		assert.Equal(t, typ, p.Event.Type, occasion)
+		assert.Equal(t, occasion, p.Event.Name)
+	}
+}

@@ -1,0 +1,107 @@
+// Package uincall decodes the call event pushes of UinCall (优音云客服 通话事件推送): one JSON
+// object per event of an agent's outbound call (坐席外呼叫事件), inbound call (坐席来电呼叫事件)
+// or state (agentstatus, setAgentType), all posted to the same URL and told apart by command.
+package uincall
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+)
+
+// Name is the vendor's configuration key.
+const Name = "uincall"
+
+// Vendor implements vendor.Vendor for UinCall.
+type Vendor struct{}
+
+var _ vendor.Vendor = Vendor{}
+
+func (Vendor) Name() string { return Name }
+
+// Decode turns one event into one push. UinCall events carry no time, so the push has none and
+// the receiver uses the arrival.
+func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
+	var e event
+	if err := vendor.Unmarshal(req.Body, &e); err != nil {
+		return nil, err
+	}
+	if e.Command == "" {
+		return nil, errors.New("field command: required")
+	}
+	payload, err := vendor.Payload(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	key, err := dedupKey(payload)
+	if err != nil {
+		return nil, err
+	}
+
+	c := call.Call{
+		SessionID: e.SessionID,
+		CallID:    e.CallID,
+		Direction: direction(e.CallDirection),
+		Caller:    e.ANI,
+		Callee:    e.DNIS,
+		Queue:     call.Queue{ID: e.QueueID},
+		Agent:     call.Agent{StaffNumber: e.AgentNum},
+	}
+	c.EndStatus, c.RawEndStatus = endStatus(e.CallResult)
+
+	kind := call.KindCallEvent
+	if agentCommands[e.Command] {
+		kind = call.KindAgentEvent
+	}
+	return []call.Push{{
+		Vendor:   Name,
+		Kind:     kind,
+		Tenant:   e.TenantID,
+		Arrival:  req.Arrival,
+		DedupKey: key,
+		Call:     c,
+		Event:    &call.Event{Name: e.Command, Type: eventType(e.Command), Attributes: attributes(e)},
+		Payload:  payload,
+	}}, nil
+}
+
+// Reply answers with vendor.CodeReply: the document specifies no reply.
+func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
+	vendor.CodeReply(w, status, err)
+}
+
+// dedupKey identifies a push by its content, since UinCall gives no push id: the SHA-256 of the
+// payload's canonical JSON (json.Marshal sorts object keys), so formatting and key order do not
+// change it.
+func dedupKey(payload map[string]any) (string, error) {
+	canonical, err := json.Marshal(payload)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(canonical)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// attributes keeps the event fields the model has no place for.
+func attributes(e event) map[string]any {
+	m := map[string]any{}
+	for k, v := range map[string]string{
+		"dir":        e.Dir,
+		"type":       e.Type,
+		"agent_type": string(e.AgentType),
+		"remark":     e.Remark,
+	} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}

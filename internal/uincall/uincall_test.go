@@ -1,0 +1,403 @@
+package uincall
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+)
+
+const testdata = "../../testdata/uincall/"
+
+var arrival = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+
+func decode(t *testing.T, file string) (call.Push, error) {
+	t.Helper()
+	body, err := os.ReadFile(testdata + file)
+	require.NoError(t, err)
+	return decodeBody(body)
+}
+
+func decodeBody(body []byte) (call.Push, error) {
+	pushes, err := Vendor{}.Decode(vendor.Request{
+		Header: http.Header{}, Body: body, Arrival: arrival, Location: time.UTC,
+	})
+	if err != nil {
+		return call.Push{}, err
+	}
+	if len(pushes) != 1 {
+		return call.Push{}, assert.AnError
+	}
+	return pushes[0], nil
+}
+
+// The identifiers of the document's samples.
+const (
+	tenant     = "acf528a2-d0e2-4a7b-8513-74cb3995cfab"
+	remark     = "http://10.10.21.182:9099/third/push/data"
+	outSession = "491e1dc5-17c6-493f-c97a-09f73322f8a1"
+	outCallID  = "2a2ca648-c9e1-42f4-c2e5-30536ca610b6"
+	inSession  = "d13606a0-0f43-11ee-be46-5159e7892b86"
+	inCallID   = "caf98a77-a652-4b39-cbb3-38ec8ced5192"
+	inQueue    = "7e42697c076c4ff5a05e464ac0f28c90"
+	business   = "02863208372" // the tenant's number: ani outbound, dnis inbound
+	outCustom  = "15991752045"
+	inCustom   = "15609288360"
+)
+
+type sample struct {
+	kind                  call.Kind
+	command               string
+	eventType             call.EventType
+	session, callID       string
+	direction             call.Direction
+	caller, callee, agent string
+	queue                 string
+	attrs                 map[string]any
+	status                call.EndStatus
+	rawStatus             string
+	customer              string
+	payloadLen            int
+	payloadCallResult     int64
+	payloadAgentType      int64
+}
+
+func attrs(dir, typ, agentType string) map[string]any {
+	m := map[string]any{"dir": dir, "agent_type": agentType, "remark": remark}
+	if typ != "" {
+		m["type"] = typ
+	}
+	return m
+}
+
+// samples are the expected decodings of every file in testdata/uincall.
+var samples = map[string]sample{
+	// 1.3.3 坐席登录 and 1.3.3 坐席切换: agent state, no call.
+	"agent-login-agentstatus.json": {
+		kind: call.KindAgentEvent, command: "agentstatus", eventType: call.EventAgentStatus,
+		direction: call.DirectionUnknown, agent: "6666", attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", payloadLen: 8, payloadCallResult: -1,
+	},
+	"agent-setAgentType.json": {
+		kind: call.KindAgentEvent, command: "setAgentType", eventType: call.EventAgentStatus,
+		direction: call.DirectionUnknown, agent: "8014", attrs: attrs("UP", "", "6"),
+		rawStatus: "-1", payloadLen: 7, payloadCallResult: -1, payloadAgentType: 6,
+	},
+	// 1.3.2 坐席来电呼叫事件.
+	"inbound-1-agentstatus.json": {
+		kind: call.KindAgentEvent, command: "agentstatus", eventType: call.EventAgentStatus,
+		direction: call.DirectionUnknown, agent: "8014", attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", payloadLen: 8, payloadCallResult: -1,
+	},
+	"inbound-2-incoming.json": {
+		kind: call.KindCallEvent, command: "incoming", eventType: call.EventAgentRinging,
+		session: inSession, callID: inCallID, direction: call.DirectionInbound,
+		caller: inCustom, callee: business, agent: "8014", queue: inQueue, attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", customer: inCustom, payloadLen: 14, payloadCallResult: -1,
+	},
+	"inbound-3-agentstatus.json": {
+		kind: call.KindAgentEvent, command: "agentstatus", eventType: call.EventAgentStatus,
+		direction: call.DirectionUnknown, agent: "8014", attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", payloadLen: 8, payloadCallResult: -1,
+	},
+	// The document's 1.3.2.5 "call_talking" sample, which carries call_hangup.
+	"inbound-4-call_hangup.json": {
+		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventHangup,
+		session: inSession, callID: inCallID, direction: call.DirectionInbound,
+		caller: inCustom, callee: business, agent: "8014", queue: inQueue, attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", customer: inCustom, payloadLen: 14, payloadCallResult: -1,
+	},
+	// The document's 1.3.2.6 inbound hangup repeats the outbound call: decoded as it says.
+	"inbound-5-call_hangup.json": {
+		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventHangup,
+		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
+		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", customer: outCustom, payloadLen: 13, payloadCallResult: -1,
+	},
+	// Not in the document, which promises call_talking for inbound calls too.
+	"inbound-6-call_talking.json": {
+		kind: call.KindCallEvent, command: "call_talking", eventType: call.EventTalking,
+		session: inSession, callID: inCallID, direction: call.DirectionInbound,
+		caller: inCustom, callee: business, agent: "8014", queue: inQueue, attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", customer: inCustom, payloadLen: 14, payloadCallResult: -1,
+	},
+	// 1.3.1 坐席外呼叫事件.
+	"outbound-1-agentDialout-up.json": {
+		kind: call.KindCallEvent, command: "agentDialout", eventType: call.EventCallStarted,
+		direction: call.DirectionUnknown, agent: "8014", attrs: attrs("UP", "", "0"),
+		rawStatus: "-1", payloadLen: 7, payloadCallResult: -1,
+	},
+	"outbound-2-agentDialout-dn.json": {
+		kind: call.KindCallEvent, command: "agentDialout", eventType: call.EventCallStarted,
+		session: outSession, callID: outCallID, direction: call.DirectionUnknown,
+		agent: "8014", attrs: attrs("DN", "response", "0"),
+		rawStatus: "-1", payloadLen: 10, payloadCallResult: -1,
+	},
+	"outbound-3-agentstatus.json": {
+		kind: call.KindAgentEvent, command: "agentstatus", eventType: call.EventAgentStatus,
+		direction: call.DirectionUnknown, agent: "8014", attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", payloadLen: 8, payloadCallResult: -1,
+	},
+	"outbound-4-callout_process.json": {
+		kind: call.KindCallEvent, command: "callout_process", eventType: call.EventAgentRinging,
+		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
+		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", customer: outCustom, payloadLen: 13, payloadCallResult: -1,
+	},
+	"outbound-5-call_process.json": {
+		kind: call.KindCallEvent, command: "call_process", eventType: call.EventCustomerRinging,
+		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
+		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", customer: outCustom, payloadLen: 13, payloadCallResult: -1,
+	},
+	"outbound-6-call_talking.json": {
+		kind: call.KindCallEvent, command: "call_talking", eventType: call.EventTalking,
+		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
+		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", customer: outCustom, payloadLen: 13, payloadCallResult: -1,
+	},
+	"outbound-7-call_hangup.json": {
+		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventHangup,
+		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
+		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
+		rawStatus: "-1", customer: outCustom, payloadLen: 13, payloadCallResult: -1,
+	},
+	// Not in the document: the hangup of a call with a result, 0 成功 and 1 线路不通.
+	"outbound-8-call_hangup-success.json": {
+		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventHangup,
+		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
+		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
+		status: call.StatusAnswered, rawStatus: "0", customer: outCustom, payloadLen: 13, payloadCallResult: 0,
+	},
+	"outbound-9-call_hangup-line-failure.json": {
+		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventHangup,
+		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
+		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
+		status: call.StatusFailed, rawStatus: "1", customer: outCustom, payloadLen: 13, payloadCallResult: 1,
+	},
+}
+
+func TestEverySampleIsChecked(t *testing.T) {
+	files, err := filepath.Glob(testdata + "*.json")
+	require.NoError(t, err)
+	names := make([]string, 0, len(files))
+	for _, f := range files {
+		names = append(names, filepath.Base(f))
+	}
+	want := make([]string, 0, len(samples))
+	for name := range samples {
+		want = append(want, name)
+	}
+	sort.Strings(want)
+	assert.Equal(t, want, names, "every file in testdata/uincall has its expected decoding")
+	assert.Len(t, names, 17, "the document's 14 samples and 3 of our own")
+}
+
+func TestDecodeSamples(t *testing.T) {
+	for file, want := range samples {
+		t.Run(file, func(t *testing.T) {
+			p, err := decode(t, file)
+			require.NoError(t, err)
+
+			assert.Equal(t, "uincall", p.Vendor)
+			assert.Equal(t, want.kind, p.Kind)
+			assert.Equal(t, tenant, p.Tenant)
+			assert.True(t, p.Time.IsZero(), "UinCall events carry no time")
+			assert.Equal(t, arrival, p.Arrival)
+			assert.Equal(t, arrival, p.When())
+			assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, p.DedupKey)
+			assert.Nil(t, p.Recording)
+
+			require.NotNil(t, p.Event)
+			assert.Equal(t, want.command, p.Event.Name)
+			assert.Equal(t, want.eventType, p.Event.Type)
+			assert.Equal(t, want.attrs, p.Event.Attributes)
+
+			c := p.Call
+			assert.Equal(t, want.session, c.SessionID)
+			assert.Equal(t, want.callID, c.CallID)
+			assert.Equal(t, want.direction, c.Direction)
+			assert.Equal(t, want.caller, c.Caller)
+			assert.Equal(t, want.callee, c.Callee)
+			assert.Equal(t, want.customer, c.CustomerNumber())
+			assert.Equal(t, call.Agent{StaffNumber: want.agent}, c.Agent)
+			assert.Equal(t, call.Queue{ID: want.queue}, c.Queue)
+			assert.Equal(t, want.status, c.EndStatus)
+			assert.Equal(t, want.rawStatus, c.RawEndStatus)
+			assert.Equal(t, call.HangupSide(""), c.HangupSide, "UinCall does not say who hung up")
+			assert.True(t, c.Start.IsZero() && c.End.IsZero() && c.Answer.IsZero())
+			assert.Empty(t, c.Durations)
+
+			// The payload is kept whole, with integers as integers.
+			assert.Len(t, p.Payload, want.payloadLen)
+			assert.Equal(t, want.command, p.Payload["command"])
+			assert.Equal(t, tenant, p.Payload["tenant_id"])
+			assert.Equal(t, want.payloadCallResult, p.Payload["call_result"])
+			assert.Equal(t, want.payloadAgentType, p.Payload["agent_type"])
+		})
+	}
+}
+
+// The two agentstatus samples of one agent are the same bytes: content-based dedup keys them
+// alike, and the agent login of another agent differs.
+func TestSampleDedupKeys(t *testing.T) {
+	keys := map[string]string{}
+	for file := range samples {
+		p, err := decode(t, file)
+		require.NoError(t, err)
+		keys[file] = p.DedupKey
+	}
+	assert.Equal(t, keys["inbound-1-agentstatus.json"], keys["inbound-3-agentstatus.json"])
+	assert.Equal(t, keys["inbound-1-agentstatus.json"], keys["outbound-3-agentstatus.json"])
+	assert.NotEqual(t, keys["inbound-1-agentstatus.json"], keys["agent-login-agentstatus.json"])
+	assert.NotEqual(t, keys["outbound-7-call_hangup.json"], keys["outbound-8-call_hangup-success.json"])
+	assert.NotEqual(t, keys["outbound-8-call_hangup-success.json"], keys["outbound-9-call_hangup-line-failure.json"])
+	assert.NotEqual(t, keys["outbound-4-callout_process.json"], keys["outbound-5-call_process.json"])
+	assert.NotEqual(t, keys["inbound-4-call_hangup.json"], keys["inbound-6-call_talking.json"])
+}
+
+func TestDedupKeyIgnoresFormatting(t *testing.T) {
+	compact := []byte(`{"tenant_id":"t1","session_id":"s1","command":"call_hangup","agent_type":0,"call_result":0}`)
+	spread := []byte("{\n  \"call_result\" : 0,\n\t\"command\": \"call_hangup\",\n  \"agent_type\": 0,\n" +
+		"  \"session_id\": \"s1\",\n  \"tenant_id\": \"t1\"\n}\n")
+	other := []byte(`{"tenant_id":"t1","session_id":"s1","command":"call_hangup","agent_type":0,"call_result":1}`)
+
+	a, err := decodeBody(compact)
+	require.NoError(t, err)
+	b, err := decodeBody(spread)
+	require.NoError(t, err)
+	c, err := decodeBody(other)
+	require.NoError(t, err)
+
+	// sha256 of {"agent_type":0,"call_result":0,"command":"call_hangup","session_id":"s1","tenant_id":"t1"}
+	assert.Equal(t, "sha256:45daad0940bc7f9788ab1740c7107a8efa48218c8829f96e7aeaa4e42f31106d", a.DedupKey)
+	assert.Equal(t, a.DedupKey, b.DedupKey, "whitespace and key order do not change the key")
+	assert.NotEqual(t, a.DedupKey, c.DedupKey, "a different value gives a different key")
+}
+
+func TestDecodeFieldForms(t *testing.T) {
+	// agent_type is String in the inbound table, and call_result may arrive as digits.
+	p, err := decodeBody([]byte(`{"tenant_id":"t1","command":"call_hangup","agent_type":"6","call_result":"2",
+	"calldirection":"call in","session_id":"s1"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "6", p.Event.Attributes["agent_type"])
+	assert.Equal(t, call.StatusFailed, p.Call.EndStatus)
+	assert.Equal(t, "2", p.Call.RawEndStatus)
+	assert.Equal(t, call.DirectionInbound, p.Call.Direction)
+
+	// null is accepted everywhere and is the same as absent.
+	p, err = decodeBody([]byte(`{"command":"call_talking","call_id":null,"queue_id":null,"remark":null,
+	"session_id":null,"type":null,"dir":null,"agent_num":null,"calldirection":null,"agent_type":null,
+	"tenant_id":null,"dnis":null,"call_result":null,"ani":null}`))
+	require.NoError(t, err)
+	assert.Equal(t, call.KindCallEvent, p.Kind)
+	assert.Equal(t, call.EventTalking, p.Event.Type)
+	assert.Empty(t, p.Tenant)
+	assert.Equal(t, call.Call{Direction: call.DirectionUnknown}, p.Call)
+	assert.Nil(t, p.Event.Attributes)
+	assert.Len(t, p.Payload, 14)
+
+	// A command the document does not list is accepted as another event.
+	p, err = decodeBody([]byte(`{"tenant_id":"t1","command":"call_transfer","session_id":"s1","calldirection":"sideways"}`))
+	require.NoError(t, err)
+	assert.Equal(t, call.KindCallEvent, p.Kind)
+	assert.Equal(t, "call_transfer", p.Event.Name)
+	assert.Equal(t, call.EventOther, p.Event.Type)
+	assert.Equal(t, call.DirectionUnknown, p.Call.Direction)
+	assert.Equal(t, "s1", p.Call.SessionID)
+}
+
+func TestCallResults(t *testing.T) {
+	tests := []struct {
+		body      string
+		status    call.EndStatus
+		rawStatus string
+	}{
+		{`0`, call.StatusAnswered, "0"},
+		{`1`, call.StatusFailed, "1"},
+		{`2`, call.StatusFailed, "2"},
+		{`-1`, "", "-1"},
+		{`"-1"`, "", "-1"},
+		{`3`, call.StatusUnknown, "3"},
+		{`"07"`, call.StatusUnknown, "7"},
+		{`""`, "", ""},
+		{`null`, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.body, func(t *testing.T) {
+			p, err := decodeBody([]byte(`{"command":"call_hangup","call_result":` + tt.body + `}`))
+			require.NoError(t, err)
+			assert.Equal(t, tt.status, p.Call.EndStatus)
+			assert.Equal(t, tt.rawStatus, p.Call.RawEndStatus)
+		})
+	}
+	p, err := decodeBody([]byte(`{"command":"call_hangup"}`))
+	require.NoError(t, err)
+	assert.Equal(t, call.EndStatus(""), p.Call.EndStatus, "no call_result, no status")
+	assert.Empty(t, p.Call.RawEndStatus)
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"empty body", ``, "empty body"},
+		{"blank body", " \n ", "empty body"},
+		{"not an object", `[{"command":"incoming"}]`, "not a JSON object"},
+		{"a string", `"incoming"`, "not a JSON object"},
+		{"broken JSON", `{"command": "incoming",`, "invalid JSON"},
+		{"trailing data", `{"command": "incoming"} {}`, "data after the top-level object"},
+		{"session as number", `{"command":"incoming","session_id":491}`, "field session_id: expected a string, got number"},
+		{"agent type as object", `{"command":"incoming","agent_type":{"v":0}}`, "field agent_type: expected a string, got object"},
+		{"agent type as bool", `{"command":"incoming","agent_type":true}`, "field agent_type: expected a string, got bool"},
+		{"call result as text", `{"command":"incoming","call_result":"abc"}`, "field call_result: expected an integer"},
+		{"call result as fraction", `{"command":"incoming","call_result":0.5}`, "field call_result: expected an integer"},
+		{"call result as array", `{"command":"incoming","call_result":[0]}`, "field call_result: expected an integer, got array"},
+		{"tenant as number", `{"command":"incoming","tenant_id":7}`, "field tenant_id: expected a string, got number"},
+		{"command as number", `{"command":1}`, "field command: expected a string, got number"},
+		{"missing command", `{"tenant_id":"t1","session_id":"s1"}`, "field command: required"},
+		{"empty command", `{"command":""}`, "field command: required"},
+		{"null command", `{"command":null}`, "field command: required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeBody([]byte(tt.body))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestReply(t *testing.T) {
+	w := httptest.NewRecorder()
+	Vendor{}.Reply(w, http.StatusOK, nil)
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.JSONEq(t, `{"code":0,"message":"success"}`, w.Body.String())
+	assert.True(t, strings.HasPrefix(w.Header().Get("Content-Type"), "application/json"))
+
+	w = httptest.NewRecorder()
+	Vendor{}.Reply(w, http.StatusBadRequest, assert.AnError)
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.JSONEq(t, `{"code":400,"message":"`+assert.AnError.Error()+`"}`, w.Body.String())
+}
+
+func TestEveryDocumentedCommandIsMapped(t *testing.T) {
+	for command, typ := range eventTypes {
+		assert.NotEqual(t, call.EventOther, typ, command)
+	}
+	for command := range agentCommands {
+		assert.Equal(t, call.EventAgentStatus, eventType(command), command)
+	}
+	assert.Equal(t, call.EventOther, eventType("somethingNew"))
+	assert.Equal(t, Name, Vendor{}.Name())
+}

@@ -1,0 +1,204 @@
+// Package webhook is the HTTP side of the receiver: it routes pushes by path to their vendor,
+// checks method, content type and size, decodes, hands the pushes to the pipeline within the
+// vendor's reply deadline, and answers in the vendor's own reply format.
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+)
+
+// Processor takes decoded pushes into the collector pipeline.
+type Processor interface {
+	// Process hands the pushes of one request to the pipeline. It returns nil once every
+	// consumer accepted them; an *Error sets the reply status, any other error replies 503.
+	Process(ctx context.Context, v vendor.Vendor, pushes []call.Push) error
+	// Refused counts a push that never reached the pipeline (bad input, failed auth).
+	Refused(ctx context.Context, v vendor.Vendor, err error)
+}
+
+// Error is a failure with the HTTP status the vendor gets.
+type Error struct {
+	Status int
+	Err    error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Route is one vendor's endpoint.
+type Route struct {
+	Path   string
+	Vendor vendor.Vendor
+	// ReplyTimeout is how long the pipeline may take before the vendor gets a retryable
+	// failure: it must be shorter than the vendor's own timeout.
+	ReplyTimeout time.Duration
+}
+
+// Config is what the handler needs.
+type Config struct {
+	Routes     []Route
+	HealthPath string         // "" disables the health endpoint
+	Location   *time.Location // zone of vendor times that carry none
+	Processor  Processor
+}
+
+// Handler serves the vendor routes and the health endpoint.
+type Handler struct {
+	routes     map[string]Route
+	healthPath string
+	location   *time.Location
+	processor  Processor
+	now        func() time.Time
+	inflight   sync.WaitGroup
+}
+
+// NewHandler returns the handler for the routes.
+func NewHandler(cfg Config) *Handler {
+	h := &Handler{
+		routes:     make(map[string]Route, len(cfg.Routes)),
+		healthPath: cfg.HealthPath,
+		location:   cfg.Location,
+		processor:  cfg.Processor,
+		now:        time.Now,
+	}
+	for _, r := range cfg.Routes {
+		h.routes[r.Path] = r
+	}
+	return h
+}
+
+// Wait blocks until pushes still being processed after their reply deadline are done.
+func (h *Handler) Wait() { h.inflight.Wait() }
+
+// ServeHTTP routes a request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.healthPath != "" && r.URL.Path == h.healthPath {
+		serveHealth(w, r)
+		return
+	}
+	route, ok := h.routes[r.URL.Path]
+	if !ok {
+		vendor.CodeReply(w, http.StatusNotFound, fmt.Errorf("no call-center endpoint at %s", r.URL.Path))
+		return
+	}
+	h.serveVendor(w, r, route)
+}
+
+// ReplyError answers errors raised before the handler runs (authentication, decompression)
+// in the format of the vendor whose path was asked for.
+func (h *Handler) ReplyError(w http.ResponseWriter, r *http.Request, msg string, status int) {
+	err := errors.New(msg)
+	if route, ok := h.routes[r.URL.Path]; ok {
+		h.processor.Refused(r.Context(), route.Vendor, err)
+		route.Vendor.Reply(w, status, err)
+		return
+	}
+	vendor.CodeReply(w, status, err)
+}
+
+func serveHealth(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		vendor.CodeReply(w, http.StatusMethodNotAllowed, errors.New("the health endpoint answers GET"))
+		return
+	}
+	vendor.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (h *Handler) serveVendor(w http.ResponseWriter, r *http.Request, route Route) {
+	v := route.Vendor
+	fail := func(status int, err error) {
+		h.processor.Refused(r.Context(), v, err)
+		v.Reply(w, status, err)
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		fail(http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: pushes are POSTed", r.Method))
+		return
+	}
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		fail(http.StatusUnsupportedMediaType, err)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			fail(http.StatusRequestEntityTooLarge, fmt.Errorf("body larger than the limit of %d bytes", tooLarge.Limit))
+			return
+		}
+		fail(http.StatusBadRequest, fmt.Errorf("reading the body: %w", err))
+		return
+	}
+	pushes, err := v.Decode(vendor.Request{
+		Query: r.URL.Query(), Header: r.Header, Body: body, Arrival: h.now(), Location: h.location,
+	})
+	if err != nil {
+		fail(http.StatusBadRequest, err)
+		return
+	}
+	if err := h.process(r.Context(), route, pushes); err != nil {
+		status := http.StatusServiceUnavailable
+		var e *Error
+		if errors.As(err, &e) {
+			status = e.Status
+		}
+		v.Reply(w, status, err)
+		return
+	}
+	v.Reply(w, http.StatusOK, nil)
+}
+
+// process runs the pipeline within the route's reply deadline. The work goes on without the
+// client's connection: a vendor that hangs up still gets its data consumed or failed cleanly,
+// and the receiver waits for it on shutdown.
+func (h *Handler) process(reqCtx context.Context, route Route, pushes []call.Push) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), route.ReplyTimeout)
+	done := make(chan error, 1)
+	h.inflight.Add(1)
+	go func() {
+		defer h.inflight.Done()
+		defer cancel()
+		done <- h.processor.Process(ctx, route.Vendor, pushes)
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		select {
+		case err = <-done: // finished just in time: Process sends before it cancels
+		default:
+			err = ctx.Err()
+		}
+	}
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("the pipeline did not accept the push within %s; retry later: %w", route.ReplyTimeout, err)
+	}
+	return err
+}
+
+// checkContentType accepts JSON and the generic types vendors and curl send JSON with.
+func checkContentType(header string) error {
+	if header == "" {
+		return nil
+	}
+	mediaType, _, err := mime.ParseMediaType(header)
+	if err != nil {
+		return fmt.Errorf("unreadable Content-Type %q", header)
+	}
+	switch mediaType {
+	case "application/json", "text/json", "text/plain", "application/x-www-form-urlencoded", "*/*":
+		return nil
+	}
+	return fmt.Errorf("unsupported Content-Type %s: send the JSON body as application/json", mediaType)
+}

@@ -1,0 +1,364 @@
+package callcenterreceiver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/client"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configauth"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/extension/extensionauth"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+)
+
+// testServer is a receiver started on a free loopback port with a log sink behind it.
+type testServer struct {
+	url  string
+	sink *consumertest.LogsSink
+	tel  *componenttest.Telemetry
+}
+
+func freeEndpoint(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func startReceiver(t *testing.T, modify func(*Config), next consumer.Logs, host component.Host) *testServer {
+	t.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
+	if modify != nil {
+		modify(cfg)
+	}
+	ts := &testServer{url: "http://" + cfg.ServerConfig.NetAddr.Endpoint, tel: componenttest.NewTelemetry()}
+	if next == nil {
+		ts.sink = new(consumertest.LogsSink)
+		next = ts.sink
+	}
+	if host == nil {
+		host = componenttest.NewNopHost()
+	}
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = ts.tel.NewTelemetrySettings()
+	rcv, err := NewFactory().CreateLogs(context.Background(), set, cfg, next)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), host))
+	t.Cleanup(func() {
+		require.NoError(t, rcv.Shutdown(context.Background()))
+		require.NoError(t, ts.tel.Shutdown(context.Background()))
+	})
+	return ts
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   map[string]any
+}
+
+func post(t *testing.T, url, contentType string, body []byte) reply {
+	t.Helper()
+	return do(t, http.MethodPost, url, contentType, body)
+}
+
+func do(t *testing.T, method, url, contentType string, body []byte) reply {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	require.NoError(t, err)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	r := reply{status: resp.StatusCode, header: resp.Header}
+	require.NoError(t, json.Unmarshal(raw, &r.body), "every reply is JSON: %s", raw)
+	return r
+}
+
+func fixture(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + path)
+	require.NoError(t, err)
+	return b
+}
+
+var tcccOK = map[string]any{"ErrCode": float64(0), "ErrMsg": ""}
+var codeOK = map[string]any{"code": float64(0), "message": "success"}
+
+func TestEverySampleBecomesALogRecord(t *testing.T) {
+	ts := startReceiver(t, nil, nil, nil)
+	tests := []struct {
+		path, fixture, eventName, session string
+		want                              map[string]any
+	}{
+		{"/tccc?action=cdr&version=1", "tccc/cdr.json", "callcenter.call_record", "99a1c8f8-eb3d-4xxx-8401-5f6aa8761232", tcccOK},
+		{"/tccc?action=record&version=1", "tccc/record.json", "callcenter.recording", "e97be0ab-1ef6-4ad2-a8c4-2b2bbfb18e55", tcccOK},
+		{"/tccc?action=voicemail", "tccc/voicemail.json", "callcenter.voicemail", "e97be0ab-1ef6-4ad2-a8c4-2b2bbfb18e55", tcccOK},
+		{"/udesk", "udesk/end.json", "callcenter.call_record", "54093", codeOK},
+		{"/uincall", "uincall/outbound-4-callout_process.json", "callcenter.call_event", "491e1dc5-17c6-493f-c97a-09f73322f8a1", codeOK},
+		{"/uincall", "uincall/agent-login-agentstatus.json", "callcenter.agent_event", "", codeOK},
+		{"/dezhu", "dezhu/record.json", "callcenter.call_record", "77321526-3971-408e-adf2-7557dba9d2c3", codeOK},
+	}
+	for i, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			r := post(t, ts.url+tt.path, "application/json;charset=utf8", fixture(t, tt.fixture))
+			assert.Equal(t, http.StatusOK, r.status)
+			assert.Equal(t, tt.want, r.body)
+
+			require.Len(t, ts.sink.AllLogs(), i+1, "one consume per push")
+			ld := ts.sink.AllLogs()[i]
+			require.Equal(t, 1, ld.LogRecordCount())
+			rl := ld.ResourceLogs().At(0)
+			vendorName := strings.Split(strings.TrimPrefix(tt.path, "/"), "?")[0]
+			assertStr(t, rl.Resource().Attributes(), "callcenter.vendor", vendorName)
+			assertStr(t, rl.Resource().Attributes(), "service.name", "callcenter-"+vendorName)
+			assert.Equal(t, metadata.ScopeName, rl.ScopeLogs().At(0).Scope().Name())
+			lr := rl.ScopeLogs().At(0).LogRecords().At(0)
+			assertStr(t, lr.Attributes(), "event.name", tt.eventName)
+			if tt.session != "" {
+				assertStr(t, lr.Attributes(), "callcenter.session.id", tt.session)
+			}
+			assert.NotZero(t, lr.Timestamp())
+			assert.NotZero(t, lr.ObservedTimestamp())
+			assert.Equal(t, plog.SeverityNumberInfo, lr.SeverityNumber())
+
+			// The body is the vendor's payload, whole.
+			var want map[string]any
+			require.NoError(t, json.Unmarshal(fixture(t, tt.fixture), &want))
+			assert.Equal(t, len(want), lr.Body().Map().Len())
+		})
+	}
+}
+
+func assertStr(t *testing.T, m pcommon.Map, key, want string) {
+	t.Helper()
+	v, ok := m.Get(key)
+	if assert.True(t, ok, "attribute %s is missing", key) {
+		assert.Equal(t, want, v.AsString(), key)
+	}
+}
+
+func TestBadInputGetsTheVendorsReply(t *testing.T) {
+	ts := startReceiver(t, func(c *Config) { c.ServerConfig.MaxRequestBodySize = 4096 }, nil, nil)
+	cdr := fixture(t, "tccc/cdr.json")
+	tests := []struct {
+		name, method, path, contentType string
+		body                            []byte
+		status                          int
+		message                         string
+		tccc                            bool
+	}{
+		{"broken JSON", "POST", "/tccc?action=cdr", "application/json", []byte(`{"SessionId":`), 400, "invalid JSON", true},
+		{"wrong type", "POST", "/tccc?action=cdr", "application/json", []byte(`{"SessionId":1}`), 400, "field SessionId: expected a string, got number", true},
+		{"unknown action", "POST", "/tccc?action=bill", "application/json", cdr, 400, `unknown action "bill"`, true},
+		{"empty body", "POST", "/dezhu", "application/json", nil, 400, "empty body", false},
+		{"array body", "POST", "/udesk", "application/json", []byte(`[]`), 400, "not a JSON object", false},
+		{"wrong method", "GET", "/tccc?action=cdr", "", nil, 405, "method GET not allowed", true},
+		{"wrong method other vendor", "PUT", "/uincall", "application/json", []byte(`{}`), 405, "method PUT not allowed", false},
+		{"too large", "POST", "/tccc?action=cdr", "application/json", bytes.Repeat([]byte(" "), 5000), 413, "larger than the limit of 4096 bytes", true},
+		{"wrong content type", "POST", "/udesk", "application/xml", []byte(`<a/>`), 415, "unsupported Content-Type application/xml", false},
+		{"unknown path", "POST", "/genesys", "application/json", []byte(`{}`), 404, "no call-center endpoint at /genesys", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, tt.method, ts.url+tt.path, tt.contentType, tt.body)
+			assert.Equal(t, tt.status, r.status)
+			if tt.tccc {
+				assert.EqualValues(t, tt.status, r.body["ErrCode"], "TCCC failures carry a non-zero ErrCode")
+				assert.Contains(t, r.body["ErrMsg"], tt.message)
+			} else {
+				assert.EqualValues(t, tt.status, r.body["code"])
+				assert.Contains(t, r.body["message"], tt.message)
+			}
+			if tt.status == http.StatusMethodNotAllowed {
+				assert.Equal(t, "POST", r.header.Get("Allow"))
+			}
+		})
+	}
+	assert.Empty(t, ts.sink.AllLogs(), "nothing bad reaches the pipeline")
+	assert.Equal(t, int64(len(tests)-1), sumMetric(t, ts.tel, "otelcol_receiver_refused_log_records"),
+		"every refused push is counted (the unknown path names no vendor)")
+}
+
+func TestCurlFormContentTypeIsAccepted(t *testing.T) {
+	ts := startReceiver(t, nil, nil, nil)
+	r := post(t, ts.url+"/tccc?action=cdr&version=1", "application/x-www-form-urlencoded", fixture(t, "tccc/cdr.json"))
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, tcccOK, r.body)
+	assert.Equal(t, 1, ts.sink.LogRecordCount())
+}
+
+func TestHealth(t *testing.T) {
+	ts := startReceiver(t, nil, nil, nil)
+	r := do(t, http.MethodGet, ts.url+"/health", "", nil)
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, map[string]any{"status": "ok"}, r.body)
+	r = do(t, http.MethodPost, ts.url+"/health", "", nil)
+	assert.Equal(t, http.StatusMethodNotAllowed, r.status)
+}
+
+func TestPipelineFailureIsRetryable(t *testing.T) {
+	refuse := consumertest.NewErr(errors.New("backend down"))
+	ts := startReceiver(t, nil, refuse, nil)
+
+	r := post(t, ts.url+"/tccc?action=cdr", "application/json", fixture(t, "tccc/cdr.json"))
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.EqualValues(t, 503, r.body["ErrCode"])
+	assert.Contains(t, r.body["ErrMsg"], "backend down")
+
+	r = post(t, ts.url+"/dezhu", "application/json", fixture(t, "dezhu/record.json"))
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.EqualValues(t, 503, r.body["code"])
+	assert.Equal(t, int64(2), sumMetric(t, ts.tel, "otelcol_receiver_refused_log_records"))
+	assert.Equal(t, int64(0), sumMetric(t, ts.tel, "otelcol_receiver_accepted_log_records"))
+}
+
+// slowConsumer blocks until its context ends, like an exporter waiting on a dead backend.
+type slowConsumer struct{ calls atomic.Int32 }
+
+func (s *slowConsumer) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+func (s *slowConsumer) ConsumeLogs(ctx context.Context, _ plog.Logs) error {
+	s.calls.Add(1)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestSlowPipelineGetsAFailureInTime(t *testing.T) {
+	slow := &slowConsumer{}
+	ts := startReceiver(t, func(c *Config) { c.Dezhu.ReplyTimeout = 200 * time.Millisecond }, slow, nil)
+	start := time.Now()
+	r := post(t, ts.url+"/dezhu", "application/json", fixture(t, "dezhu/record.json"))
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.Contains(t, r.body["message"], "did not accept the push within 200ms")
+	assert.Less(t, time.Since(start), 3*time.Second, "the vendor hears back within its own timeout")
+	assert.Equal(t, int32(1), slow.calls.Load())
+}
+
+func TestOperatorsRunBeforeEmitting(t *testing.T) {
+	ops := confmap.NewFromStringMap(map[string]any{"operators": []any{
+		map[string]any{"type": "add", "field": "attributes.env", "value": "prod"},
+		map[string]any{"type": "move", "from": "body.Uui", "to": "attributes.uui", "if": `body.Uui != nil`},
+	}})
+	ts := startReceiver(t, func(c *Config) { require.NoError(t, ops.Unmarshal(c)) }, nil, nil)
+	r := post(t, ts.url+"/tccc?action=cdr", "application/json", fixture(t, "tccc/cdr.json"))
+	require.Equal(t, http.StatusOK, r.status)
+	lr := ts.sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	assertStr(t, lr.Attributes(), "env", "prod")
+	assertStr(t, lr.Attributes(), "uui", "abc")
+	_, inBody := lr.Body().Map().Get("Uui")
+	assert.False(t, inBody, "move took it out of the body")
+}
+
+func TestOperatorErrorsReachTheReply(t *testing.T) {
+	ops := confmap.NewFromStringMap(map[string]any{"operators": []any{
+		map[string]any{"type": "regex_parser", "parse_from": "body.Caller", "regex": `^(?P<country>\+\d+)-`},
+	}})
+	ts := startReceiver(t, func(c *Config) { require.NoError(t, ops.Unmarshal(c)) }, nil, nil)
+	r := post(t, ts.url+"/tccc?action=cdr", "application/json", fixture(t, "tccc/cdr.json"))
+	assert.Equal(t, http.StatusInternalServerError, r.status)
+	assert.EqualValues(t, 500, r.body["ErrCode"])
+	assert.Contains(t, r.body["ErrMsg"], "operators failed")
+	assert.Empty(t, ts.sink.AllLogs(), "a failed push is not emitted: the vendor's retry will bring it")
+}
+
+// denyAll is a server authenticator extension that refuses everything.
+type denyAll struct {
+	component.StartFunc
+	component.ShutdownFunc
+}
+
+func (denyAll) Authenticate(ctx context.Context, _ map[string][]string) (context.Context, error) {
+	return ctx, errors.New("no credentials")
+}
+
+var _ extensionauth.Server = denyAll{}
+
+type hostWithExtensions map[component.ID]component.Component
+
+func (h hostWithExtensions) GetExtensions() map[component.ID]component.Component { return h }
+
+func TestServerAuthFailureIsAVendorReply(t *testing.T) {
+	authID := component.MustNewID("deny")
+	host := hostWithExtensions{authID: extension.Extension(denyAll{})}
+	ts := startReceiver(t, func(c *Config) {
+		c.ServerConfig.Auth = configoptional.Some(confighttp.AuthConfig{Config: configauth.Config{AuthenticatorID: authID}})
+	}, nil, host)
+	r := post(t, ts.url+"/tccc?action=cdr", "application/json", fixture(t, "tccc/cdr.json"))
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.EqualValues(t, 401, r.body["ErrCode"])
+	assert.Contains(t, r.body["ErrMsg"], "no credentials")
+	assert.Empty(t, ts.sink.AllLogs())
+	assert.Equal(t, int64(1), sumMetric(t, ts.tel, "otelcol_receiver_refused_log_records"))
+}
+
+func TestClientInfoIsKept(t *testing.T) {
+	var addr atomic.Value
+	next, err := consumer.NewLogs(func(ctx context.Context, _ plog.Logs) error {
+		addr.Store(client.FromContext(ctx).Addr.String())
+		return nil
+	})
+	require.NoError(t, err)
+	ts := startReceiver(t, nil, next, nil)
+	r := post(t, ts.url+"/uincall", "application/json", fixture(t, "uincall/outbound-7-call_hangup.json"))
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Contains(t, addr.Load(), "127.0.0.1", "the consumer sees who pushed")
+}
+
+func TestOneServerPerConfig(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
+	set := receivertest.NewNopSettings(metadata.Type)
+	first, err := NewFactory().CreateLogs(context.Background(), set, cfg, new(consumertest.LogsSink))
+	require.NoError(t, err)
+	second, err := NewFactory().CreateLogs(context.Background(), set, cfg, new(consumertest.LogsSink))
+	require.NoError(t, err)
+	assert.Same(t, first, second, "pipelines of one config share the receiver")
+	require.NoError(t, first.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, second.Start(context.Background(), componenttest.NewNopHost()), "a second Start does not bind again")
+	require.NoError(t, first.Shutdown(context.Background()))
+	require.NoError(t, second.Shutdown(context.Background()))
+	assert.Zero(t, receivers.Len())
+}
+
+func sumMetric(t *testing.T, tel *componenttest.Telemetry, name string) int64 {
+	t.Helper()
+	m, err := tel.GetMetric(name)
+	if err != nil {
+		return 0
+	}
+	var total int64
+	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		total += dp.Value
+	}
+	return total
+}
