@@ -3,6 +3,8 @@ package callcenterreceiver // import "github.com/otelcallcenter/callcenterreceiv
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // vendor time zones must resolve on hosts without a zoneinfo database
@@ -12,6 +14,8 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
 	"github.com/otelcallcenter/callcenterreceiver/internal/operators"
 )
 
@@ -35,6 +39,26 @@ type Config struct {
 	// Operators are stanza operators run on every log record before it is emitted.
 	Operators []operator.Config `mapstructure:"operators"`
 
+	// MetricsBuilderConfig turns the generated counters and their attributes on and off
+	// (metrics:, resource_attributes:).
+	MetricsBuilderConfig metadata.MetricsBuilderConfig `mapstructure:",squash"`
+	// CollectionInterval is how often aggregated metrics are flushed.
+	CollectionInterval time.Duration `mapstructure:"collection_interval"`
+	// MetricsTemporality is cumulative (the default, with the receiver's start as start time) or
+	// delta.
+	MetricsTemporality string `mapstructure:"metrics_temporality"`
+	// HistogramBuckets are the explicit boundaries, in seconds, of the duration histograms.
+	HistogramBuckets []float64 `mapstructure:"histogram_buckets"`
+	// Histograms turns duration histograms on and off by name.
+	Histograms map[string]HistogramConfig `mapstructure:"histograms"`
+	// PerAgentMetrics adds the callcenter.agent attribute to per-call series.
+	PerAgentMetrics bool `mapstructure:"per_agent_metrics"`
+
+	// Sessions bounds the calls followed event by event.
+	Sessions SessionsConfig `mapstructure:"sessions"`
+	// Dedup bounds the memory of pushes already accepted.
+	Dedup DedupConfig `mapstructure:"dedup"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -50,6 +74,28 @@ type VendorConfig struct {
 	// ReplyTimeout bounds how long a push may wait for the pipeline before the vendor gets a
 	// retryable failure. Keep it under the vendor's own timeout (得助 waits 5 s).
 	ReplyTimeout time.Duration `mapstructure:"reply_timeout"`
+	// DedupWindow is how long an accepted push is remembered, so that the vendor's retries of it
+	// are recognized.
+	DedupWindow time.Duration `mapstructure:"dedup_window"`
+}
+
+// DedupConfig bounds the memory of accepted pushes.
+type DedupConfig struct {
+	// MaxKeys is how many pushes are remembered at most; the least recently seen go first.
+	MaxKeys int `mapstructure:"max_keys"`
+}
+
+// HistogramConfig turns one histogram on or off.
+type HistogramConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+}
+
+// SessionsConfig bounds the calls in progress the receiver follows event by event.
+type SessionsConfig struct {
+	// MaxOpen is how many calls may be open at once; beyond it the oldest is closed.
+	MaxOpen int `mapstructure:"max_open"`
+	// IdleTimeout closes a call nothing arrived for, as incomplete.
+	IdleTimeout time.Duration `mapstructure:"idle_timeout"`
 }
 
 // vendor pairs a vendor's configuration key with its section.
@@ -71,6 +117,22 @@ func (cfg *Config) location() *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+const (
+	temporalityCumulative = "cumulative"
+	temporalityDelta      = "delta"
+)
+
+// disabledHistograms lists the histograms turned off.
+func (cfg *Config) disabledHistograms() map[string]bool {
+	off := map[string]bool{}
+	for name, h := range cfg.Histograms {
+		if !h.Enabled {
+			off[name] = true
+		}
+	}
+	return off
 }
 
 var _ component.Config = (*Config)(nil)
@@ -113,6 +175,9 @@ func (cfg *Config) Validate() error {
 		if v.cfg.ServiceName == "" {
 			errs = append(errs, fmt.Errorf("%s.service_name: must not be empty", v.name))
 		}
+		if v.cfg.DedupWindow <= 0 {
+			errs = append(errs, fmt.Errorf("%s.dedup_window: must be positive, got %s", v.name, v.cfg.DedupWindow))
+		}
 	}
 	if enabled == 0 {
 		errs = append(errs, errors.New("no vendor is enabled: enable at least one of tccc, udesk, uincall, dezhu"))
@@ -120,7 +185,42 @@ func (cfg *Config) Validate() error {
 	if err := operators.Validate(cfg.Operators); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, cfg.validateMetrics()...)
+	if cfg.Sessions.MaxOpen <= 0 {
+		errs = append(errs, fmt.Errorf("sessions.max_open: must be positive, got %d", cfg.Sessions.MaxOpen))
+	}
+	if cfg.Dedup.MaxKeys <= 0 {
+		errs = append(errs, fmt.Errorf("dedup.max_keys: must be positive, got %d", cfg.Dedup.MaxKeys))
+	}
+	if cfg.Sessions.IdleTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("sessions.idle_timeout: must be positive, got %s", cfg.Sessions.IdleTimeout))
+	}
 	return errors.Join(errs...)
+}
+
+func (cfg *Config) validateMetrics() []error {
+	var errs []error
+	if cfg.CollectionInterval <= 0 {
+		errs = append(errs, fmt.Errorf("collection_interval: must be positive, got %s", cfg.CollectionInterval))
+	}
+	if cfg.MetricsTemporality != temporalityCumulative && cfg.MetricsTemporality != temporalityDelta {
+		errs = append(errs, fmt.Errorf("metrics_temporality: %q must be %s or %s", cfg.MetricsTemporality, temporalityCumulative, temporalityDelta))
+	}
+	if len(cfg.HistogramBuckets) == 0 {
+		errs = append(errs, errors.New("histogram_buckets: must list at least one boundary"))
+	}
+	for i, b := range cfg.HistogramBuckets {
+		if b <= 0 || (i > 0 && b <= cfg.HistogramBuckets[i-1]) {
+			errs = append(errs, fmt.Errorf("histogram_buckets: boundaries must be positive and increasing, got %v", cfg.HistogramBuckets))
+			break
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Histograms)) {
+		if _, ok := metrics.Histograms[name]; !ok {
+			errs = append(errs, fmt.Errorf("histograms: unknown histogram %q; known: %s", name, strings.Join(slices.Sorted(maps.Keys(metrics.Histograms)), ", ")))
+		}
+	}
+	return errs
 }
 
 func checkPath(p string) error {

@@ -38,6 +38,15 @@ func TestDefaultConfig(t *testing.T) {
 		assert.Equal(t, "callcenter-"+v.name, v.cfg.ServiceName)
 		assert.Equal(t, 4*time.Second, v.cfg.ReplyTimeout)
 	}
+	assert.Equal(t, 24*time.Hour, cfg.TCCC.DedupWindow)
+	assert.Equal(t, time.Minute, cfg.UinCall.DedupWindow, "identical UinCall content is a retry only for a short while")
+	assert.Equal(t, 15*time.Second, cfg.CollectionInterval)
+	assert.Equal(t, "cumulative", cfg.MetricsTemporality)
+	assert.Contains(t, cfg.HistogramBuckets, 20.0)
+	assert.False(t, cfg.PerAgentMetrics)
+	assert.True(t, cfg.MetricsBuilderConfig.Metrics.CallcenterCalls.Enabled)
+	assert.Equal(t, SessionsConfig{MaxOpen: 100_000, IdleTimeout: time.Hour}, cfg.Sessions)
+	assert.Equal(t, 500_000, cfg.Dedup.MaxKeys)
 }
 
 func TestCustomConfig(t *testing.T) {
@@ -45,14 +54,23 @@ func TestCustomConfig(t *testing.T) {
 	require.NoError(t, confmap.Validate(cfg))
 	assert.Equal(t, "0.0.0.0:9000", cfg.ServerConfig.NetAddr.Endpoint)
 	assert.Equal(t, int64(65536), cfg.ServerConfig.MaxRequestBodySize)
-	assert.Equal(t, VendorConfig{Enabled: true, Path: "/push/tccc", ServiceName: "callcenter-tccc", ReplyTimeout: 2 * time.Second}, cfg.TCCC)
+	assert.Equal(t, VendorConfig{Enabled: true, Path: "/push/tccc", ServiceName: "callcenter-tccc", ReplyTimeout: 2 * time.Second, DedupWindow: time.Hour}, cfg.TCCC)
 	assert.False(t, cfg.Udesk.Enabled)
-	assert.Equal(t, VendorConfig{Enabled: true, Path: "/uincall", Tenant: "acme", ServiceName: "acme-uincall", ReplyTimeout: 4 * time.Second}, cfg.UinCall)
+	assert.Equal(t, VendorConfig{Enabled: true, Path: "/uincall", Tenant: "acme", ServiceName: "acme-uincall", ReplyTimeout: 4 * time.Second, DedupWindow: time.Minute}, cfg.UinCall)
 	assert.Equal(t, "/51ima", cfg.Dezhu.Path)
 	assert.Empty(t, cfg.HealthPath)
 	assert.Equal(t, time.UTC, cfg.location())
 	require.Len(t, cfg.Operators, 1)
 	assert.Equal(t, "add", cfg.Operators[0].Type())
+	assert.Equal(t, 5*time.Second, cfg.CollectionInterval)
+	assert.Equal(t, "delta", cfg.MetricsTemporality)
+	assert.Equal(t, []float64{5, 20, 60}, cfg.HistogramBuckets)
+	assert.Equal(t, map[string]bool{"callcenter.call.acw.duration": true}, cfg.disabledHistograms())
+	assert.True(t, cfg.PerAgentMetrics)
+	assert.False(t, cfg.MetricsBuilderConfig.Metrics.CallcenterEvents.Enabled)
+	assert.True(t, cfg.MetricsBuilderConfig.Metrics.CallcenterCalls.Enabled)
+	assert.Equal(t, SessionsConfig{MaxOpen: 1000, IdleTimeout: 30 * time.Minute}, cfg.Sessions)
+	assert.Equal(t, 1000, cfg.Dedup.MaxKeys)
 }
 
 func TestValidateNamesTheField(t *testing.T) {
@@ -72,6 +90,16 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"bad health path", func(c *Config) { c.HealthPath = "health" }, []string{`health_path: "health" must start with /`}},
 		{"zero reply timeout", func(c *Config) { c.Dezhu.ReplyTimeout = 0 }, []string{"dezhu.reply_timeout: must be positive"}},
 		{"no service name", func(c *Config) { c.TCCC.ServiceName = "" }, []string{"tccc.service_name: must not be empty"}},
+		{"zero dedup window", func(c *Config) { c.UinCall.DedupWindow = 0 }, []string{"uincall.dedup_window: must be positive"}},
+		{"zero interval", func(c *Config) { c.CollectionInterval = 0 }, []string{"collection_interval: must be positive"}},
+		{"bad temporality", func(c *Config) { c.MetricsTemporality = "both" }, []string{`metrics_temporality: "both" must be cumulative or delta`}},
+		{"no buckets", func(c *Config) { c.HistogramBuckets = nil }, []string{"histogram_buckets: must list at least one boundary"}},
+		{"unsorted buckets", func(c *Config) { c.HistogramBuckets = []float64{10, 5} }, []string{"histogram_buckets: boundaries must be positive and increasing"}},
+		{"negative bucket", func(c *Config) { c.HistogramBuckets = []float64{-1, 5} }, []string{"histogram_buckets: boundaries must be positive"}},
+		{"unknown histogram", func(c *Config) { c.Histograms = map[string]HistogramConfig{"callcenter.hold": {}} }, []string{`histograms: unknown histogram "callcenter.hold"`, "callcenter.call.talk.duration"}},
+		{"no sessions", func(c *Config) { c.Sessions.MaxOpen = 0 }, []string{"sessions.max_open: must be positive"}},
+		{"no session timeout", func(c *Config) { c.Sessions.IdleTimeout = 0 }, []string{"sessions.idle_timeout: must be positive"}},
+		{"no dedup keys", func(c *Config) { c.Dedup.MaxKeys = 0 }, []string{"dedup.max_keys: must be positive"}},
 		{"nothing enabled", func(c *Config) {
 			c.TCCC.Enabled, c.Udesk.Enabled, c.UinCall.Enabled, c.Dezhu.Enabled = false, false, false, false
 		}, []string{"no vendor is enabled"}},

@@ -1,7 +1,9 @@
 package callcenterreceiver // import "github.com/otelcallcenter/callcenterreceiver"
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
 	"github.com/otelcallcenter/callcenterreceiver/internal/sharedcomponent"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
 	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
@@ -22,7 +25,16 @@ const (
 	defaultEndpoint     = "localhost:8088"
 	defaultBodyLimit    = 1 << 20 // call records are a few KiB; 1 MiB leaves room for big custom fields
 	defaultReplyTimeout = 4 * time.Second
+	defaultInterval     = 15 * time.Second
+	defaultMaxSessions  = 100_000
+	defaultIdleTimeout  = time.Hour // longer than a call can stay silent between two events
+	defaultDedupWindow  = 24 * time.Hour
+	defaultMaxDedupKeys = 500_000
 )
+
+// dedupWindows are the vendors' own: UinCall pushes carry no id, and identical content within a
+// short time is a retry while later it is a new event (an agent's state reported again).
+var dedupWindows = map[string]time.Duration{uincall.Name: time.Minute}
 
 // platforms are the vendors the receiver knows, by configuration key. A new vendor is a new
 // decoder package, a line here and a section in Config.
@@ -42,6 +54,7 @@ func NewFactory() receiver.Factory {
 		metadata.Type,
 		createDefaultConfig,
 		receiver.WithLogs(createLogs, metadata.LogsStability),
+		receiver.WithMetrics(createMetrics, metadata.MetricsStability),
 	)
 }
 
@@ -55,6 +68,7 @@ func createDefaultConfig() component.Config {
 			Path:         "/" + name,
 			ServiceName:  "callcenter-" + name,
 			ReplyTimeout: defaultReplyTimeout,
+			DedupWindow:  cmp.Or(dedupWindows[name], defaultDedupWindow),
 		}
 	}
 	return &Config{
@@ -65,6 +79,13 @@ func createDefaultConfig() component.Config {
 		Dezhu:        vendorDefaults(dezhu.Name),
 		HealthPath:   "/health",
 		Timezone:     "Asia/Shanghai",
+
+		MetricsBuilderConfig: metadata.NewDefaultMetricsBuilderConfig(),
+		CollectionInterval:   defaultInterval,
+		MetricsTemporality:   temporalityCumulative,
+		HistogramBuckets:     slices.Clone(metrics.DefaultBuckets),
+		Sessions:             SessionsConfig{MaxOpen: defaultMaxSessions, IdleTimeout: defaultIdleTimeout},
+		Dedup:                DedupConfig{MaxKeys: defaultMaxDedupKeys},
 	}
 }
 
@@ -79,5 +100,14 @@ func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, 
 		return nil, err
 	}
 	r.Unwrap().logs = next
+	return r, nil
+}
+
+func createMetrics(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Metrics) (receiver.Metrics, error) {
+	r, err := shared(cfg, set)
+	if err != nil {
+		return nil, err
+	}
+	r.Unwrap().metrics = next
 	return r, nil
 }

@@ -362,3 +362,161 @@ func sumMetric(t *testing.T, tel *componenttest.Telemetry, name string) int64 {
 	}
 	return total
 }
+
+func TestRetriesAreNotEmittedTwice(t *testing.T) {
+	var fail atomic.Bool
+	sink := new(consumertest.LogsSink)
+	next, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
+		if fail.Load() {
+			return errors.New("backend down")
+		}
+		return sink.ConsumeLogs(ctx, ld)
+	})
+	require.NoError(t, err)
+	ts := startReceiver(t, nil, next, nil)
+	cdr := fixture(t, "tccc/cdr.json")
+	push := func(uuid string) reply {
+		req, err := http.NewRequest(http.MethodPost, ts.url+"/tccc?action=cdr&version=1", bytes.NewReader(cdr))
+		require.NoError(t, err)
+		req.Header.Set("X-TCCC-PUSH-UUID", uuid)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var body map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		return reply{status: resp.StatusCode, body: body}
+	}
+
+	fail.Store(true)
+	assert.Equal(t, http.StatusServiceUnavailable, push("uuid-1").status, "the first try fails")
+	fail.Store(false)
+	assert.Equal(t, tcccOK, push("uuid-1").body, "TCCC's retry is accepted")
+	assert.Equal(t, tcccOK, push("uuid-1").body, "a second retry gets success too")
+	assert.Equal(t, 1, sink.LogRecordCount(), "and nothing is emitted twice")
+
+	assert.Equal(t, tcccOK, push("uuid-2").body, "another push of the same call is a new push")
+	assert.Equal(t, 2, sink.LogRecordCount())
+}
+
+// blockingConsumer holds every push until released.
+type blockingConsumer struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingConsumer) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+func (b *blockingConsumer) ConsumeLogs(context.Context, plog.Logs) error {
+	b.entered <- struct{}{}
+	<-b.release
+	return nil
+}
+
+func TestTheSamePushIsNotProcessedTwiceAtOnce(t *testing.T) {
+	block := &blockingConsumer{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	ts := startReceiver(t, nil, block, nil)
+	body := fixture(t, "dezhu/record.json")
+	first := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(ts.url+"/dezhu", "application/json", bytes.NewReader(body))
+		if err != nil {
+			first <- 0
+			return
+		}
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
+	<-block.entered
+	second := post(t, ts.url+"/dezhu", "application/json", body)
+	assert.Equal(t, http.StatusServiceUnavailable, second.status)
+	assert.Contains(t, second.body["message"], "the same push is being processed")
+	close(block.release)
+	assert.Equal(t, http.StatusOK, <-first)
+}
+
+func TestUdeskPushAfterEndIsARetry(t *testing.T) {
+	ts := startReceiver(t, nil, nil, nil)
+	for _, f := range []string{"inbound-1-enqueue_succ", "inbound-2-agent_lock", "inbound-3-agent_incall", "inbound-4-hangup", "inbound-5-end"} {
+		require.Equal(t, http.StatusOK, post(t, ts.url+"/udesk", "application/json", fixture(t, "udesk/"+f+".json")).status)
+	}
+	require.Equal(t, 5, ts.sink.LogRecordCount())
+
+	// Udesk retries a push of the ended conversation, with a new timestamp.
+	var retry map[string]any
+	require.NoError(t, json.Unmarshal(fixture(t, "udesk/inbound-4-hangup.json"), &retry))
+	retry["timestamp"] = "2099-01-01 00:00:00 +0800"
+	body, err := json.Marshal(retry)
+	require.NoError(t, err)
+	r := post(t, ts.url+"/udesk", "application/json", body)
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, codeOK, r.body)
+	assert.Equal(t, 5, ts.sink.LogRecordCount(), "recognized as a retry: nothing new")
+}
+
+func TestMetricsShareTheServer(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
+	cfg.CollectionInterval = 50 * time.Millisecond
+	set := receivertest.NewNopSettings(metadata.Type)
+	logsSink, metricsSink := new(consumertest.LogsSink), new(consumertest.MetricsSink)
+	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, logsSink)
+	require.NoError(t, err)
+	mr, err := NewFactory().CreateMetrics(context.Background(), set, cfg, metricsSink)
+	require.NoError(t, err)
+	require.NoError(t, lr.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, mr.Start(context.Background(), componenttest.NewNopHost()), "one server for both")
+	url := "http://" + cfg.ServerConfig.NetAddr.Endpoint
+
+	for _, f := range []string{"tccc/cdr.json", "dezhu/record.json", "udesk/end.json"} {
+		path := "/" + strings.Split(f, "/")[0]
+		if strings.HasPrefix(f, "tccc") {
+			path += "?action=cdr"
+		}
+		require.Equal(t, http.StatusOK, post(t, url+path, "application/json", fixture(t, f)).status)
+	}
+	// The same record again, as a vendor retry: counted once.
+	require.Equal(t, http.StatusOK, post(t, url+"/dezhu", "application/json", fixture(t, "dezhu/record.json")).status)
+	require.Equal(t, http.StatusOK, post(t, url+"/tccc?action=voicemail", "application/json", fixture(t, "tccc/voicemail.json")).status)
+
+	require.Eventually(t, func() bool { return countCalls(metricsSink) == 3 }, 5*time.Second, 20*time.Millisecond)
+	require.NoError(t, lr.Shutdown(context.Background()))
+	require.NoError(t, mr.Shutdown(context.Background()))
+
+	byVendor := map[string]string{}
+	last := metricsSink.AllMetrics()[len(metricsSink.AllMetrics())-1]
+	for _, rm := range last.ResourceMetrics().All() {
+		vendorName, _ := rm.Resource().Attributes().Get("callcenter.vendor")
+		for _, m := range rm.ScopeMetrics().At(0).Metrics().All() {
+			if m.Name() != "callcenter.calls" {
+				continue
+			}
+			for _, dp := range m.Sum().DataPoints().All() {
+				status, _ := dp.Attributes().Get("callcenter.end_status")
+				byVendor[vendorName.Str()] = status.Str()
+				assert.Equal(t, int64(1), dp.IntValue())
+			}
+		}
+	}
+	assert.Equal(t, map[string]string{"tccc": "unreachable", "dezhu": "abandoned_in_queue", "udesk": "answered"}, byVendor)
+	assert.Equal(t, 4, logsSink.LogRecordCount(), "the retry was not logged again either")
+}
+
+// countCalls sums callcenter.calls in the latest flush.
+func countCalls(sink *consumertest.MetricsSink) int64 {
+	all := sink.AllMetrics()
+	if len(all) == 0 {
+		return 0
+	}
+	var n int64
+	for _, rm := range all[len(all)-1].ResourceMetrics().All() {
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				if m.Name() == "callcenter.calls" {
+					for _, dp := range m.Sum().DataPoints().All() {
+						n += dp.IntValue()
+					}
+				}
+			}
+		}
+	}
+	return n
+}

@@ -19,7 +19,11 @@ func TestLogsBuilderAppendLogRecord(t *testing.T) {
 	settings.Logger = zap.New(observedZapCore)
 	lb := NewLogsBuilder(settings)
 
-	res := pcommon.NewResource()
+	rb := lb.NewResourceBuilder()
+	rb.SetCallcenterTenantID("callcenter.tenant.id-val")
+	rb.SetCallcenterVendor("callcenter.vendor-val")
+	rb.SetServiceName("service.name-val")
+	res := rb.Emit()
 
 	// append the first log record
 	lr := plog.NewLogRecord()

@@ -42,7 +42,7 @@ var eventTypes = map[string]call.EventType{
 	"callout_process": call.EventAgentRinging,    // 呼叫坐席中
 	"call_process":    call.EventCustomerRinging, // 呼叫客户中
 	"call_talking":    call.EventTalking,         // 客户接听并开始通话
-	"call_hangup":     call.EventHangup,          // 坐席通话结束
+	"call_hangup":     call.EventCallEnded,       // 坐席通话结束: nothing follows, the call is over
 	"incoming":        call.EventAgentRinging,    // 坐席来电事件
 	"agentstatus":     call.EventAgentStatus,     // 坐席状态变更
 	"setAgentType":    call.EventAgentStatus,     // 坐席切换

@@ -112,14 +112,14 @@ var samples = map[string]sample{
 	},
 	// The document's 1.3.2.5 "call_talking" sample, which carries call_hangup.
 	"inbound-4-call_hangup.json": {
-		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventHangup,
+		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventCallEnded,
 		session: inSession, callID: inCallID, direction: call.DirectionInbound,
 		caller: inCustom, callee: business, agent: "8014", queue: inQueue, attrs: attrs("DN", "event", "0"),
 		rawStatus: "-1", customer: inCustom, payloadLen: 14, payloadCallResult: -1,
 	},
 	// The document's 1.3.2.6 inbound hangup repeats the outbound call: decoded as it says.
 	"inbound-5-call_hangup.json": {
-		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventHangup,
+		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventCallEnded,
 		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
 		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
 		rawStatus: "-1", customer: outCustom, payloadLen: 13, payloadCallResult: -1,
@@ -167,20 +167,20 @@ var samples = map[string]sample{
 		rawStatus: "-1", customer: outCustom, payloadLen: 13, payloadCallResult: -1,
 	},
 	"outbound-7-call_hangup.json": {
-		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventHangup,
+		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventCallEnded,
 		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
 		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
 		rawStatus: "-1", customer: outCustom, payloadLen: 13, payloadCallResult: -1,
 	},
 	// Not in the document: the hangup of a call with a result, 0 成功 and 1 线路不通.
 	"outbound-8-call_hangup-success.json": {
-		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventHangup,
+		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventCallEnded,
 		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
 		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
 		status: call.StatusAnswered, rawStatus: "0", customer: outCustom, payloadLen: 13, payloadCallResult: 0,
 	},
 	"outbound-9-call_hangup-line-failure.json": {
-		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventHangup,
+		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventCallEnded,
 		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
 		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
 		status: call.StatusFailed, rawStatus: "1", customer: outCustom, payloadLen: 13, payloadCallResult: 1,

@@ -1,0 +1,336 @@
+// Package session follows calls across pushes: the events a vendor reports one by one (UinCall
+// commands, Udesk occasions) and the final record that closes a call, merged per session, with
+// what has already been reported downstream. State is bounded by a maximum count and an idle
+// timeout; the oldest session is closed, never the process.
+package session
+
+import (
+	"container/list"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+)
+
+// Key identifies a session across pushes and replicas.
+type Key struct {
+	Vendor, Tenant, ID string
+}
+
+// Closure is why a session stopped taking part in the call.
+type Closure string
+
+const (
+	Open     Closure = ""
+	Ended    Closure = "ended"   // the call ended: a final record or a call_ended event
+	TimedOut Closure = "timeout" // nothing arrived for the idle timeout
+	Evicted  Closure = "evicted" // the oldest session, closed to make room
+)
+
+// Event is one step of a session, placed in the call's order.
+type Event struct {
+	Type  call.EventType
+	Name  string
+	Time  time.Time
+	Timed bool // Time is the vendor's; otherwise it is the arrival
+	Agent call.Agent
+	// Details are the vendor's event fields.
+	Details map[string]any
+	// Key tells a repeated push of the same event from a new one.
+	Key string
+}
+
+// Session is what is known about one call.
+type Session struct {
+	Key    Key
+	Opened time.Time // arrival of the first push
+	Seen   time.Time // arrival of the latest push
+	// Call is every push's view of the call merged: later non-empty values win.
+	Call   call.Call
+	Events []Event
+	// Record is the vendor's final record, when it sends one.
+	Record  *call.Call
+	Closure Closure
+	// reported holds what was already sent downstream (span keys, the completed call).
+	reported map[string]bool
+}
+
+// Completed returns the call as complete as it is known: the vendor's record when there is one,
+// otherwise what the events say, and whether the call ended.
+func (s *Session) Completed() (call.Call, bool) {
+	if s.Record != nil {
+		return *s.Record, true
+	}
+	c := assemble(s)
+	return c, s.Closure == Ended
+}
+
+// Tracker holds the sessions.
+type Tracker struct {
+	mu          sync.Mutex
+	max         int
+	idleTimeout time.Duration
+	sessions    map[Key]*list.Element // of *Session, open ones oldest first
+	order       *list.List
+	closed      map[Key]*list.Element // tombstones of closed sessions, for late and repeated pushes
+	closedOrder *list.List
+}
+
+// Config bounds the tracker.
+type Config struct {
+	MaxSessions int
+	IdleTimeout time.Duration
+}
+
+// NewTracker returns an empty tracker.
+func NewTracker(cfg Config) *Tracker {
+	return &Tracker{
+		max:         cfg.MaxSessions,
+		idleTimeout: cfg.IdleTimeout,
+		sessions:    map[Key]*list.Element{},
+		order:       list.New(),
+		closed:      map[Key]*list.Element{},
+		closedOrder: list.New(),
+	}
+}
+
+// KeyOf returns the session key of a push, and false for pushes that belong to no call
+// (agent events, UinCall's dial request before it has a session, recordings).
+func KeyOf(p *call.Push) (Key, bool) {
+	if p.Call.SessionID == "" || (p.Kind != call.KindCallEvent && p.Kind != call.KindCallRecord) {
+		return Key{}, false
+	}
+	return Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: p.Call.SessionID}, true
+}
+
+// Change is the result of applying a push.
+type Change struct {
+	// Session is a copy of the push's session after it was applied.
+	Session *Session
+	// Closed are sessions the push made room for by evicting them.
+	Closed []*Session
+	// Retry is a push that came after its call ended and repeats an event the session already
+	// had: Udesk documents every push after a conversation's end as a retry.
+	Retry bool
+}
+
+// Apply adds a push to its session, opening it on the first push. It returns nil for pushes
+// that belong to no session.
+func (t *Tracker) Apply(p *call.Push) *Change {
+	key, ok := KeyOf(p)
+	if !ok {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	ch := &Change{}
+	s := t.lookup(key)
+	if s == nil {
+		s = &Session{Key: key, Opened: p.Arrival, reported: map[string]bool{}}
+		for t.max > 0 && t.order.Len() >= t.max {
+			ch.Closed = append(ch.Closed, t.close(t.order.Front().Value.(*Session), Evicted))
+		}
+		t.sessions[key] = t.order.PushBack(s)
+	} else if e, open := t.sessions[key]; open {
+		t.order.MoveToBack(e)
+	}
+	ch.Retry = s.Closure == Ended && p.Event != nil &&
+		slices.ContainsFunc(s.Events, func(e Event) bool { return e.Name == p.Event.Name })
+	s.apply(p)
+	if s.Closure == Open && s.ended() {
+		t.close(s, Ended)
+	}
+	ch.Session = s.clone()
+	return ch
+}
+
+// Claim marks items (span keys, "call") of a session as reported and returns those that were
+// not reported before. Release undoes it for items whose sending failed.
+func (t *Tracker) Claim(key Key, items []string) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.lookup(key)
+	if s == nil {
+		return items // forgotten: report again rather than lose it
+	}
+	var fresh []string
+	for _, it := range items {
+		if !s.reported[it] {
+			s.reported[it] = true
+			fresh = append(fresh, it)
+		}
+	}
+	return fresh
+}
+
+// Release forgets that items were reported.
+func (t *Tracker) Release(key Key, items []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s := t.lookup(key); s != nil {
+		for _, it := range items {
+			delete(s.reported, it)
+		}
+	}
+}
+
+// Sweep closes sessions idle for longer than the timeout and forgets closed ones older than
+// it, returning the sessions it closed.
+func (t *Tracker) Sweep(now time.Time) []*Session {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []*Session
+	for e := t.order.Front(); e != nil; {
+		s := e.Value.(*Session)
+		e = e.Next()
+		if now.Sub(s.Seen) < t.idleTimeout {
+			break // oldest first: the rest are newer
+		}
+		out = append(out, t.close(s, TimedOut))
+	}
+	for e := t.closedOrder.Front(); e != nil; {
+		s := e.Value.(*Session)
+		e = e.Next()
+		if now.Sub(s.Seen) < t.idleTimeout {
+			break
+		}
+		t.closedOrder.Remove(t.closed[s.Key])
+		delete(t.closed, s.Key)
+	}
+	return out
+}
+
+// OpenCounts returns the number of open sessions per vendor and tenant (keys without an ID).
+func (t *Tracker) OpenCounts() map[Key]int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := map[Key]int{}
+	for e := t.order.Front(); e != nil; e = e.Next() {
+		k := e.Value.(*Session).Key
+		out[Key{Vendor: k.Vendor, Tenant: k.Tenant}]++
+	}
+	return out
+}
+
+// Len returns the number of open sessions.
+func (t *Tracker) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.order.Len()
+}
+
+func (t *Tracker) lookup(key Key) *Session {
+	if e, ok := t.sessions[key]; ok {
+		return e.Value.(*Session)
+	}
+	if e, ok := t.closed[key]; ok {
+		return e.Value.(*Session)
+	}
+	return nil
+}
+
+// close moves an open session to the tombstones and returns a copy of it.
+func (t *Tracker) close(s *Session, why Closure) *Session {
+	if e, ok := t.sessions[s.Key]; ok {
+		t.order.Remove(e)
+		delete(t.sessions, s.Key)
+	}
+	s.Closure = why
+	t.closed[s.Key] = t.closedOrder.PushBack(s)
+	// Tombstones are bounded like open sessions.
+	for t.max > 0 && t.closedOrder.Len() > t.max {
+		old := t.closedOrder.Remove(t.closedOrder.Front()).(*Session)
+		delete(t.closed, old.Key)
+	}
+	return s.clone()
+}
+
+func (s *Session) apply(p *call.Push) {
+	if p.Arrival.After(s.Seen) {
+		s.Seen = p.Arrival
+	}
+	merge(&s.Call, &p.Call)
+	if p.Kind == call.KindCallRecord {
+		rec := p.Call
+		s.Record = &rec
+	}
+	if p.Event == nil {
+		return
+	}
+	ev := Event{
+		Type: p.Event.Type, Name: p.Event.Name, Time: p.When(), Timed: !p.Time.IsZero(),
+		Agent: p.Call.Agent, Details: p.Event.Attributes, Key: p.Event.Name + "@" + p.DedupKey,
+	}
+	if slices.ContainsFunc(s.Events, func(e Event) bool { return e.Key == ev.Key }) {
+		return // a repeated push: the event is known
+	}
+	s.Events = append(s.Events, ev)
+	sortEvents(s.Events)
+}
+
+// ended reports whether the session has what closes a call.
+func (s *Session) ended() bool {
+	return s.Record != nil || slices.ContainsFunc(s.Events, func(e Event) bool { return e.Type == call.EventCallEnded })
+}
+
+func (s *Session) clone() *Session {
+	c := *s
+	c.Events = slices.Clone(s.Events)
+	c.reported = nil
+	return &c
+}
+
+// rank orders events that carry no time of their own (UinCall's), by where they fall in a call.
+var rank = map[call.EventType]int{
+	call.EventCallStarted:      0,
+	call.EventQueued:           1,
+	call.EventAgentRinging:     2,
+	call.EventCustomerRinging:  3,
+	call.EventAgentMissed:      3,
+	call.EventAgentAnswered:    4,
+	call.EventCustomerAnswered: 4,
+	call.EventTalking:          5,
+	call.EventHangup:           8,
+	call.EventCallEnded:        9,
+}
+
+func rankOf(t call.EventType) int {
+	if r, ok := rank[t]; ok {
+		return r
+	}
+	return 6 // transfers, consults and the like happen while talking
+}
+
+// sortEvents puts events in call order: by the vendor's time when events carry one, else by
+// their rank in a call and then arrival; then arrival times are clamped so that they never run
+// backwards.
+func sortEvents(evs []Event) {
+	slices.SortStableFunc(evs, func(a, b Event) int {
+		if a.Timed && b.Timed {
+			if c := a.Time.Compare(b.Time); c != 0 {
+				return c
+			}
+			return rankOf(a.Type) - rankOf(b.Type)
+		}
+		if c := rankOf(a.Type) - rankOf(b.Type); c != 0 {
+			return c
+		}
+		return a.Time.Compare(b.Time)
+	})
+}
+
+// EventTime returns the time of an event in the session's order: arrival times of untimed
+// events are clamped to never precede an earlier event.
+func (s *Session) EventTime(i int) time.Time {
+	t := s.Events[i].Time
+	if !s.Events[i].Timed {
+		for j := 0; j < i; j++ {
+			if s.Events[j].Time.After(t) {
+				t = s.Events[j].Time
+			}
+		}
+	}
+	return t
+}

@@ -1,0 +1,206 @@
+package session
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+)
+
+var t0 = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+
+// uincallEvent is a UinCall-like push: no time of its own, only its arrival.
+func uincallEvent(session string, typ call.EventType, name string, at time.Duration, result call.EndStatus) *call.Push {
+	return &call.Push{
+		Vendor: "uincall", Kind: call.KindCallEvent, Tenant: "t", Arrival: t0.Add(at),
+		DedupKey: session + "/" + name,
+		Call: call.Call{
+			SessionID: session, Direction: call.DirectionOutbound, Caller: "028", Callee: "159",
+			Agent: call.Agent{StaffNumber: "8014"}, EndStatus: result,
+		},
+		Event: &call.Event{Name: name, Type: typ},
+	}
+}
+
+func outboundCall(session string) []*call.Push {
+	return []*call.Push{
+		uincallEvent(session, call.EventCallStarted, "agentDialout", 0, ""),
+		uincallEvent(session, call.EventAgentRinging, "callout_process", 1*time.Second, ""),
+		uincallEvent(session, call.EventCustomerRinging, "call_process", 4*time.Second, ""),
+		uincallEvent(session, call.EventTalking, "call_talking", 12*time.Second, ""),
+		uincallEvent(session, call.EventCallEnded, "call_hangup", 72*time.Second, ""),
+	}
+}
+
+func TestEventsAssembleACall(t *testing.T) {
+	tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Minute})
+	var last *Change
+	for _, p := range outboundCall("s1") {
+		last = tr.Apply(p)
+	}
+	s := last.Session
+	assert.Equal(t, Ended, s.Closure)
+	c, ended := s.Completed()
+	require.True(t, ended)
+	assert.Equal(t, call.StatusAnswered, c.EndStatus, "someone talked")
+	assert.Equal(t, t0, c.Start)
+	assert.Equal(t, t0.Add(4*time.Second), c.Ring, "outbound: the customer's ringing counts")
+	assert.Equal(t, t0.Add(12*time.Second), c.Answer)
+	assert.Equal(t, t0.Add(72*time.Second), c.End)
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 72 * time.Second, call.PhaseRing: 8 * time.Second, call.PhaseTalk: 60 * time.Second,
+	}, c.Durations)
+	assert.Equal(t, "8014", c.Agent.StaffNumber)
+	assert.Zero(t, tr.Len(), "an ended call is no longer open")
+}
+
+func TestOutOfOrderAndRepeatedEventsGiveTheSameCall(t *testing.T) {
+	inOrder := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Minute})
+	for _, p := range outboundCall("s1") {
+		inOrder.Apply(p)
+	}
+	want, _ := inOrder.Apply(outboundCall("s1")[4]).Session.Completed()
+
+	shuffled := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Minute})
+	pushes := outboundCall("s1")
+	pushes[2].Arrival = t0.Add(13 * time.Second) // call_process arrives after call_talking
+	for _, i := range []int{0, 1, 3, 2, 3, 4} {  // and call_talking arrives twice
+		shuffled.Apply(pushes[i])
+	}
+	ch := shuffled.Apply(pushes[4])
+	got, _ := ch.Session.Completed()
+	assert.Len(t, ch.Session.Events, 5, "repeats add nothing")
+	assert.Equal(t, []string{"agentDialout", "callout_process", "call_process", "call_talking", "call_hangup"},
+		eventNames(ch.Session), "events are put back in call order")
+	assert.Equal(t, want.EndStatus, got.EndStatus)
+	assert.Equal(t, want.Start, got.Start)
+	assert.Equal(t, want.End, got.End)
+	// UinCall events carry no time: a late one keeps its arrival, and the answer after it cannot
+	// precede it, so both are at 13 s.
+	assert.Equal(t, t0.Add(13*time.Second), got.Ring)
+	assert.Equal(t, t0.Add(13*time.Second), got.Answer)
+	assert.Equal(t, 59*time.Second, got.Durations[call.PhaseTalk])
+}
+
+func eventNames(s *Session) []string {
+	var out []string
+	for _, e := range s.Events {
+		out = append(out, e.Name)
+	}
+	return out
+}
+
+func TestUnansweredOutcomes(t *testing.T) {
+	tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Minute})
+	pushes := outboundCall("s2")
+	for _, i := range []int{0, 1, 2, 4} { // never talked
+		tr.Apply(pushes[i])
+	}
+	c, _ := tr.Apply(pushes[4]).Session.Completed()
+	assert.Equal(t, call.StatusNoAnswer, c.EndStatus)
+	assert.Equal(t, 68*time.Second, c.Durations[call.PhaseRing], "rang until the end")
+
+	// The vendor's own result wins over what the events imply.
+	failed := outboundCall("s3")
+	failed[4].Call.EndStatus = call.StatusFailed
+	for _, p := range failed[:2] {
+		tr.Apply(p)
+	}
+	c, _ = tr.Apply(failed[4]).Session.Completed()
+	assert.Equal(t, call.StatusFailed, c.EndStatus)
+
+	// Inbound, hung up while the agent's phone rang.
+	in := uincallEvent("s4", call.EventAgentRinging, "incoming", 0, "")
+	in.Call.Direction = call.DirectionInbound
+	end := uincallEvent("s4", call.EventCallEnded, "call_hangup", 9*time.Second, "")
+	end.Call.Direction = call.DirectionInbound
+	tr.Apply(in)
+	c, _ = tr.Apply(end).Session.Completed()
+	assert.Equal(t, call.StatusAbandonedRinging, c.EndStatus)
+}
+
+func TestRecordClosesTheSession(t *testing.T) {
+	tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Minute})
+	event := &call.Push{
+		Vendor: "udesk", Kind: call.KindCallEvent, Time: t0, Arrival: t0, DedupKey: "1/enqueue_succ/x",
+		Call:  call.Call{SessionID: "1", Direction: call.DirectionInbound, Queue: call.Queue{Name: "售后"}},
+		Event: &call.Event{Name: "enqueue_succ", Type: call.EventQueued},
+	}
+	ch := tr.Apply(event)
+	assert.Equal(t, Open, ch.Session.Closure)
+	_, ended := ch.Session.Completed()
+	assert.False(t, ended)
+
+	record := &call.Push{
+		Vendor: "udesk", Kind: call.KindCallRecord, Time: t0.Add(time.Minute), Arrival: t0.Add(time.Minute),
+		DedupKey: "1/end/y",
+		Call:     call.Call{SessionID: "1", EndStatus: call.StatusAnswered, Durations: map[call.Phase]time.Duration{call.PhaseTalk: time.Minute}},
+		Event:    &call.Event{Name: "end", Type: call.EventCallEnded},
+	}
+	ch = tr.Apply(record)
+	assert.Equal(t, Ended, ch.Session.Closure)
+	c, ended := ch.Session.Completed()
+	assert.True(t, ended)
+	assert.Equal(t, time.Minute, c.Durations[call.PhaseTalk], "the record is the completed call")
+	assert.Equal(t, "售后", ch.Session.Call.Queue.Name, "the merged view keeps what events said")
+	assert.Len(t, ch.Session.Events, 2)
+
+	// A push after the end (Udesk's retries) finds the closed session, not a new one.
+	late := *event
+	late.Arrival = t0.Add(2 * time.Minute)
+	ch = tr.Apply(&late)
+	assert.Equal(t, Ended, ch.Session.Closure)
+	assert.Zero(t, tr.Len())
+}
+
+func TestClaims(t *testing.T) {
+	tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Minute})
+	ch := tr.Apply(outboundCall("s1")[0])
+	key := ch.Session.Key
+	assert.Equal(t, []string{"a", "b"}, tr.Claim(key, []string{"a", "b"}))
+	assert.Equal(t, []string{"c"}, tr.Claim(key, []string{"a", "b", "c"}), "claimed once")
+	tr.Release(key, []string{"b"})
+	assert.Equal(t, []string{"b"}, tr.Claim(key, []string{"a", "b"}), "released items can be claimed again")
+	assert.Equal(t, []string{"x"}, tr.Claim(Key{ID: "unknown"}, []string{"x"}), "forgotten sessions report rather than lose")
+}
+
+func TestBoundedByCountAndTime(t *testing.T) {
+	tr := NewTracker(Config{MaxSessions: 3, IdleTimeout: time.Minute})
+	var evicted []*Session
+	for i := range 5 {
+		ch := tr.Apply(uincallEvent(fmt.Sprint("s", i), call.EventCallStarted, "agentDialout", time.Duration(i)*time.Second, ""))
+		evicted = append(evicted, ch.Closed...)
+	}
+	assert.Equal(t, 3, tr.Len())
+	require.Len(t, evicted, 2)
+	assert.Equal(t, "s0", evicted[0].Key.ID, "the oldest goes first")
+	assert.Equal(t, Evicted, evicted[0].Closure)
+
+	// s2 sees new activity; s3 and s4 go idle.
+	tr.Apply(uincallEvent("s2", call.EventAgentRinging, "callout_process", 50*time.Second, ""))
+	timedOut := tr.Sweep(t0.Add(65 * time.Second))
+	var ids []string
+	for _, s := range timedOut {
+		ids = append(ids, s.Key.ID)
+		assert.Equal(t, TimedOut, s.Closure)
+	}
+	assert.Equal(t, []string{"s3", "s4"}, ids)
+	assert.Equal(t, 1, tr.Len())
+
+	c, ended := timedOut[0].Completed()
+	assert.False(t, ended, "a timed-out call did not end")
+	assert.Equal(t, t0.Add(3*time.Second), c.End, "it ends where it was last seen")
+}
+
+func TestPushesWithoutASession(t *testing.T) {
+	tr := NewTracker(Config{MaxSessions: 3, IdleTimeout: time.Minute})
+	dial := uincallEvent("", call.EventCallStarted, "agentDialout", 0, "")
+	assert.Nil(t, tr.Apply(dial), "UinCall's dial request has no session yet")
+	rec := &call.Push{Vendor: "tccc", Kind: call.KindRecording, Call: call.Call{SessionID: "x"}}
+	assert.Nil(t, tr.Apply(rec), "recordings are not steps of a call")
+	assert.Zero(t, tr.Len())
+}
