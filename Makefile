@@ -14,13 +14,26 @@ CONFIG    ?= config/default.yaml
 SOURCES   := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './tools/*' -not -name '*_test.go') \
              go.mod go.sum builder-config.yaml
 
-.PHONY: all run build test unit e2e generate check-generate lint fmt tools clean ci
+.PHONY: all run demo build test unit e2e generate check-generate lint fmt tools clean ci
 
 all: build
 
 ## run: build the distribution (if stale) and start it on $(CONFIG)
 run: $(DIST)
 	$(DIST) --config $(CONFIG)
+
+## demo: start the collector on config/demo.yaml and push DEMO_DURATION of generated traffic
+DEMO_DURATION ?= 3m
+DEMO_RATE     ?= 10
+# Calls end minutes after they start: the traffic plays at this multiple of real time.
+DEMO_SPEED    ?= 4
+demo: $(DIST)
+	@$(DIST) --config config/demo.yaml > _build/demo.log 2>&1 & echo $$! > _build/demo.pid; \
+	trap 'kill $$(cat _build/demo.pid) 2>/dev/null' EXIT; \
+	for i in $$(seq 1 50); do curl -sf localhost:8088/health >/dev/null && break; sleep 0.2; done; \
+	$(GO) run ./cmd/callgen -url http://localhost:8088 -duration $(DEMO_DURATION) -rate $(DEMO_RATE) -speed $(DEMO_SPEED) -truth _build/demo-truth.json; \
+	sleep 16; echo "collector output: _build/demo.log; ground truth: _build/demo-truth.json"; \
+	grep -c 'callcenter' _build/demo.log | xargs echo "lines mentioning callcenter:"
 
 ## build: build the otelcol-callcenter distribution with ocb into _build/
 build: $(DIST)

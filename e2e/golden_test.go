@@ -9,9 +9,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-// sortLogs puts every map of the logs in key order, so that rewritten golden files only differ
-// where the output does.
-func sortLogs(ld plog.Logs) plog.Logs {
+// forGolden puts every map of the logs in key order and drops the arrival times (observed, and
+// the timestamp of vendors that send no time), so that rewritten golden files only differ where
+// the output does.
+func forGolden(ld plog.Logs, arrivalIsTime bool) plog.Logs {
 	out := plog.NewLogs()
 	ld.CopyTo(out)
 	for _, rl := range out.ResourceLogs().All() {
@@ -20,6 +21,10 @@ func sortLogs(ld plog.Logs) plog.Logs {
 			for _, lr := range sl.LogRecords().All() {
 				sortMap(lr.Attributes())
 				sortValue(lr.Body())
+				lr.SetObservedTimestamp(0)
+				if arrivalIsTime {
+					lr.SetTimestamp(0)
+				}
 			}
 		}
 	}

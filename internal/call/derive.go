@@ -2,12 +2,16 @@ package call
 
 import "time"
 
-// Derive fills the durations a vendor did not report from the call's moments, and the total
-// from the phases when no moment gives it. Durations the vendor reported are kept as they are.
+// Derive fills the durations a vendor did not report from the call's moments. Durations the
+// vendor reported are kept as they are, except a zero talk time of a call that never connected.
 //
 // A phase runs until the next moment the call reached: a queue wait ends at the first ring, the
 // answer or the end of the call (an abandon), ringing ends at the answer or the end.
 func (c *Call) Derive() {
+	// Vendors report a talk time of 0 for calls that never connected: no talk phase happened.
+	if d, ok := c.Durations[PhaseTalk]; ok && d == 0 && c.Answer.IsZero() && !c.EndStatus.Connected() {
+		delete(c.Durations, PhaseTalk)
+	}
 	c.deriveBetween(PhaseTotal, c.Start, c.End)
 	c.deriveBetween(PhaseIVR, c.Start, c.Queued)
 	c.deriveBetween(PhaseQueue, c.Queued, FirstTime(c.Ring, c.Answer, c.End))

@@ -72,12 +72,11 @@ func TestDecodeSample(t *testing.T) {
 	assert.True(t, c.Queued.IsZero())
 	assert.True(t, c.Ring.IsZero())
 
-	// Queue-abandoned: 21 s in all, 3 s queued, no talk, 5 s after-call work. The
-	// parkingWaitDuration of 1606188570 is epoch seconds, not a ring time.
+	// Queue-abandoned: 21 s in all, 3 s queued, 5 s after-call work; its communicateDuration of 0
+	// is no talk phase. The parkingWaitDuration of 1606188570 is epoch seconds, not a ring time.
 	assert.Equal(t, map[call.Phase]time.Duration{
 		call.PhaseTotal: 21 * time.Second,
 		call.PhaseQueue: 3 * time.Second,
-		call.PhaseTalk:  0,
 		call.PhaseACW:   5 * time.Second,
 	}, c.Durations)
 

@@ -315,8 +315,7 @@ func TestDecodeOutboundDefeat(t *testing.T) {
 	assert.Equal(t, utc(day, "11:02:09"), c.End)
 	assert.Equal(t, map[call.Phase]time.Duration{
 		call.PhaseTotal: 11 * time.Second,
-		call.PhaseRing:  9 * time.Second,
-		call.PhaseTalk:  0, // total_time 0 is given, so it is kept
+		call.PhaseRing:  9 * time.Second, // total_time 0 of a call never answered is no talk phase
 	}, c.Durations)
 
 	agent := call.Agent{ID: "1941", Name: "测试客服01", Email: "demo@example.com"}

@@ -1,0 +1,146 @@
+// Command callgen generates call-center traffic for every vendor the receiver knows and pushes
+// it to a receiver as the vendors would (retries and duplicates included), or writes it to
+// files, together with the ground truth: each call, and the KPIs they add up to.
+//
+//	callgen -url http://localhost:8088 -duration 3m -rate 20 -truth truth.json
+//	callgen -out traffic/ -seed 7
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
+)
+
+func main() {
+	seed := flag.Uint64("seed", 1, "random seed: the same seed gives the same traffic")
+	duration := flag.Duration("duration", 3*time.Minute, "calls start within this span")
+	rate := flag.Float64("rate", 10, "calls per minute and vendor")
+	vendors := flag.String("vendors", strings.Join(traffic.Vendors, ","), "vendors to generate for")
+	url := flag.String("url", "", "push to the receiver at this base URL, e.g. http://localhost:8088")
+	speed := flag.Float64("speed", 1, "pushes are sent at this multiple of real time; 0 sends them as fast as possible")
+	out := flag.String("out", "", "write pushes.jsonl and calls.jsonl to this directory")
+	truth := flag.String("truth", "", "write the aggregated ground truth (counts, phases, KPIs) to this file")
+	timezone := flag.String("timezone", "Asia/Shanghai", "the receiver's timezone, for vendor times written without one")
+	flag.Parse()
+
+	loc, err := time.LoadLocation(*timezone)
+	if err != nil {
+		log.Fatalf("timezone: %v", err)
+	}
+	pushes, calls := traffic.Generate(traffic.Options{
+		Seed: *seed, Start: time.Now().Truncate(time.Second), Duration: *duration, Rate: *rate,
+		Vendors: strings.Split(*vendors, ","), Location: loc,
+	})
+	log.Printf("generated %d calls in %d pushes", len(calls), len(pushes))
+
+	if *out != "" {
+		if err := writeFiles(*out, pushes, calls); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *truth != "" {
+		if err := writeJSON(*truth, traffic.Summarize(calls, pushes)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *url != "" {
+		if err := send(*url, pushes, *speed); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+// send posts the pushes in order, paced at speed times real time, and retries a push that did
+// not get a success reply, as the vendors do.
+func send(base string, pushes []traffic.Push, speed float64) error {
+	client := &http.Client{Timeout: 10 * time.Second}
+	began := time.Now()
+	failed := 0
+	for _, p := range pushes {
+		if speed > 0 {
+			due := began.Add(time.Duration(float64(p.At.Sub(pushes[0].At)) / speed))
+			time.Sleep(time.Until(due))
+		}
+		var last error
+		for attempt := range 3 {
+			if last = post(client, base, p); last == nil {
+				break
+			}
+			time.Sleep(time.Duration(attempt+1) * time.Second)
+		}
+		if last != nil {
+			failed++
+			log.Printf("%s %s: %v", p.Vendor, p.Path, last)
+		}
+	}
+	log.Printf("sent %d pushes in %s, %d failed", len(pushes), time.Since(began).Round(time.Millisecond), failed)
+	if failed > 0 {
+		return fmt.Errorf("%d pushes failed", failed)
+	}
+	return nil
+}
+
+func post(client *http.Client, base string, p traffic.Push) error {
+	req, err := http.NewRequest(http.MethodPost, base+p.Path, bytes.NewReader(p.Body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json;charset=utf8")
+	for k, v := range p.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	reply, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(reply))
+	}
+	return nil
+}
+
+func writeFiles(dir string, pushes []traffic.Push, calls []traffic.Call) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := writeLines(filepath.Join(dir, "pushes.jsonl"), pushes); err != nil {
+		return err
+	}
+	return writeLines(filepath.Join(dir, "calls.jsonl"), calls)
+}
+
+func writeLines[T any](path string, items []T) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f)
+	for _, it := range items {
+		if err := enc.Encode(it); err != nil {
+			return errors.Join(err, f.Close())
+		}
+	}
+	return f.Close()
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
