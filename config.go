@@ -96,6 +96,9 @@ type SessionsConfig struct {
 	MaxOpen int `mapstructure:"max_open"`
 	// IdleTimeout closes a call nothing arrived for, as incomplete.
 	IdleTimeout time.Duration `mapstructure:"idle_timeout"`
+	// LateGrace is how long after a call closed its pushes may still arrive out of order (Udesk
+	// occasions after their end): what they could change waits for it before it is sent.
+	LateGrace time.Duration `mapstructure:"late_grace"`
 }
 
 // vendor pairs a vendor's configuration key with its section.
@@ -194,6 +197,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.Sessions.IdleTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("sessions.idle_timeout: must be positive, got %s", cfg.Sessions.IdleTimeout))
+	}
+	if cfg.Sessions.LateGrace < 0 || cfg.Sessions.LateGrace > cfg.Sessions.IdleTimeout {
+		errs = append(errs, fmt.Errorf("sessions.late_grace: must be between 0 and sessions.idle_timeout, got %s", cfg.Sessions.LateGrace))
 	}
 	return errors.Join(errs...)
 }

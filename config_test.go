@@ -45,7 +45,7 @@ func TestDefaultConfig(t *testing.T) {
 	assert.Contains(t, cfg.HistogramBuckets, 20.0)
 	assert.False(t, cfg.PerAgentMetrics)
 	assert.True(t, cfg.MetricsBuilderConfig.Metrics.CallcenterCalls.Enabled)
-	assert.Equal(t, SessionsConfig{MaxOpen: 100_000, IdleTimeout: time.Hour}, cfg.Sessions)
+	assert.Equal(t, SessionsConfig{MaxOpen: 100_000, IdleTimeout: time.Hour, LateGrace: time.Minute}, cfg.Sessions)
 	assert.Equal(t, 500_000, cfg.Dedup.MaxKeys)
 }
 
@@ -69,7 +69,7 @@ func TestCustomConfig(t *testing.T) {
 	assert.True(t, cfg.PerAgentMetrics)
 	assert.False(t, cfg.MetricsBuilderConfig.Metrics.CallcenterEvents.Enabled)
 	assert.True(t, cfg.MetricsBuilderConfig.Metrics.CallcenterCalls.Enabled)
-	assert.Equal(t, SessionsConfig{MaxOpen: 1000, IdleTimeout: 30 * time.Minute}, cfg.Sessions)
+	assert.Equal(t, SessionsConfig{MaxOpen: 1000, IdleTimeout: 30 * time.Minute, LateGrace: 10 * time.Second}, cfg.Sessions)
 	assert.Equal(t, 1000, cfg.Dedup.MaxKeys)
 }
 
@@ -100,6 +100,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"no sessions", func(c *Config) { c.Sessions.MaxOpen = 0 }, []string{"sessions.max_open: must be positive"}},
 		{"no session timeout", func(c *Config) { c.Sessions.IdleTimeout = 0 }, []string{"sessions.idle_timeout: must be positive"}},
 		{"no dedup keys", func(c *Config) { c.Dedup.MaxKeys = 0 }, []string{"dedup.max_keys: must be positive"}},
+		{"grace beyond idle", func(c *Config) { c.Sessions.LateGrace = 2 * time.Hour }, []string{"sessions.late_grace: must be between 0 and sessions.idle_timeout"}},
 		{"nothing enabled", func(c *Config) {
 			c.TCCC.Enabled, c.Udesk.Enabled, c.UinCall.Enabled, c.Dezhu.Enabled = false, false, false, false
 		}, []string{"no vendor is enabled"}},

@@ -28,6 +28,7 @@ const (
 	defaultInterval     = 15 * time.Second
 	defaultMaxSessions  = 100_000
 	defaultIdleTimeout  = time.Hour // longer than a call can stay silent between two events
+	defaultLateGrace    = time.Minute
 	defaultDedupWindow  = 24 * time.Hour
 	defaultMaxDedupKeys = 500_000
 )
@@ -55,6 +56,7 @@ func NewFactory() receiver.Factory {
 		createDefaultConfig,
 		receiver.WithLogs(createLogs, metadata.LogsStability),
 		receiver.WithMetrics(createMetrics, metadata.MetricsStability),
+		receiver.WithTraces(createTraces, metadata.TracesStability),
 	)
 }
 
@@ -84,7 +86,7 @@ func createDefaultConfig() component.Config {
 		CollectionInterval:   defaultInterval,
 		MetricsTemporality:   temporalityCumulative,
 		HistogramBuckets:     slices.Clone(metrics.DefaultBuckets),
-		Sessions:             SessionsConfig{MaxOpen: defaultMaxSessions, IdleTimeout: defaultIdleTimeout},
+		Sessions:             SessionsConfig{MaxOpen: defaultMaxSessions, IdleTimeout: defaultIdleTimeout, LateGrace: defaultLateGrace},
 		Dedup:                DedupConfig{MaxKeys: defaultMaxDedupKeys},
 	}
 }
@@ -109,5 +111,14 @@ func createMetrics(_ context.Context, set receiver.Settings, cfg component.Confi
 		return nil, err
 	}
 	r.Unwrap().metrics = next
+	return r, nil
+}
+
+func createTraces(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Traces) (receiver.Traces, error) {
+	r, err := shared(cfg, set)
+	if err != nil {
+		return nil, err
+	}
+	r.Unwrap().traces = next
 	return r, nil
 }

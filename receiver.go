@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,14 +17,12 @@ import (
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
 
-	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
 	"github.com/otelcallcenter/callcenterreceiver/internal/logs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
 	"github.com/otelcallcenter/callcenterreceiver/internal/operators"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 	"github.com/otelcallcenter/callcenterreceiver/internal/webhook"
 )
 
@@ -41,6 +40,7 @@ type callcenterReceiver struct {
 	// Set by the factory, one per pipeline type that uses this receiver.
 	logs    consumer.Logs
 	metrics consumer.Metrics
+	traces  consumer.Traces
 
 	operators  *operators.Runner
 	logsOut    *logs.Builder
@@ -92,6 +92,9 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 	if r.logs != nil {
 		r.signals |= dedup.Logs
 	}
+	if r.traces != nil {
+		r.signals |= dedup.Traces
+	}
 	if r.metrics != nil {
 		r.signals |= dedup.Metrics
 		r.aggregator = metrics.New(metrics.Settings{
@@ -127,7 +130,7 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 	}
 
 	r.stop = make(chan struct{})
-	r.every(r.cfg.Sessions.IdleTimeout/10, r.sweepSessions)
+	r.every(r.sweepInterval(), r.sweepSessions())
 	if r.aggregator != nil {
 		r.every(r.cfg.CollectionInterval, r.flushMetrics)
 	}
@@ -179,125 +182,6 @@ func (r *callcenterReceiver) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// item is one push on its way through the pipelines.
-type item struct {
-	push     *call.Push
-	key      string       // its dedup key; "" when the vendor gives none
-	done     dedup.Signal // accepted by an earlier request (a vendor retry)
-	accepted dedup.Signal // accepted by this request
-	change   *session.Change
-}
-
-// Process implements webhook.Processor: it emits the pushes of one request to every pipeline
-// and returns nil only when all of them accepted. A push, or the part of it, that an earlier
-// request already got accepted is not emitted again.
-func (r *callcenterReceiver) Process(ctx context.Context, v vendor.Vendor, pushes []call.Push) error {
-	vc := r.vendors[v.Name()]
-	var items []*item
-	defer func() {
-		for _, it := range items {
-			if it.key != "" {
-				r.dedup.End(it.key, it.accepted, time.Now(), vc.DedupWindow)
-			}
-		}
-	}()
-	for i := range pushes {
-		p := &pushes[i]
-		if p.Tenant == "" {
-			p.Tenant = vc.Tenant
-		}
-		it := &item{push: p}
-		if p.DedupKey != "" {
-			key := v.Name() + "\x00" + p.Tenant + "\x00" + p.DedupKey
-			done, busy := r.dedup.Begin(key, time.Now())
-			if busy {
-				return &webhook.Error{Status: http.StatusServiceUnavailable, Err: errors.New("the same push is being processed; retry later")}
-			}
-			it.key, it.done = key, done
-		}
-		items = append(items, it)
-		if it.done.Has(r.signals) {
-			continue // a retry of a push every pipeline accepted
-		}
-		it.change = r.sessions.Apply(p)
-		if it.change != nil && it.change.Retry {
-			it.accepted = r.signals // a retry after its call ended: nothing new
-		}
-	}
-
-	if r.logs != nil {
-		var records []logs.Record
-		var logged []*item
-		for _, it := range items {
-			if !(it.done | it.accepted).Has(dedup.Logs) {
-				records = append(records, logs.Record{Push: it.push, ServiceName: vc.ServiceName})
-				logged = append(logged, it)
-			}
-		}
-		if len(records) > 0 {
-			if err := r.emitLogs(ctx, v.Name(), records); err != nil {
-				return err
-			}
-		}
-		for _, it := range logged {
-			it.accepted |= dedup.Logs
-		}
-	}
-	// Metrics count a push once every other pipeline accepted it: a failed push counts on the
-	// retry that succeeds.
-	if r.aggregator != nil {
-		for _, it := range items {
-			if !(it.done | it.accepted).Has(dedup.Metrics) {
-				r.recordMetrics(vc, it.push, it.change)
-				it.accepted |= dedup.Metrics
-			}
-		}
-	}
-	return nil
-}
-
-func (r *callcenterReceiver) emitLogs(ctx context.Context, format string, records []logs.Record) error {
-	ctx = r.obsrecv.StartLogsOp(ctx)
-	ld, err := r.logsOut.Build(ctx, records)
-	if err != nil {
-		r.obsrecv.EndLogsOp(ctx, format, len(records), err)
-		return &webhook.Error{Status: http.StatusInternalServerError, Err: fmt.Errorf("operators failed: %w", err)}
-	}
-	n := ld.LogRecordCount()
-	if n > 0 {
-		err = r.logs.ConsumeLogs(ctx, ld)
-	}
-	r.obsrecv.EndLogsOp(ctx, format, n, err)
-	if err != nil {
-		return fmt.Errorf("the logs pipeline did not accept the push: %w", err)
-	}
-	return nil
-}
-
-// completedCall is the claim that a session's completed call was counted.
-const completedCall = "metrics:call"
-
-func (r *callcenterReceiver) recordMetrics(vc *VendorConfig, p *call.Push, ch *session.Change) {
-	res := metrics.Resource{ServiceName: vc.ServiceName, Vendor: p.Vendor, Tenant: p.Tenant}
-	switch {
-	case p.Kind == call.KindRecording || p.Kind == call.KindVoicemail:
-		r.aggregator.RecordRecording(res, p.Kind)
-	case p.Event != nil:
-		kind := call.KindCallEvent
-		if p.Kind == call.KindAgentEvent {
-			kind = call.KindAgentEvent
-		}
-		r.aggregator.RecordEvent(res, kind, p.Event.Type)
-	}
-	if ch == nil {
-		return
-	}
-	// A call is counted once, when it completes, whichever push completes it.
-	if c, ended := ch.Session.Completed(); ended && len(r.sessions.Claim(ch.Session.Key, []string{completedCall})) > 0 {
-		r.aggregator.RecordCall(res, &c)
-	}
-}
-
 func (r *callcenterReceiver) flushMetrics() {
 	md, pending := r.aggregator.Flush(time.Now())
 	n := md.DataPointCount()
@@ -324,13 +208,24 @@ func (r *callcenterReceiver) openSessions() map[metrics.Resource]int {
 	return out
 }
 
-func (r *callcenterReceiver) sweepSessions() {
-	r.sessions.Sweep(time.Now())
+// sweepInterval keeps idle sessions and late-push grace within a tenth and a half of their time.
+func (r *callcenterReceiver) sweepInterval() time.Duration {
+	interval := r.cfg.Sessions.IdleTimeout / 10
+	if g := r.cfg.Sessions.LateGrace / 2; g > 0 && g < interval {
+		interval = g
+	}
+	return max(interval, 100*time.Millisecond)
 }
 
-// Refused implements webhook.Processor: a push that never reached the pipeline counts as one
-// refused log record.
-func (r *callcenterReceiver) Refused(ctx context.Context, v vendor.Vendor, err error) {
-	ctx = r.obsrecv.StartLogsOp(ctx)
-	r.obsrecv.EndLogsOp(ctx, v.Name(), 1, err)
+// sweepSessions returns the sweep of sessions: those idle are closed, those past their grace
+// finished; what the pipeline refuses is sent again at the next sweep.
+func (r *callcenterReceiver) sweepSessions() func() {
+	var unsent []*session.Session
+	return func() {
+		now := time.Now()
+		timedOut, ripe := r.sessions.Sweep(now, r.cfg.Sessions.LateGrace)
+		ctx, cancel := context.WithTimeout(context.Background(), r.sweepInterval())
+		defer cancel()
+		unsent = r.closeSessions(ctx, now, slices.Concat(unsent, timedOut, ripe))
+	}
 }

@@ -29,6 +29,7 @@ import (
 	"go.opentelemetry.io/collector/extension/extensionauth"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
@@ -519,4 +520,44 @@ func countCalls(sink *consumertest.MetricsSink) int64 {
 		}
 	}
 	return n
+}
+
+func TestTracesAndLogsShareIDs(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
+	set := receivertest.NewNopSettings(metadata.Type)
+	logsSink, tracesSink := new(consumertest.LogsSink), new(consumertest.TracesSink)
+	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, logsSink)
+	require.NoError(t, err)
+	tr, err := NewFactory().CreateTraces(context.Background(), set, cfg, tracesSink)
+	require.NoError(t, err)
+	require.NoError(t, lr.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, tr.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() {
+		require.NoError(t, lr.Shutdown(context.Background()))
+		require.NoError(t, tr.Shutdown(context.Background()))
+	}()
+	url := "http://" + cfg.ServerConfig.NetAddr.Endpoint
+
+	cdr := fixture(t, "tccc/cdr.json")
+	require.Equal(t, http.StatusOK, post(t, url+"/tccc?action=cdr", "application/json", cdr).status)
+	require.Equal(t, http.StatusOK, post(t, url+"/tccc?action=cdr", "application/json", cdr).status, "a retry")
+	require.Equal(t, http.StatusOK, post(t, url+"/tccc?action=record", "application/json", fixture(t, "tccc/record.json")).status)
+
+	require.Equal(t, 4, tracesSink.SpanCount(), "root, setup, customer ringing, agent leg; nothing twice")
+	var root ptrace.Span
+	for _, td := range tracesSink.AllTraces() {
+		for _, sp := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
+			if sp.ParentSpanID().IsEmpty() {
+				root = sp
+			}
+		}
+	}
+	assert.Equal(t, "outbound call", root.Name())
+	lr0 := logsSink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	assert.Equal(t, root.TraceID(), lr0.TraceID(), "the call record's log is in the call's trace")
+	assert.Equal(t, root.SpanID(), lr0.SpanID(), "on its root span")
+	rec := logsSink.AllLogs()[1].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	assert.False(t, rec.TraceID().IsEmpty(), "a recording of another call names that call's trace")
+	assert.NotEqual(t, root.TraceID(), rec.TraceID())
 }

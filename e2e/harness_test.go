@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -260,3 +261,17 @@ func readFixture(t *testing.T, name string) []byte {
 }
 
 func vendorOf(fixture string) string { return strings.SplitN(fixture, "/", 2)[0] }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// jsonString renders a decoded JSON scalar as its text: 54093, not 54093.0.
+func jsonString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	default:
+		return fmt.Sprint(t)
+	}
+}

@@ -7,6 +7,7 @@ package session
 import (
 	"container/list"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,6 +53,7 @@ type Session struct {
 	// Record is the vendor's final record, when it sends one.
 	Record  *call.Call
 	Closure Closure
+	Closed  time.Time // when the session was closed
 	// reported holds what was already sent downstream (span keys, the completed call).
 	reported map[string]bool
 }
@@ -75,6 +77,7 @@ type Tracker struct {
 	order       *list.List
 	closed      map[Key]*list.Element // tombstones of closed sessions, for late and repeated pushes
 	closedOrder *list.List
+	lastSweep   time.Time
 }
 
 // Config bounds the tracker.
@@ -95,13 +98,39 @@ func NewTracker(cfg Config) *Tracker {
 	}
 }
 
-// KeyOf returns the session key of a push, and false for pushes that belong to no call
-// (agent events, UinCall's dial request before it has a session, recordings).
+// agentPrefix starts the IDs of agent timelines: an agent's events of one day, followed like a
+// call so that they become the agent's own trace.
+const agentPrefix = "agent/"
+
+// KeyOf returns the session key of a push: its call, or for an agent event the agent's day. It
+// returns false for pushes that belong to neither (UinCall's dial request before it has a
+// session, recordings).
 func KeyOf(p *call.Push) (Key, bool) {
-	if p.Call.SessionID == "" || (p.Kind != call.KindCallEvent && p.Kind != call.KindCallRecord) {
+	switch {
+	case p.Kind == call.KindAgentEvent:
+		a := &p.Call.Agent
+		agent := firstNonEmpty(a.StaffNumber, a.ID, a.Email, a.Name)
+		if agent == "" {
+			return Key{}, false
+		}
+		return Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: agentPrefix + agent + "/" + p.When().UTC().Format(time.DateOnly)}, true
+	case p.Call.SessionID == "" || (p.Kind != call.KindCallEvent && p.Kind != call.KindCallRecord):
 		return Key{}, false
+	default:
+		return Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: p.Call.SessionID}, true
 	}
-	return Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: p.Call.SessionID}, true
+}
+
+// IsAgent reports whether the key is an agent's timeline rather than a call.
+func (k Key) IsAgent() bool { return strings.HasPrefix(k.ID, agentPrefix) }
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // Change is the result of applying a push.
@@ -130,7 +159,7 @@ func (t *Tracker) Apply(p *call.Push) *Change {
 	if s == nil {
 		s = &Session{Key: key, Opened: p.Arrival, reported: map[string]bool{}}
 		for t.max > 0 && t.order.Len() >= t.max {
-			ch.Closed = append(ch.Closed, t.close(t.order.Front().Value.(*Session), Evicted))
+			ch.Closed = append(ch.Closed, t.close(t.order.Front().Value.(*Session), Evicted, p.Arrival))
 		}
 		t.sessions[key] = t.order.PushBack(s)
 	} else if e, open := t.sessions[key]; open {
@@ -140,7 +169,7 @@ func (t *Tracker) Apply(p *call.Push) *Change {
 		slices.ContainsFunc(s.Events, func(e Event) bool { return e.Name == p.Event.Name })
 	s.apply(p)
 	if s.Closure == Open && s.ended() {
-		t.close(s, Ended)
+		t.close(s, Ended, p.Arrival)
 	}
 	ch.Session = s.clone()
 	return ch
@@ -176,40 +205,45 @@ func (t *Tracker) Release(key Key, items []string) {
 	}
 }
 
-// Sweep closes sessions idle for longer than the timeout and forgets closed ones older than
-// it, returning the sessions it closed.
-func (t *Tracker) Sweep(now time.Time) []*Session {
+// Sweep closes sessions idle for longer than the timeout and forgets closed ones older than it.
+// It returns the sessions it closed, and the closed sessions whose grace after closing ran out
+// since the previous sweep (their last late pushes are in).
+func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*Session) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var out []*Session
 	for e := t.order.Front(); e != nil; {
 		s := e.Value.(*Session)
 		e = e.Next()
 		if now.Sub(s.Seen) < t.idleTimeout {
 			break // oldest first: the rest are newer
 		}
-		out = append(out, t.close(s, TimedOut))
+		timedOut = append(timedOut, t.close(s, TimedOut, now))
 	}
 	for e := t.closedOrder.Front(); e != nil; {
 		s := e.Value.(*Session)
 		e = e.Next()
-		if now.Sub(s.Seen) < t.idleTimeout {
-			break
+		if ripeAt := s.Closed.Add(grace); ripeAt.After(t.lastSweep) && !ripeAt.After(now) {
+			ripe = append(ripe, s.clone())
 		}
-		t.closedOrder.Remove(t.closed[s.Key])
-		delete(t.closed, s.Key)
+		// Forgotten only after a sweep that already returned it ripe, so its claims still hold.
+		if now.Sub(s.Seen) >= t.idleTimeout && !s.Closed.Add(grace).After(t.lastSweep) {
+			t.closedOrder.Remove(t.closed[s.Key])
+			delete(t.closed, s.Key)
+		}
 	}
-	return out
+	t.lastSweep = now
+	return timedOut, ripe
 }
 
-// OpenCounts returns the number of open sessions per vendor and tenant (keys without an ID).
+// OpenCounts returns the number of open calls per vendor and tenant (keys without an ID).
 func (t *Tracker) OpenCounts() map[Key]int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := map[Key]int{}
 	for e := t.order.Front(); e != nil; e = e.Next() {
-		k := e.Value.(*Session).Key
-		out[Key{Vendor: k.Vendor, Tenant: k.Tenant}]++
+		if k := e.Value.(*Session).Key; !k.IsAgent() {
+			out[Key{Vendor: k.Vendor, Tenant: k.Tenant}]++
+		}
 	}
 	return out
 }
@@ -232,12 +266,12 @@ func (t *Tracker) lookup(key Key) *Session {
 }
 
 // close moves an open session to the tombstones and returns a copy of it.
-func (t *Tracker) close(s *Session, why Closure) *Session {
+func (t *Tracker) close(s *Session, why Closure, at time.Time) *Session {
 	if e, ok := t.sessions[s.Key]; ok {
 		t.order.Remove(e)
 		delete(t.sessions, s.Key)
 	}
-	s.Closure = why
+	s.Closure, s.Closed = why, at
 	t.closed[s.Key] = t.closedOrder.PushBack(s)
 	// Tombstones are bounded like open sessions.
 	for t.max > 0 && t.closedOrder.Len() > t.max {
@@ -261,7 +295,7 @@ func (s *Session) apply(p *call.Push) {
 	}
 	ev := Event{
 		Type: p.Event.Type, Name: p.Event.Name, Time: p.When(), Timed: !p.Time.IsZero(),
-		Agent: p.Call.Agent, Details: p.Event.Attributes, Key: p.Event.Name + "@" + p.DedupKey,
+		Agent: p.Call.Agent, Details: p.Event.Attributes, Key: EventKey(p),
 	}
 	if slices.ContainsFunc(s.Events, func(e Event) bool { return e.Key == ev.Key }) {
 		return // a repeated push: the event is known
@@ -269,6 +303,9 @@ func (s *Session) apply(p *call.Push) {
 	s.Events = append(s.Events, ev)
 	sortEvents(s.Events)
 }
+
+// EventKey identifies the event a push reports, the same across the vendor's retries.
+func EventKey(p *call.Push) string { return p.Event.Name + "@" + p.DedupKey }
 
 // ended reports whether the session has what closes a call.
 func (s *Session) ended() bool {

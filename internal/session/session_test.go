@@ -182,7 +182,7 @@ func TestBoundedByCountAndTime(t *testing.T) {
 
 	// s2 sees new activity; s3 and s4 go idle.
 	tr.Apply(uincallEvent("s2", call.EventAgentRinging, "callout_process", 50*time.Second, ""))
-	timedOut := tr.Sweep(t0.Add(65 * time.Second))
+	timedOut, _ := tr.Sweep(t0.Add(65*time.Second), 0)
 	var ids []string
 	for _, s := range timedOut {
 		ids = append(ids, s.Key.ID)

@@ -1,0 +1,269 @@
+package traces
+
+import (
+	"time"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+)
+
+// state is what an event starts in a call: the phase until the next event.
+type state int
+
+const (
+	noState      state = iota
+	setup              // dialing, or an outbound agent waiting for the customer
+	queueing           // in the queue
+	agentRing          // an agent's phone ringing
+	customerRing       // the customer's phone ringing
+	talking            // connected
+	transferred        // connected to the next agent
+	instant            // something at an instant of the call: a span event
+	hungUp             // a party hung up: no phase follows
+	ended              // the call ended: no phase follows
+)
+
+func stateOf(t call.EventType, d call.Direction) state {
+	switch t {
+	case call.EventCallStarted:
+		return setup
+	case call.EventQueued:
+		return queueing
+	case call.EventAgentRinging:
+		return agentRing
+	case call.EventCustomerRinging:
+		return customerRing
+	case call.EventAgentAnswered:
+		if d == call.DirectionOutbound {
+			return setup // Udesk's outbound call: the agent is on, the customer not yet
+		}
+		return talking
+	case call.EventCustomerAnswered, call.EventTalking:
+		return talking
+	case call.EventTransfer:
+		return transferred
+	case call.EventHangup:
+		return hungUp
+	case call.EventCallEnded:
+		return ended
+	default:
+		return instant
+	}
+}
+
+// follows reports whether next always comes right after a phase begun by prev, so that a phase
+// ended by it is settled: no event still on its way can fall in between. A vendor that sends a
+// final record (Udesk) reports the hang-up before it; one that does not (UinCall) ends the call
+// with its hang-up.
+func follows(prev state, next state, d call.Direction, withRecord bool) bool {
+	switch prev {
+	case setup:
+		return next == agentRing || next == customerRing || next == talking
+	case queueing:
+		return next == agentRing
+	case agentRing:
+		if d == call.DirectionOutbound {
+			return next == customerRing
+		}
+		return next == talking
+	case customerRing:
+		return next == talking
+	case talking, transferred:
+		return next == hungUp || next == transferred || (next == ended && !withRecord)
+	}
+	return false
+}
+
+// walk is the pass over a session's events that finds its phases.
+type walk struct {
+	s        *session.Session
+	dir      call.Direction
+	closed   bool
+	released bool // closed and past the grace for late pushes
+	spans    []Span
+	byEvent  map[string]string // event key → key of the span it starts
+	legs     []*Span
+	legRing  bool // the current leg has rung
+	legTalk  bool // the current leg has talked
+	instant  []SpanEvent
+	first    time.Time
+	last     time.Time
+	ended    time.Time // the terminal event's time
+}
+
+type openPhase struct {
+	key, parent, name string
+	start             time.Time
+	state             state
+	leg               int
+}
+
+// EventSpans are the spans a session's events have settled, and for each event the key of the
+// span it starts (for its log record). A phase is settled by the event that always follows it,
+// or, once the session is closed and late pushes had their grace (released), by whatever
+// followed it; a session closed before its call ended gets its open phase cut at the last event,
+// marked incomplete. The root and the legs come with the closing.
+func EventSpans(s *session.Session, released bool) ([]Span, map[string]string) {
+	if s.Key.IsAgent() {
+		return agentSpans(s)
+	}
+	w := &walk{s: s, dir: s.Call.Direction, closed: s.Closure != session.Open, released: released, byEvent: map[string]string{}}
+	var cur *openPhase
+	for i, e := range s.Events {
+		t := s.EventTime(i)
+		if w.first.IsZero() {
+			w.first = t
+		}
+		w.last = t
+		st := stateOf(e.Type, w.dir)
+		if st == instant {
+			w.instant = append(w.instant, SpanEvent{Name: e.Name, Time: t, Attributes: e.Details})
+			w.byEvent[e.Key] = RootKey
+			continue
+		}
+		if cur != nil {
+			w.close(cur, t, w.released || follows(cur.state, st, w.dir, s.Record != nil), false)
+			cur = nil
+		}
+		if st == hungUp || st == ended {
+			if w.ended.IsZero() || t.After(w.ended) {
+				w.ended = t
+			}
+			w.byEvent[e.Key] = RootKey
+			continue
+		}
+		cur = w.open(st, e, t)
+		w.byEvent[e.Key] = cur.key
+	}
+	if cur != nil && w.closed {
+		w.close(cur, w.last, w.released, true)
+	}
+	if w.closed && len(s.Events) > 0 {
+		w.finish()
+	}
+	return w.spans, w.byEvent
+}
+
+// open starts the phase an event begins, in the agent leg it belongs to.
+func (w *walk) open(st state, e session.Event, t time.Time) *openPhase {
+	p := &openPhase{start: t, state: st, parent: RootKey, leg: len(w.legs) - 1}
+	switch st {
+	case setup:
+		p.key, p.name = setupKey, "setup"
+	case queueing:
+		p.key, p.name = queueKey, "queue"
+	case customerRing:
+		p.key, p.name = ringKey, "customer ringing"
+	case agentRing:
+		if len(w.legs) == 0 || w.legRing || w.legTalk {
+			w.newLeg(e, t)
+		}
+		w.legRing = true
+		p.leg = len(w.legs) - 1
+		p.key, p.name, p.parent = ringOf(p.leg), "agent ringing", legKey(p.leg)
+	case talking, transferred:
+		if w.dir == call.DirectionOutbound && st == talking {
+			p.key, p.name = talkKey, "talk" // the customer's side of an outbound call
+			return p
+		}
+		if len(w.legs) == 0 || w.legTalk || st == transferred {
+			w.newLeg(e, t)
+		}
+		w.legTalk = true
+		p.leg = len(w.legs) - 1
+		p.key, p.name, p.parent = talkOf(p.leg), "talk", legKey(p.leg)
+	}
+	return p
+}
+
+func (w *walk) newLeg(e session.Event, t time.Time) {
+	n := len(w.legs)
+	leg := &Span{Key: legKey(n), Parent: RootKey, Name: "agent leg", Start: t, End: t, Attributes: map[string]any{AttrLeg: int64(n)}}
+	attrs.PutAgent(leg.Attributes, attrs.AgentPrefix, &e.Agent)
+	if n > 0 {
+		prev := w.legs[n-1]
+		from, _ := prev.Attributes[attrs.AgentID].(string)
+		if staff, ok := prev.Attributes[attrs.AgentStaffNumber].(string); ok {
+			from = staff
+		}
+		leg.Links = []Link{{Key: prev.Key, Attributes: map[string]any{AttrTransfer: from}}}
+	}
+	w.legs = append(w.legs, leg)
+	w.legRing, w.legTalk = false, false
+}
+
+func (w *walk) close(p *openPhase, end time.Time, settled, cut bool) {
+	if p.leg >= 0 && p.parent != RootKey {
+		if leg := w.legs[p.leg]; end.After(leg.End) {
+			leg.End = end
+		}
+	}
+	if !settled {
+		return
+	}
+	s, ok := phase(p.key, p.parent, p.name, p.start, end, false)
+	if !ok {
+		return
+	}
+	if cut {
+		s.Attributes[AttrIncomplete] = true
+	}
+	w.spans = append(w.spans, s)
+}
+
+// finish adds the legs and the root of a closed session.
+func (w *walk) finish() {
+	for _, leg := range w.legs {
+		w.spans = append(w.spans, *leg)
+	}
+	c, _ := w.s.Completed()
+	end := call.FirstTime(c.End, w.ended, w.last)
+	start := w.first
+	if !c.Start.IsZero() && c.Start.Before(start) {
+		start = c.Start
+	}
+	r := root(&c, start, end)
+	r.Events = w.instant
+	if w.s.Closure != session.Ended {
+		r.Attributes[AttrIncomplete] = true
+		r.Attributes[AttrClosure] = string(w.s.Closure)
+	}
+	w.spans = append(w.spans, r)
+}
+
+// agentSpans are an agent's day: each state the agent reported, until the next report.
+func agentSpans(s *session.Session) ([]Span, map[string]string) {
+	var out []Span
+	byEvent := map[string]string{}
+	for i, e := range s.Events {
+		key := "state/" + e.Key
+		byEvent[e.Key] = key
+		start := s.EventTime(i)
+		var end time.Time
+		cut := false
+		switch {
+		case i+1 < len(s.Events):
+			end = s.EventTime(i + 1)
+		case s.Closure == session.Open:
+			continue // the latest state lasts until the next report
+		default:
+			end, cut = s.Seen, true
+		}
+		sp, ok := phase(key, "", "agent "+e.Name, start, end, false)
+		if !ok {
+			continue
+		}
+		attrs.PutAgent(sp.Attributes, attrs.AgentPrefix, &e.Agent)
+		sp.Attributes[attrs.EventRawName] = e.Name
+		sp.Attributes[attrs.EventType] = string(e.Type)
+		if len(e.Details) > 0 {
+			sp.Attributes[attrs.EventDetails] = e.Details
+		}
+		if cut {
+			sp.Attributes[AttrIncomplete] = true
+		}
+		out = append(out, sp)
+	}
+	return out, byEvent
+}

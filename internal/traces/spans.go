@@ -1,0 +1,283 @@
+// Package traces turns calls into traces: a root span for the call and child spans for its
+// IVR, queue, ringing, talk, transfer legs and after-call work, from the final record a vendor
+// sends or from the events of a call as they arrive. Span IDs derive from the call and the phase,
+// so every push of a call, on any replica, produces the same spans.
+package traces
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+)
+
+// Span keys: the identity of a phase within its call.
+const (
+	RootKey    = "call"
+	ivrKey     = "ivr"
+	queueKey   = "queue"
+	setupKey   = "setup"
+	ringKey    = "ring" // the call's own ringing: the customer's outbound, the agent's without legs
+	talkKey    = "talk"
+	acwKey     = "acw"
+	legPrefix  = "leg/"
+	ringPrefix = "ring/"
+	talkPrefix = "talk/"
+)
+
+// Span attributes beyond the call's.
+const (
+	AttrDerived    = "callcenter.span.derived"    // times derived from the vendor's durations
+	AttrIncomplete = "callcenter.span.incomplete" // closed without the event that ends it
+	AttrClosure    = "callcenter.session.closure" // why an incomplete call was closed: timeout, evicted
+	AttrLeg        = "callcenter.leg.sequence"
+	AttrTransfer   = "callcenter.transfer.from" // on a leg's link: the agent who transferred
+)
+
+// Span is one phase of a call, before it becomes pdata.
+type Span struct {
+	Key        string
+	Parent     string // the parent's key; "" for a root
+	Name       string
+	Start, End time.Time
+	Attributes map[string]any
+	// Error is the status message of a phase that failed; "" for none.
+	Error  string
+	Links  []Link
+	Events []SpanEvent
+}
+
+// Link points at an earlier span of the same call (a transfer's previous leg).
+type Link struct {
+	Key        string
+	Attributes map[string]any
+}
+
+// SpanEvent is something that happened at an instant of a span (a consult, a missed offer).
+type SpanEvent struct {
+	Name       string
+	Time       time.Time
+	Attributes map[string]any
+}
+
+func legKey(n int) string { return legPrefix + strconv.Itoa(n) }
+func ringOf(n int) string { return ringPrefix + strconv.Itoa(n) }
+func talkOf(n int) string { return talkPrefix + strconv.Itoa(n) }
+
+// rootName names a call by its direction: low cardinality, as span names should be.
+func rootName(d call.Direction) string {
+	switch d {
+	case call.DirectionInbound:
+		return "inbound call"
+	case call.DirectionOutbound:
+		return "outbound call"
+	default:
+		return "call"
+	}
+}
+
+// failed is the status message of a call that did not connect or was abandoned; "" for calls
+// that went as they should (answered, served by the IVR) or whose end is unknown.
+func failed(c *call.Call) string {
+	switch c.EndStatus {
+	case call.StatusAnswered, call.StatusIVRCompleted, call.StatusUnknown, "":
+		return ""
+	}
+	msg := string(c.EndStatus)
+	if c.RawEndStatus != "" {
+		msg += " (" + c.RawEndStatus + ")"
+	}
+	return msg
+}
+
+// root is the span of the whole call.
+func root(c *call.Call, start, end time.Time) Span {
+	m := map[string]any{}
+	attrs.PutCall(m, c)
+	return Span{Key: RootKey, Name: rootName(c.Direction), Start: start, End: end, Attributes: m, Error: failed(c)}
+}
+
+func phase(key, parent, name string, start, end time.Time, derived bool) (Span, bool) {
+	if start.IsZero() || end.IsZero() || end.Before(start) {
+		return Span{}, false
+	}
+	s := Span{Key: key, Parent: parent, Name: name, Start: start, End: end, Attributes: map[string]any{}}
+	if derived {
+		s.Attributes[AttrDerived] = true
+	}
+	return s, true
+}
+
+// timeline is a call's moments, those the vendor did not give derived from its durations.
+type timeline struct {
+	start, queued, ring, answer, end time.Time
+	ivrEnd                           time.Time
+	derived                          map[string]bool // by moment: start, queued, ring, answer, ivr_end
+}
+
+// timelineOf anchors the phases a vendor reports only as durations: talk ends at the end,
+// ringing ends at the answer (or the end), the queue at the first ring, the IVR starts the call.
+func timelineOf(c *call.Call) timeline {
+	t := timeline{start: c.Start, queued: c.Queued, ring: c.Ring, answer: c.Answer, end: c.End, derived: map[string]bool{}}
+	total, hasTotal := c.Duration(call.PhaseTotal)
+	switch {
+	case t.end.IsZero() && !t.start.IsZero() && hasTotal:
+		t.end, t.derived["end"] = t.start.Add(total), true
+	case t.start.IsZero() && !t.end.IsZero() && hasTotal:
+		t.start, t.derived["start"] = t.end.Add(-total), true
+	}
+	if talk, ok := c.Duration(call.PhaseTalk); ok && t.answer.IsZero() && !t.end.IsZero() && c.EndStatus.Connected() {
+		t.answer, t.derived["answer"] = t.end.Add(-talk), true
+	}
+	if ring, ok := c.Duration(call.PhaseRing); ok && t.ring.IsZero() {
+		if ref := call.FirstTime(t.answer, t.end); !ref.IsZero() {
+			t.ring, t.derived["ring"] = ref.Add(-ring), true
+		}
+	}
+	if queue, ok := c.Duration(call.PhaseQueue); ok && t.queued.IsZero() {
+		if ref := call.FirstTime(t.ring, t.answer, t.end); !ref.IsZero() {
+			t.queued, t.derived["queued"] = ref.Add(-queue), true
+		}
+	}
+	if ivr, ok := c.Duration(call.PhaseIVR); ok && !t.start.IsZero() {
+		t.ivrEnd, t.derived["ivr_end"] = t.start.Add(ivr), true
+	}
+	if !t.queued.IsZero() && !t.start.IsZero() && t.queued.After(t.start) {
+		t.ivrEnd, t.derived["ivr_end"] = t.queued, t.derived["queued"] // the IVR hands over to the queue
+	}
+	return t
+}
+
+// talkEnd is when the talk ended: after the talk time the vendor reports (the first party to
+// hang up ends it), else at the end of the call.
+func (t timeline) talkEnd(c *call.Call) time.Time {
+	if talk, ok := c.Duration(call.PhaseTalk); ok && !t.answer.IsZero() && !t.derived["answer"] {
+		if end := t.answer.Add(talk); !end.After(t.end) {
+			return end
+		}
+	}
+	return t.end
+}
+
+// RecordSpans are the spans a final record describes: the root, IVR, queue, ringing, talk, the
+// agents' legs with transfers linked in order, and after-call work.
+func RecordSpans(c *call.Call) []Span {
+	t := timelineOf(c)
+	start := call.FirstTime(t.start, t.queued, t.ring, t.answer)
+	end := t.end
+	if start.IsZero() || end.IsZero() {
+		return nil // a record that says neither when the call began nor when it ended
+	}
+	out := []Span{root(c, start, end)}
+	add := func(s Span, ok bool) {
+		if ok {
+			out = append(out, s)
+		}
+	}
+	add(phase(ivrKey, RootKey, "ivr", t.start, t.ivrEnd, t.derived["start"] || t.derived["ivr_end"]))
+	add(phase(queueKey, RootKey, "queue", t.queued, call.FirstTime(t.ring, t.answer, t.end), t.derived["queued"]))
+	if c.Direction == call.DirectionOutbound {
+		add(phase(setupKey, RootKey, "setup", start, t.ring, t.derived["ring"]))
+	}
+
+	legs := c.Legs
+	if c.Direction != call.DirectionOutbound && len(legs) > 0 {
+		out = append(out, legSpans(c, t)...)
+	} else {
+		add(phase(ringKey, RootKey, ringName(c.Direction), t.ring, call.FirstTime(t.answer, t.end), t.derived["ring"] || (t.answer.IsZero() && t.derived["end"])))
+		add(phase(talkKey, RootKey, "talk", t.answer, t.talkEnd(c), t.derived["answer"]))
+		for i := range legs {
+			l := &legs[i]
+			s, ok := phase(legKey(i), RootKey, "agent leg", call.FirstTime(l.Start, l.Ring, l.Answer), call.FirstTime(l.End, t.end), false)
+			if ok {
+				putLeg(&s, l)
+				add(s, true)
+			}
+		}
+	}
+	if acw, ok := c.Duration(call.PhaseACW); ok {
+		add(phase(acwKey, RootKey, "after-call work", t.end, t.end.Add(acw), true))
+	}
+	return out
+}
+
+func ringName(d call.Direction) string {
+	if d == call.DirectionOutbound {
+		return "customer ringing"
+	}
+	return "agent ringing"
+}
+
+// legSpans are an inbound call's agent legs, each with its ringing and talk, each transfer
+// linked to the leg it came from. A leg without its own times takes the call's (得助 and Udesk
+// report one agent and the call's moments).
+func legSpans(c *call.Call, t timeline) []Span {
+	var out []Span
+	for i := range c.Legs {
+		l := &c.Legs[i]
+		ring, answer, end := l.Ring, l.Answer, call.FirstTime(l.End, t.end)
+		derived := false
+		if i == 0 && ring.IsZero() {
+			ring, derived = t.ring, t.derived["ring"]
+		}
+		if i == len(c.Legs)-1 && answer.IsZero() {
+			answer = t.answer
+			derived = derived || t.derived["answer"]
+		}
+		leg, ok := phase(legKey(i), RootKey, "agent leg", call.FirstTime(l.Start, ring, answer), end, derived)
+		if !ok {
+			continue
+		}
+		putLeg(&leg, l)
+		if i > 0 {
+			leg.Links = []Link{{Key: legKey(i - 1), Attributes: map[string]any{AttrTransfer: transferFrom(c.Legs[i-1], *l)}}}
+		}
+		out = append(out, leg)
+		if s, ok := phase(ringOf(i), legKey(i), "agent ringing", ring, call.FirstTime(answer, end), derived); ok {
+			out = append(out, s)
+		}
+		if s, ok := phase(talkOf(i), legKey(i), "talk", answer, end, derived); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func transferFrom(prev, next call.Leg) string {
+	if next.TransferFrom != "" {
+		return next.TransferFrom
+	}
+	return firstNonEmpty(prev.Agent.Email, prev.Agent.StaffNumber, prev.Agent.ID, prev.Agent.Name)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func putLeg(s *Span, l *call.Leg) {
+	m := s.Attributes
+	attrs.PutAgent(m, attrs.AgentPrefix, &l.Agent)
+	m[AttrLeg] = int64(l.Sequence)
+	put := func(k, v string) {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	put("callcenter.leg.type", l.Type)
+	put("callcenter.leg.skill_group.id", l.SkillGroup.ID)
+	put("callcenter.leg.skill_group.name", l.SkillGroup.Name)
+	put("callcenter.leg.end_status", string(l.EndStatus))
+	put("callcenter.leg.end_status.raw", l.RawEndStatus)
+	put("callcenter.leg.recording.id", l.RecordingID)
+	put("callcenter.leg.transfer.from", l.TransferFrom)
+	put("callcenter.leg.transfer.to", l.TransferTo)
+	if l.EndStatus != "" && l.EndStatus != call.StatusAnswered && l.EndStatus != call.StatusUnknown {
+		s.Error = string(l.EndStatus)
+	}
+}

@@ -1,0 +1,303 @@
+package traces
+
+import (
+	"net/url"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
+	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+)
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+func decodeFile(t *testing.T, v vendor.Vendor, file string, query url.Values) call.Push {
+	t.Helper()
+	body, err := os.ReadFile("../../testdata/" + file)
+	require.NoError(t, err)
+	pushes, err := v.Decode(vendor.Request{Body: body, Query: query, Location: shanghai, Arrival: time.Now()})
+	require.NoError(t, err)
+	return pushes[0]
+}
+
+// tree is a compact view of spans: key → parent, name, start offset and duration in seconds.
+type node struct {
+	parent, name string
+	at, secs     float64
+	err          string
+}
+
+func treeOf(spans []Span) map[string]node {
+	var start time.Time
+	for _, s := range spans {
+		if s.Key == RootKey {
+			start = s.Start
+		}
+	}
+	out := map[string]node{}
+	for _, s := range spans {
+		out[s.Key] = node{parent: s.Parent, name: s.Name, at: s.Start.Sub(start).Seconds(), secs: s.End.Sub(s.Start).Seconds(), err: s.Error}
+	}
+	return out
+}
+
+func TestIDsAreDeterministic(t *testing.T) {
+	a := TraceID("tccc", "1400", "s-1")
+	assert.Equal(t, a, TraceID("tccc", "1400", "s-1"), "the same call, on any replica")
+	assert.NotEqual(t, a, TraceID("tccc", "1401", "s-1"), "tenants do not share traces")
+	assert.NotEqual(t, a, TraceID("udesk", "1400", "s-1"))
+	q := SpanID(a, "queue")
+	assert.Equal(t, q, SpanID(TraceID("tccc", "1400", "s-1"), "queue"))
+	assert.NotEqual(t, SpanID(a, "queue"), SpanID(a, "ivr"))
+	assert.NotEqual(t, SpanID(a, "queue"), SpanID(TraceID("tccc", "1400", "s-2"), "queue"))
+}
+
+func TestTCCCOutboundSample(t *testing.T) {
+	p := decodeFile(t, tccc.Vendor{}, "tccc/cdr.json", url.Values{"action": {"cdr"}})
+	assert.Equal(t, map[string]node{
+		"call":  {name: "outbound call", at: 0, secs: 13, err: "unreachable (numberNotExist)"},
+		"setup": {parent: "call", name: "setup", at: 0, secs: 4},
+		"ring":  {parent: "call", name: "customer ringing", at: 4, secs: 9},
+		"leg/0": {parent: "call", name: "agent leg", at: 0, secs: 13},
+	}, treeOf(RecordSpans(&p.Call)))
+}
+
+func TestInboundTransferLegsAreLinked(t *testing.T) {
+	c := call.Call{
+		SessionID: "s", Direction: call.DirectionInbound, EndStatus: call.StatusAnswered,
+		Start: at(0), Queued: at(20), Ring: at(50), Answer: at(60), End: at(160),
+		Legs: []call.Leg{
+			{Sequence: 0, Agent: call.Agent{Email: "a@x.com"}, Ring: at(50), Answer: at(60), End: at(100), TransferTo: "b@x.com"},
+			{Sequence: 1, Agent: call.Agent{Email: "b@x.com"}, Ring: at(100), Answer: at(105), End: at(160), TransferFrom: "a@x.com"},
+		},
+	}
+	c.SetDuration(call.PhaseACW, 30*time.Second)
+	spans := RecordSpans(&c)
+	assert.Equal(t, map[string]node{
+		"call":   {name: "inbound call", at: 0, secs: 160},
+		"ivr":    {parent: "call", name: "ivr", at: 0, secs: 20},
+		"queue":  {parent: "call", name: "queue", at: 20, secs: 30},
+		"leg/0":  {parent: "call", name: "agent leg", at: 50, secs: 50},
+		"ring/0": {parent: "leg/0", name: "agent ringing", at: 50, secs: 10},
+		"talk/0": {parent: "leg/0", name: "talk", at: 60, secs: 40},
+		"leg/1":  {parent: "call", name: "agent leg", at: 100, secs: 60},
+		"ring/1": {parent: "leg/1", name: "agent ringing", at: 100, secs: 5},
+		"talk/1": {parent: "leg/1", name: "talk", at: 105, secs: 55},
+		"acw":    {parent: "call", name: "after-call work", at: 160, secs: 30},
+	}, treeOf(spans))
+	leg1 := spans[slices.IndexFunc(spans, func(s Span) bool { return s.Key == "leg/1" })]
+	assert.Equal(t, []Link{{Key: "leg/0", Attributes: map[string]any{AttrTransfer: "a@x.com"}}}, leg1.Links, "who transferred to whom")
+	assert.Equal(t, "b@x.com", leg1.Attributes["callcenter.agent.email"])
+	assert.Equal(t, "a@x.com", leg1.Attributes["callcenter.leg.transfer.from"])
+}
+
+func TestDurationsWithoutTimesAreDerived(t *testing.T) {
+	p := decodeFile(t, dezhu.Vendor{}, "dezhu/inbound-transfer.json", nil)
+	spans := RecordSpans(&p.Call)
+	tree := treeOf(spans)
+	assert.Equal(t, node{parent: "leg/0", name: "talk", at: 20, secs: 40}, tree["talk/0"], "talk ends at the end")
+	assert.Equal(t, node{parent: "leg/0", name: "agent ringing", at: 15, secs: 5}, tree["ring/0"], "ringing ends at the answer")
+	assert.Equal(t, node{parent: "call", name: "queue", at: 7, secs: 8}, tree["queue"], "the queue ends at the first ring")
+	for _, s := range spans {
+		if s.Key == "queue" || s.Key == "acw" {
+			assert.Equal(t, true, s.Attributes[AttrDerived], "%s says its times are derived", s.Key)
+		}
+	}
+	root := spans[slices.IndexFunc(spans, func(s Span) bool { return s.Key == RootKey })]
+	assert.NotContains(t, root.Attributes, AttrDerived, "the vendor gave the call's own times")
+}
+
+// udeskInbound are the pushes of one inbound Udesk call, in order.
+var udeskInbound = []string{"inbound-1-enqueue_succ", "inbound-2-agent_lock", "inbound-3-agent_incall", "inbound-4-hangup", "inbound-5-end"}
+
+// emitted replays pushes through a tracker as the receiver does: after each push it sends the
+// settled spans not sent before. It returns everything sent, and what was sent after each push.
+func emitted(t *testing.T, pushes []call.Push) (map[string]Span, [][]string) {
+	t.Helper()
+	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Hour})
+	sent := map[string]Span{}
+	var steps [][]string
+	send := func(s *session.Session, now time.Time) []string {
+		spans, _ := Spans(s, now, time.Minute)
+		fresh := tr.Claim(s.Key, Keys(spans))
+		for _, sp := range spans {
+			if slices.Contains(fresh, sp.Key) {
+				sent[sp.Key] = sp
+			}
+		}
+		slices.Sort(fresh)
+		return fresh
+	}
+	var last *session.Session
+	for i := range pushes {
+		ch := tr.Apply(&pushes[i])
+		last = ch.Session
+		steps = append(steps, send(last, pushes[i].Arrival))
+	}
+	// The grace after the end runs out: whatever the record alone describes goes too.
+	if last.Closure != session.Open {
+		if rest := send(last, last.Closed.Add(time.Hour)); len(rest) > 0 {
+			steps = append(steps, rest)
+		}
+	}
+	return sent, steps
+}
+
+func TestPhasesAreSentAsTheyEnd(t *testing.T) {
+	var pushes []call.Push
+	for _, f := range udeskInbound {
+		pushes = append(pushes, decodeFile(t, udesk.Vendor{}, "udesk/"+f+".json", nil))
+	}
+	sent, steps := emitted(t, pushes)
+	assert.Equal(t, [][]string{
+		nil,                      // in the queue: nothing has ended
+		{"queue"},                // an agent rings: the queue wait is over
+		{"ring/0"},               // the agent answers
+		{"talk/0"},               // a hang-up ends the talk
+		{"call", "ivr", "leg/0"}, // the end closes the call; the record adds the IVR
+	}, steps)
+	assert.Equal(t, map[string]node{
+		"call":   {name: "inbound call", at: 0, secs: 287},
+		"ivr":    {parent: "call", name: "ivr", at: 0, secs: 18},
+		"queue":  {parent: "call", name: "queue", at: 18, secs: 11},
+		"leg/0":  {parent: "call", name: "agent leg", at: 29, secs: 258}, // the record's leg: agent_ring_at to agent_hangup_at
+		"ring/0": {parent: "leg/0", name: "agent ringing", at: 29, secs: 5},
+		"talk/0": {parent: "leg/0", name: "talk", at: 34, secs: 252},
+	}, treeOf(valuesOf(sent)))
+	assert.Equal(t, "inbound call", sent["call"].Name)
+	assert.Equal(t, "answered", sent["call"].Attributes["callcenter.end_status"], "the record's account of the call")
+}
+
+func valuesOf(m map[string]Span) []Span {
+	var out []Span
+	for _, s := range m {
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestShuffledAndRepeatedPushesGiveTheSameSpans(t *testing.T) {
+	var inOrder []call.Push
+	for _, f := range udeskInbound {
+		inOrder = append(inOrder, decodeFile(t, udesk.Vendor{}, "udesk/"+f+".json", nil))
+	}
+	want, _ := emitted(t, inOrder)
+	for _, order := range [][]int{{4, 3, 2, 1, 0}, {1, 0, 3, 2, 4}, {2, 4, 0, 1, 3}, {0, 0, 2, 1, 1, 3, 4, 3}} {
+		var pushes []call.Push
+		for _, i := range order {
+			pushes = append(pushes, inOrder[i])
+		}
+		got, _ := emitted(t, pushes)
+		assert.Equal(t, want, got, "order %v", order)
+	}
+}
+
+func at(s int) time.Time { return time.Date(2026, 11, 22, 8, 0, s, 0, time.UTC) }
+
+func uincallPush(session string, typ call.EventType, name string, arrival int) call.Push {
+	return call.Push{
+		Vendor: "uincall", Kind: call.KindCallEvent, Tenant: "t", Arrival: at(arrival), DedupKey: name,
+		Call:  call.Call{SessionID: session, Direction: call.DirectionOutbound, Agent: call.Agent{StaffNumber: "8014"}},
+		Event: &call.Event{Name: name, Type: typ},
+	}
+}
+
+func TestOutboundEventsAndAnIncompleteCall(t *testing.T) {
+	pushes := []call.Push{
+		uincallPush("s", call.EventCallStarted, "agentDialout", 0),
+		uincallPush("s", call.EventAgentRinging, "callout_process", 1),
+		uincallPush("s", call.EventCustomerRinging, "call_process", 4),
+		uincallPush("s", call.EventTalking, "call_talking", 12),
+	}
+	sent, _ := emitted(t, pushes)
+	assert.Equal(t, []string{"ring", "ring/0", "setup"}, sortedKeys(sent), "the call_hangup never came")
+
+	// The call goes idle and is closed: its talk is cut at the last event, the root incomplete.
+	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Minute})
+	for i := range pushes {
+		tr.Apply(&pushes[i])
+	}
+	closed, _ := tr.Sweep(at(12).Add(2*time.Minute), time.Minute)
+	require.Len(t, closed, 1)
+	spans, _ := Spans(closed[0], at(200), time.Minute)
+	tree := treeOf(spans)
+	assert.Equal(t, node{name: "outbound call", at: 0, secs: 12}, tree["call"])
+	assert.Equal(t, node{parent: "call", name: "talk", at: 12, secs: 0}, tree["talk"])
+	for _, s := range spans {
+		switch s.Key {
+		case RootKey:
+			assert.Equal(t, true, s.Attributes[AttrIncomplete])
+			assert.Equal(t, "timeout", s.Attributes[AttrClosure])
+		case "talk":
+			assert.Equal(t, true, s.Attributes[AttrIncomplete])
+		}
+	}
+}
+
+func sortedKeys(m map[string]Span) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestAgentTimeline(t *testing.T) {
+	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Minute})
+	push := func(name string, arrival int) *session.Change {
+		p := call.Push{
+			Vendor: "uincall", Kind: call.KindAgentEvent, Tenant: "t", Arrival: at(arrival), DedupKey: name,
+			Call: call.Call{Agent: call.Agent{StaffNumber: "8014"}}, Event: &call.Event{Name: name, Type: call.EventAgentStatus},
+		}
+		return tr.Apply(&p)
+	}
+	push("agentstatus", 0)
+	ch := push("setAgentType", 30)
+	assert.Equal(t, "agent/8014/2026-11-22", ch.Session.Key.ID)
+	spans, byEvent := Spans(ch.Session, at(30), time.Minute)
+	require.Len(t, spans, 1, "a state lasts until the next report")
+	assert.Equal(t, "agent agentstatus", spans[0].Name)
+	assert.InDelta(t, 30, spans[0].End.Sub(spans[0].Start).Seconds(), 0)
+	assert.Equal(t, "state/setAgentType@setAgentType", byEvent["setAgentType@setAgentType"])
+}
+
+func TestPdata(t *testing.T) {
+	p := decodeFile(t, tccc.Vendor{}, "tccc/cdr.json", url.Values{"action": {"cdr"}})
+	td := ptrace.NewTraces()
+	key := session.Key{Vendor: "tccc", Tenant: "1400482256", ID: p.Call.SessionID}
+	AppendTo(td, Resource{ServiceName: "callcenter-tccc", Vendor: "tccc", Tenant: "1400482256"}, "scope", key, RecordSpans(&p.Call))
+	require.Equal(t, 4, td.SpanCount())
+	trace := TraceID("tccc", "1400482256", p.Call.SessionID)
+	for _, s := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
+		assert.Equal(t, trace, s.TraceID())
+		if s.Name() == "outbound call" {
+			assert.True(t, s.ParentSpanID().IsEmpty())
+			assert.Equal(t, ptrace.SpanKindServer, s.Kind())
+			assert.Equal(t, ptrace.StatusCodeError, s.Status().Code(), "the number did not exist")
+			v, _ := s.Attributes().Get("callcenter.session.id")
+			assert.Equal(t, p.Call.SessionID, v.Str())
+		} else {
+			assert.Equal(t, SpanID(trace, RootKey), s.ParentSpanID())
+			assert.Equal(t, ptrace.StatusCodeUnset, s.Status().Code())
+		}
+	}
+	res := td.ResourceSpans().At(0).Resource().Attributes().AsRaw()
+	assert.Equal(t, map[string]any{"service.name": "callcenter-tccc", "callcenter.vendor": "tccc", "callcenter.tenant.id": "1400482256"}, res)
+}

@@ -1,0 +1,286 @@
+package callcenterreceiver // import "github.com/otelcallcenter/callcenterreceiver"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
+	"github.com/otelcallcenter/callcenterreceiver/internal/logs"
+	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/webhook"
+)
+
+// item is one push on its way through the pipelines.
+type item struct {
+	push     *call.Push
+	key      string       // its dedup key; "" when the vendor gives none
+	done     dedup.Signal // accepted by an earlier request (a vendor retry)
+	accepted dedup.Signal // accepted by this request
+	change   *session.Change
+	// spans are the settled spans of the push's session; byEvent the span each event starts.
+	spans   []traces.Span
+	byEvent map[string]string
+}
+
+func (it *item) needs(s dedup.Signal) bool { return !(it.done | it.accepted).Has(s) }
+
+// Process implements webhook.Processor: it emits the pushes of one request to every pipeline
+// and returns nil only when all of them accepted. A push, or the part of it, that an earlier
+// request already got accepted is not emitted again.
+func (r *callcenterReceiver) Process(ctx context.Context, v vendor.Vendor, pushes []call.Push) error {
+	vc := r.vendors[v.Name()]
+	items, err := r.admit(v, vc, pushes)
+	defer func() {
+		for _, it := range items {
+			if it.key != "" {
+				r.dedup.End(it.key, it.accepted, time.Now(), vc.DedupWindow)
+			}
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	if err := r.emitLogs(ctx, v.Name(), vc, items); err != nil {
+		return err
+	}
+	if err := r.emitTraces(ctx, v.Name(), vc, items); err != nil {
+		return err
+	}
+	// Metrics count a push once every other pipeline accepted it: a failed push counts on the
+	// retry that succeeds.
+	if r.aggregator != nil {
+		for _, it := range items {
+			if it.needs(dedup.Metrics) {
+				r.recordMetrics(vc, it.push, it.change)
+				it.accepted |= dedup.Metrics
+			}
+		}
+	}
+	return nil
+}
+
+// admit claims the pushes' dedup keys and applies the new ones to their sessions.
+func (r *callcenterReceiver) admit(v vendor.Vendor, vc *VendorConfig, pushes []call.Push) ([]*item, error) {
+	var items []*item
+	for i := range pushes {
+		p := &pushes[i]
+		if p.Tenant == "" {
+			p.Tenant = vc.Tenant
+		}
+		it := &item{push: p}
+		if p.DedupKey != "" {
+			key := v.Name() + "\x00" + p.Tenant + "\x00" + p.DedupKey
+			done, busy := r.dedup.Begin(key, time.Now())
+			if busy {
+				return items, &webhook.Error{Status: http.StatusServiceUnavailable, Err: errors.New("the same push is being processed; retry later")}
+			}
+			it.key, it.done = key, done
+		}
+		items = append(items, it)
+		if it.done.Has(r.signals) {
+			continue // a retry of a push every pipeline accepted
+		}
+		if it.change = r.sessions.Apply(p); it.change != nil {
+			if it.change.Retry {
+				it.accepted = r.signals // a retry after its call ended: nothing new
+				continue
+			}
+			it.spans, it.byEvent = traces.Spans(it.change.Session, p.Arrival, r.cfg.Sessions.LateGrace)
+		}
+	}
+	return items, nil
+}
+
+func (r *callcenterReceiver) emitLogs(ctx context.Context, format string, vc *VendorConfig, items []*item) error {
+	if r.logs == nil {
+		return nil
+	}
+	var records []logs.Record
+	var logged []*item
+	for _, it := range items {
+		if it.needs(dedup.Logs) {
+			rec := logs.Record{Push: it.push, ServiceName: vc.ServiceName}
+			rec.TraceID, rec.SpanID = it.traceContext()
+			records = append(records, rec)
+			logged = append(logged, it)
+		}
+	}
+	if len(records) == 0 {
+		return nil
+	}
+	ctx = r.obsrecv.StartLogsOp(ctx)
+	ld, err := r.logsOut.Build(ctx, records)
+	if err != nil {
+		r.obsrecv.EndLogsOp(ctx, format, len(records), err)
+		return &webhook.Error{Status: http.StatusInternalServerError, Err: fmt.Errorf("operators failed: %w", err)}
+	}
+	n := ld.LogRecordCount()
+	if n > 0 {
+		err = r.logs.ConsumeLogs(ctx, ld)
+	}
+	r.obsrecv.EndLogsOp(ctx, format, n, err)
+	if err != nil {
+		return fmt.Errorf("the logs pipeline did not accept the push: %w", err)
+	}
+	for _, it := range logged {
+		it.accepted |= dedup.Logs
+	}
+	return nil
+}
+
+// traceContext is the trace and span a push's log record belongs to: the phase its event starts,
+// or the call's root; none for pushes outside any call.
+func (it *item) traceContext() (traceID, spanID []byte) {
+	p := it.push
+	key, ok := session.KeyOf(p)
+	if !ok {
+		if p.Call.SessionID == "" {
+			return nil, nil
+		}
+		key = session.Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: p.Call.SessionID} // recordings
+	}
+	spanKey := traces.RootKey
+	if p.Event != nil && it.byEvent != nil {
+		if k, ok := it.byEvent[session.EventKey(p)]; ok {
+			spanKey = k
+		}
+	}
+	trace := traces.TraceID(key.Vendor, key.Tenant, key.ID)
+	span := traces.SpanID(trace, spanKey)
+	return trace[:], span[:]
+}
+
+// claim is what one session claimed to send.
+type claim struct {
+	key  session.Key
+	keys []string
+}
+
+func (r *callcenterReceiver) emitTraces(ctx context.Context, format string, vc *VendorConfig, items []*item) error {
+	if r.traces == nil {
+		return nil
+	}
+	td := ptrace.NewTraces()
+	var claims []claim
+	var sent []*item
+	for _, it := range items {
+		if !it.needs(dedup.Traces) {
+			continue
+		}
+		sent = append(sent, it)
+		if it.change == nil {
+			continue
+		}
+		claims = append(claims, r.appendSpans(td, vc, it.change.Session, it.spans))
+		for _, closed := range it.change.Closed { // sessions evicted to make room
+			spans, _ := traces.Spans(closed, it.push.Arrival, r.cfg.Sessions.LateGrace)
+			claims = append(claims, r.appendSpans(td, r.vendors[closed.Key.Vendor], closed, spans))
+		}
+	}
+	if err := r.sendTraces(ctx, format, td); err != nil {
+		for _, c := range claims {
+			r.sessions.Release(c.key, c.keys)
+		}
+		return fmt.Errorf("the traces pipeline did not accept the push: %w", err)
+	}
+	for _, it := range sent {
+		it.accepted |= dedup.Traces
+	}
+	return nil
+}
+
+// appendSpans adds the spans of a session not sent yet, and claims them.
+func (r *callcenterReceiver) appendSpans(td ptrace.Traces, vc *VendorConfig, s *session.Session, spans []traces.Span) claim {
+	fresh := r.sessions.Claim(s.Key, traces.Keys(spans))
+	c := claim{key: s.Key, keys: fresh}
+	if len(fresh) == 0 || vc == nil {
+		return c
+	}
+	want := make(map[string]bool, len(fresh))
+	for _, k := range fresh {
+		want[k] = true
+	}
+	var out []traces.Span
+	for _, sp := range spans {
+		if want[sp.Key] {
+			out = append(out, sp)
+		}
+	}
+	res := traces.Resource{ServiceName: vc.ServiceName, Vendor: s.Key.Vendor, Tenant: s.Key.Tenant}
+	traces.AppendTo(td, res, metadata.ScopeName, s.Key, out)
+	return c
+}
+
+func (r *callcenterReceiver) sendTraces(ctx context.Context, format string, td ptrace.Traces) error {
+	n := td.SpanCount()
+	if n == 0 {
+		return nil
+	}
+	ctx = r.obsrecv.StartTracesOp(ctx)
+	err := r.traces.ConsumeTraces(ctx, td)
+	r.obsrecv.EndTracesOp(ctx, format, n, err)
+	return err
+}
+
+// completedCall is the claim that a session's completed call was counted.
+const completedCall = "metrics:call"
+
+func (r *callcenterReceiver) recordMetrics(vc *VendorConfig, p *call.Push, ch *session.Change) {
+	res := metrics.Resource{ServiceName: vc.ServiceName, Vendor: p.Vendor, Tenant: p.Tenant}
+	switch {
+	case p.Kind == call.KindRecording || p.Kind == call.KindVoicemail:
+		r.aggregator.RecordRecording(res, p.Kind)
+	case p.Event != nil:
+		kind := call.KindCallEvent
+		if p.Kind == call.KindAgentEvent {
+			kind = call.KindAgentEvent
+		}
+		r.aggregator.RecordEvent(res, kind, p.Event.Type)
+	}
+	if ch == nil || ch.Session.Key.IsAgent() {
+		return
+	}
+	// A call is counted once, when it completes, whichever push completes it.
+	if c, ended := ch.Session.Completed(); ended && len(r.sessions.Claim(ch.Session.Key, []string{completedCall})) > 0 {
+		r.aggregator.RecordCall(res, &c)
+	}
+}
+
+// closeSessions sends what is left of closed sessions: the spans of those closed idle (the root
+// marked incomplete), and of those whose grace for late pushes ran out. It returns those whose
+// spans the pipeline did not accept.
+func (r *callcenterReceiver) closeSessions(ctx context.Context, now time.Time, closed []*session.Session) []*session.Session {
+	if r.traces == nil || len(closed) == 0 {
+		return nil
+	}
+	td := ptrace.NewTraces()
+	var claims []claim
+	for _, s := range closed {
+		spans, _ := traces.Spans(s, now, r.cfg.Sessions.LateGrace)
+		claims = append(claims, r.appendSpans(td, r.vendors[s.Key.Vendor], s, spans))
+	}
+	if err := r.sendTraces(ctx, metadata.Type.String(), td); err != nil {
+		for _, c := range claims {
+			r.sessions.Release(c.key, c.keys)
+		}
+		return closed
+	}
+	return nil
+}
+
+// Refused implements webhook.Processor: a push that never reached the pipeline counts as one
+// refused log record.
+func (r *callcenterReceiver) Refused(ctx context.Context, v vendor.Vendor, err error) {
+	ctx = r.obsrecv.StartLogsOp(ctx)
+	r.obsrecv.EndLogsOp(ctx, v.Name(), 1, err)
+}
