@@ -11,12 +11,15 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
 	"github.com/otelcallcenter/callcenterreceiver/internal/operators"
+	"github.com/otelcallcenter/callcenterreceiver/internal/privacy"
 )
 
 // Config is the configuration of the callcenter receiver.
@@ -58,6 +61,11 @@ type Config struct {
 	Sessions SessionsConfig `mapstructure:"sessions"`
 	// Dedup bounds the memory of pushes already accepted.
 	Dedup DedupConfig `mapstructure:"dedup"`
+	// Storage names a storage extension (file_storage) that keeps the accepted pushes and the
+	// calls in progress across restarts; without it they live in memory only.
+	Storage *component.ID `mapstructure:"storage"`
+	// Privacy protects phone numbers before anything leaves the receiver.
+	Privacy PrivacyConfig `mapstructure:"privacy"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -77,6 +85,16 @@ type VendorConfig struct {
 	// DedupWindow is how long an accepted push is remembered, so that the vendor's retries of it
 	// are recognized.
 	DedupWindow time.Duration `mapstructure:"dedup_window"`
+	// Auth authenticates the endpoint's pushes, besides the server's auth extension.
+	Auth auth.Config `mapstructure:"auth"`
+}
+
+// PrivacyConfig says what happens to phone numbers.
+type PrivacyConfig struct {
+	// PhoneNumbers is keep, mask or hash.
+	PhoneNumbers privacy.Mode `mapstructure:"phone_numbers"`
+	// HashKey keys the HMAC of hash: the same number hashes the same wherever the key is the same.
+	HashKey configopaque.String `mapstructure:"hash_key"`
 }
 
 // DedupConfig bounds the memory of accepted pushes.
@@ -172,6 +190,12 @@ func (cfg *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s.path: %s is already used by %s", v.name, v.cfg.Path, other))
 		}
 		paths[v.cfg.Path] = v.name + ".path"
+		if tp := v.cfg.Auth.TokenPath; v.cfg.Auth.Type == auth.TypeOAuth2 && tp != "" {
+			if other, taken := paths[tp]; taken {
+				errs = append(errs, fmt.Errorf("%s.auth.token_path: %s is already used by %s", v.name, tp, other))
+			}
+			paths[tp] = v.name + ".auth.token_path"
+		}
 		if v.cfg.ReplyTimeout <= 0 {
 			errs = append(errs, fmt.Errorf("%s.reply_timeout: must be positive, got %s", v.name, v.cfg.ReplyTimeout))
 		}
@@ -189,6 +213,9 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, cfg.validateMetrics()...)
+	if err := privacy.Validate(cfg.Privacy.PhoneNumbers, string(cfg.Privacy.HashKey)); err != nil {
+		errs = append(errs, fmt.Errorf("privacy.%w", err))
+	}
 	if cfg.Sessions.MaxOpen <= 0 {
 		errs = append(errs, fmt.Errorf("sessions.max_open: must be positive, got %d", cfg.Sessions.MaxOpen))
 	}

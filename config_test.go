@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 )
 
@@ -100,6 +101,13 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"no sessions", func(c *Config) { c.Sessions.MaxOpen = 0 }, []string{"sessions.max_open: must be positive"}},
 		{"no session timeout", func(c *Config) { c.Sessions.IdleTimeout = 0 }, []string{"sessions.idle_timeout: must be positive"}},
 		{"no dedup keys", func(c *Config) { c.Dedup.MaxKeys = 0 }, []string{"dedup.max_keys: must be positive"}},
+		{"bad auth type", func(c *Config) { c.TCCC.Auth = auth.Config{Type: "digest"} }, []string{`tccc::auth: type: "digest" must be none, basic, bearer or oauth2`}},
+		{"basic without password", func(c *Config) { c.Dezhu.Auth = auth.Config{Type: "basic", Username: "u"} }, []string{"dezhu::auth: password: must be set for basic auth"}},
+		{"token path taken", func(c *Config) {
+			c.TCCC.Auth = auth.Config{Type: "oauth2", ClientID: "c", ClientSecret: "0123456789abcdef", TokenPath: "/udesk"}
+		}, []string{"udesk.path: /udesk is already used by tccc.auth.token_path"}},
+		{"bad privacy mode", func(c *Config) { c.Privacy.PhoneNumbers = "redact" }, []string{`privacy.phone_numbers: "redact" must be keep, mask or hash`}},
+		{"hash without key", func(c *Config) { c.Privacy.PhoneNumbers = "hash" }, []string{"privacy.hash_key: must be at least 16 characters"}},
 		{"grace beyond idle", func(c *Config) { c.Sessions.LateGrace = 2 * time.Hour }, []string{"sessions.late_grace: must be between 0 and sessions.idle_timeout"}},
 		{"nothing enabled", func(c *Config) {
 			c.TCCC.Enabled, c.Udesk.Enabled, c.UinCall.Enabled, c.Dezhu.Enabled = false, false, false, false

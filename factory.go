@@ -14,6 +14,7 @@ import (
 	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
+	"github.com/otelcallcenter/callcenterreceiver/internal/privacy"
 	"github.com/otelcallcenter/callcenterreceiver/internal/sharedcomponent"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
 	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
@@ -88,6 +89,7 @@ func createDefaultConfig() component.Config {
 		HistogramBuckets:     slices.Clone(metrics.DefaultBuckets),
 		Sessions:             SessionsConfig{MaxOpen: defaultMaxSessions, IdleTimeout: defaultIdleTimeout, LateGrace: defaultLateGrace},
 		Dedup:                DedupConfig{MaxKeys: defaultMaxDedupKeys},
+		Privacy:              PrivacyConfig{PhoneNumbers: privacy.Keep},
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
@@ -15,6 +17,7 @@ import (
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+	"github.com/otelcallcenter/callcenterreceiver/internal/state"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
 	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 	"github.com/otelcallcenter/callcenterreceiver/internal/webhook"
@@ -40,13 +43,7 @@ func (it *item) needs(s dedup.Signal) bool { return !(it.done | it.accepted).Has
 func (r *callcenterReceiver) Process(ctx context.Context, v vendor.Vendor, pushes []call.Push) error {
 	vc := r.vendors[v.Name()]
 	items, err := r.admit(v, vc, pushes)
-	defer func() {
-		for _, it := range items {
-			if it.key != "" {
-				r.dedup.End(it.key, it.accepted, time.Now(), vc.DedupWindow)
-			}
-		}
-	}()
+	defer r.finish(ctx, vc, items)
 	if err != nil {
 		return err
 	}
@@ -69,6 +66,48 @@ func (r *callcenterReceiver) Process(ctx context.Context, v vendor.Vendor, pushe
 	return nil
 }
 
+func (r *callcenterReceiver) duplicate(v vendor.Vendor) {
+	r.telemetry.ReceiverCallcenterDuplicatePushes.Add(context.Background(), 1, metric.WithAttributeSet(vendorAttr(v.Name())))
+}
+
+// finish releases the pushes' dedup keys with what was accepted, and saves what changed before
+// the vendor gets its reply, so that a restart remembers it.
+func (r *callcenterReceiver) finish(ctx context.Context, vc *VendorConfig, items []*item) {
+	var rec state.Record
+	var touched []*session.Session
+	now := time.Now()
+	for _, it := range items {
+		if it.key != "" {
+			if e := r.dedup.End(it.key, it.accepted, now, vc.DedupWindow); e != nil {
+				rec.Dedup = append(rec.Dedup, *e)
+			}
+		}
+		if it.change == nil || it.accepted == 0 {
+			continue
+		}
+		if p := it.push; p.Event != nil && (it.done | it.accepted).Has(r.signals) {
+			r.sessions.Claim(it.change.Session.Key, []string{session.AcceptedEvent(p.Event.Name)})
+		}
+		touched = append(touched, it.change.Session)
+		touched = append(touched, it.change.Closed...)
+	}
+	if r.store != nil {
+		rec.Sessions = r.snapshots(touched)
+		r.save(context.WithoutCancel(ctx), rec)
+	}
+}
+
+// snapshots are the current states of sessions, for saving.
+func (r *callcenterReceiver) snapshots(sessions []*session.Session) []session.Snapshot {
+	var out []session.Snapshot
+	for _, s := range sessions {
+		if snap, ok := r.sessions.Snapshot(s.Key); ok {
+			out = append(out, snap)
+		}
+	}
+	return out
+}
+
 // admit claims the pushes' dedup keys and applies the new ones to their sessions.
 func (r *callcenterReceiver) admit(v vendor.Vendor, vc *VendorConfig, pushes []call.Push) ([]*item, error) {
 	var items []*item
@@ -77,6 +116,7 @@ func (r *callcenterReceiver) admit(v vendor.Vendor, vc *VendorConfig, pushes []c
 		if p.Tenant == "" {
 			p.Tenant = vc.Tenant
 		}
+		r.privacy.Apply(p, v.PhoneFields())
 		it := &item{push: p}
 		if p.DedupKey != "" {
 			key := v.Name() + "\x00" + p.Tenant + "\x00" + p.DedupKey
@@ -88,10 +128,12 @@ func (r *callcenterReceiver) admit(v vendor.Vendor, vc *VendorConfig, pushes []c
 		}
 		items = append(items, it)
 		if it.done.Has(r.signals) {
+			r.duplicate(v)
 			continue // a retry of a push every pipeline accepted
 		}
 		if it.change = r.sessions.Apply(p); it.change != nil {
 			if it.change.Retry {
+				r.duplicate(v)
 				it.accepted = r.signals // a retry after its call ended: nothing new
 				continue
 			}
@@ -279,8 +321,15 @@ func (r *callcenterReceiver) closeSessions(ctx context.Context, now time.Time, c
 }
 
 // Refused implements webhook.Processor: a push that never reached the pipeline counts as one
-// refused log record.
-func (r *callcenterReceiver) Refused(ctx context.Context, v vendor.Vendor, err error) {
+// refused log record, and a failed authentication as such.
+func (r *callcenterReceiver) Refused(ctx context.Context, v vendor.Vendor, status int, err error) {
+	if status == http.StatusUnauthorized {
+		r.telemetry.ReceiverCallcenterAuthFailures.Add(ctx, 1, metric.WithAttributeSet(vendorAttr(v.Name())))
+	}
 	ctx = r.obsrecv.StartLogsOp(ctx)
 	r.obsrecv.EndLogsOp(ctx, v.Name(), 1, err)
+}
+
+func vendorAttr(name string) attribute.Set {
+	return attribute.NewSet(attribute.String("callcenter.vendor", name))
 }

@@ -13,29 +13,36 @@ import (
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
 	"github.com/otelcallcenter/callcenterreceiver/internal/logs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
 	"github.com/otelcallcenter/callcenterreceiver/internal/operators"
+	"github.com/otelcallcenter/callcenterreceiver/internal/privacy"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+	"github.com/otelcallcenter/callcenterreceiver/internal/state"
 	"github.com/otelcallcenter/callcenterreceiver/internal/webhook"
 )
 
 // callcenterReceiver serves the vendors' pushes and hands them to the pipelines of one
 // receiver configuration.
 type callcenterReceiver struct {
-	cfg      *Config
-	settings receiver.Settings
-	obsrecv  *receiverhelper.ObsReport
-	vendors  map[string]*VendorConfig // enabled vendors by name
-	sessions *session.Tracker
-	dedup    *dedup.Cache
-	signals  dedup.Signal // the pipelines using this receiver
+	cfg       *Config
+	settings  receiver.Settings
+	obsrecv   *receiverhelper.ObsReport
+	telemetry *metadata.TelemetryBuilder
+	vendors   map[string]*VendorConfig // enabled vendors by name
+	sessions  *session.Tracker
+	dedup     *dedup.Cache
+	signals   dedup.Signal // the pipelines using this receiver
+	privacy   *privacy.Protector
+	store     *state.Store // nil without a storage extension
 
 	// Set by the factory, one per pipeline type that uses this receiver.
 	logs    consumer.Logs
@@ -60,13 +67,19 @@ func newReceiver(cfg *Config, set receiver.Settings) (*callcenterReceiver, error
 	if err != nil {
 		return nil, err
 	}
+	telemetry, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
 	r := &callcenterReceiver{
-		cfg:      cfg,
-		settings: set,
-		obsrecv:  obsrecv,
-		vendors:  map[string]*VendorConfig{},
-		sessions: session.NewTracker(session.Config{MaxSessions: cfg.Sessions.MaxOpen, IdleTimeout: cfg.Sessions.IdleTimeout}),
-		dedup:    dedup.New(cfg.Dedup.MaxKeys),
+		telemetry: telemetry,
+		cfg:       cfg,
+		settings:  set,
+		obsrecv:   obsrecv,
+		vendors:   map[string]*VendorConfig{},
+		sessions:  session.NewTracker(session.Config{MaxSessions: cfg.Sessions.MaxOpen, IdleTimeout: cfg.Sessions.IdleTimeout}),
+		dedup:     dedup.New(cfg.Dedup.MaxKeys),
+		privacy:   privacy.New(cfg.Privacy.PhoneNumbers, string(cfg.Privacy.HashKey)),
 	}
 	for _, v := range cfg.vendors() {
 		if v.cfg.Enabled {
@@ -89,6 +102,9 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 		r.operators = ops
 	}
 	r.logsOut = logs.NewBuilder(metadata.ScopeName, ops)
+	if err := r.openState(ctx, host); err != nil {
+		return err
+	}
 	if r.logs != nil {
 		r.signals |= dedup.Logs
 	}
@@ -110,7 +126,11 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 
 	routes := make([]webhook.Route, 0, len(r.vendors))
 	for name, vc := range r.vendors {
-		routes = append(routes, webhook.Route{Path: vc.Path, Vendor: platforms[name], ReplyTimeout: vc.ReplyTimeout})
+		route := webhook.Route{Path: vc.Path, Vendor: platforms[name], ReplyTimeout: vc.ReplyTimeout}
+		if vc.Auth.Type != "" && vc.Auth.Type != auth.TypeNone {
+			route.Auth = auth.New(vc.Auth, time.Now)
+		}
+		routes = append(routes, route)
 	}
 	r.handler = webhook.NewHandler(webhook.Config{
 		Routes:     routes,
@@ -132,7 +152,7 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 	r.stop = make(chan struct{})
 	r.every(r.sweepInterval(), r.sweepSessions())
 	if r.aggregator != nil {
-		r.every(r.cfg.CollectionInterval, r.flushMetrics)
+		r.every(r.cfg.CollectionInterval, func() { _ = r.flushMetrics() })
 	}
 	r.settings.Logger.Info("Call-center endpoints listening", zap.String("endpoint", ln.Addr().String()))
 	r.background.Add(1)
@@ -173,20 +193,25 @@ func (r *callcenterReceiver) Shutdown(ctx context.Context) error {
 		r.background.Wait()
 		r.handler.Wait()
 		if r.aggregator != nil {
-			r.flushMetrics() // what was counted since the last flush
+			errs = append(errs, r.lastFlush(ctx))
 		}
+	}
+	if r.store != nil {
+		errs = append(errs, r.compact(ctx), r.store.Close(ctx))
 	}
 	if r.operators != nil {
 		errs = append(errs, r.operators.Stop())
 	}
+	r.telemetry.Shutdown()
 	return errors.Join(errs...)
 }
 
-func (r *callcenterReceiver) flushMetrics() {
+// flushMetrics sends what was aggregated; a refused flush is carried into the next one.
+func (r *callcenterReceiver) flushMetrics() error {
 	md, pending := r.aggregator.Flush(time.Now())
 	n := md.DataPointCount()
 	if n == 0 {
-		return
+		return nil
 	}
 	ctx := r.obsrecv.StartMetricsOp(context.Background())
 	err := r.metrics.ConsumeMetrics(ctx, md)
@@ -195,6 +220,24 @@ func (r *callcenterReceiver) flushMetrics() {
 		r.aggregator.Restore(pending)
 		r.settings.Logger.Warn("Metrics not accepted; they are sent again with the next flush", zap.Error(err))
 	}
+	return err
+}
+
+// lastFlush sends what was counted since the last flush before shutting down; there is no next
+// flush to carry a refused one, so it tries again while the shutdown allows.
+func (r *callcenterReceiver) lastFlush(ctx context.Context) error {
+	var err error
+	for attempt := range 3 {
+		if err = r.flushMetrics(); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1) * 100 * time.Millisecond):
+		}
+	}
+	return err
 }
 
 // openSessions counts the calls in progress per resource, for the callcenter.sessions.open gauge.
@@ -206,6 +249,57 @@ func (r *callcenterReceiver) openSessions() map[metrics.Resource]int {
 		}
 	}
 	return out
+}
+
+// openState restores what the storage extension kept from before a restart.
+func (r *callcenterReceiver) openState(ctx context.Context, host component.Host) error {
+	if r.cfg.Storage == nil {
+		return nil
+	}
+	ext, ok := host.GetExtensions()[*r.cfg.Storage]
+	if !ok {
+		return fmt.Errorf("storage: no extension %s in the service's extensions", r.cfg.Storage)
+	}
+	se, ok := ext.(storage.Extension)
+	if !ok {
+		return fmt.Errorf("storage: %s is not a storage extension", r.cfg.Storage)
+	}
+	client, err := se.GetClient(ctx, component.KindReceiver, r.settings.ID, "")
+	if err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	store, saved, err := state.Open(ctx, client)
+	if err != nil {
+		return errors.Join(err, client.Close(ctx))
+	}
+	now := time.Now()
+	for _, rec := range saved {
+		r.dedup.Restore(rec.Dedup, now)
+		r.sessions.Restore(rec.Sessions)
+	}
+	r.store = store
+	r.settings.Logger.Info("State restored", zap.String("storage", r.cfg.Storage.String()),
+		zap.Int("pushes", r.dedup.Len()), zap.Int("open_calls", r.sessions.Len()))
+	return nil
+}
+
+// save appends a change to the stored state. Failing to save loses nothing now (the state is in
+// memory); it only weakens what a restart remembers, so it is logged, not returned.
+func (r *callcenterReceiver) save(ctx context.Context, rec state.Record) {
+	if r.store == nil {
+		return
+	}
+	if err := r.store.Append(ctx, rec); err != nil {
+		r.settings.Logger.Warn("State not saved", zap.Error(err))
+	}
+}
+
+// compactEvery is how many saved changes are folded into a snapshot at a time.
+const compactEvery = 1000
+
+func (r *callcenterReceiver) compact(ctx context.Context) error {
+	now := time.Now()
+	return r.store.Compact(ctx, state.Record{Dedup: r.dedup.Export(now), Sessions: r.sessions.Export()})
 }
 
 // sweepInterval keeps idle sessions and late-push grace within a tenth and a half of their time.
@@ -226,6 +320,15 @@ func (r *callcenterReceiver) sweepSessions() func() {
 		timedOut, ripe := r.sessions.Sweep(now, r.cfg.Sessions.LateGrace)
 		ctx, cancel := context.WithTimeout(context.Background(), r.sweepInterval())
 		defer cancel()
-		unsent = r.closeSessions(ctx, now, slices.Concat(unsent, timedOut, ripe))
+		closed := slices.Concat(unsent, timedOut, ripe)
+		unsent = r.closeSessions(ctx, now, closed)
+		if r.store != nil {
+			r.save(ctx, state.Record{Sessions: r.snapshots(closed)})
+			if r.store.Pending() >= compactEvery {
+				if err := r.compact(ctx); err != nil {
+					r.settings.Logger.Warn("State not compacted", zap.Error(err))
+				}
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package callcenterreceiver
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -33,6 +34,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 )
 
@@ -320,6 +322,7 @@ func TestServerAuthFailureIsAVendorReply(t *testing.T) {
 	assert.Contains(t, r.body["ErrMsg"], "no credentials")
 	assert.Empty(t, ts.sink.AllLogs())
 	assert.Equal(t, int64(1), sumMetric(t, ts.tel, "otelcol_receiver_refused_log_records"))
+	assert.Equal(t, int64(1), sumMetric(t, ts.tel, "otelcol_receiver_callcenter_auth_failures"))
 }
 
 func TestClientInfoIsKept(t *testing.T) {
@@ -560,4 +563,76 @@ func TestTracesAndLogsShareIDs(t *testing.T) {
 	rec := logsSink.AllLogs()[1].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	assert.False(t, rec.TraceID().IsEmpty(), "a recording of another call names that call's trace")
 	assert.NotEqual(t, root.TraceID(), rec.TraceID())
+}
+
+func TestEndpointAuth(t *testing.T) {
+	ts := startReceiver(t, func(c *Config) {
+		c.TCCC.Auth = auth.Config{Type: auth.TypeOAuth2, ClientID: "tccc", ClientSecret: "a-secret-of-16-chars", TokenPath: "/tccc/token", TokenTTL: time.Minute}
+		c.Dezhu.Auth = auth.Config{Type: auth.TypeBasic, Username: "dezhu", Password: "pa55word"}
+	}, nil, nil)
+
+	// TCCC fetches a token with its client credentials, then pushes with it.
+	form := strings.NewReader("grant_type=client_credentials")
+	req, err := http.NewRequest(http.MethodPost, ts.url+"/tccc/token", form)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("tccc", "a-secret-of-16-chars")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var token struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&token))
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "Bearer", token.TokenType)
+	assert.Equal(t, 60, token.ExpiresIn)
+
+	push := func(path, authz string, body []byte) reply {
+		req, err := http.NewRequest(http.MethodPost, ts.url+path, bytes.NewReader(body))
+		require.NoError(t, err)
+		if authz != "" {
+			req.Header.Set("Authorization", authz)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		r := reply{status: resp.StatusCode, header: resp.Header}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&r.body))
+		return r
+	}
+	cdr := fixture(t, "tccc/cdr.json")
+	assert.Equal(t, tcccOK, push("/tccc?action=cdr", "Bearer "+token.AccessToken, cdr).body)
+
+	r := push("/tccc?action=cdr", "Bearer not-a-token", cdr)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.EqualValues(t, 401, r.body["ErrCode"])
+	assert.Contains(t, r.body["ErrMsg"], "unknown token")
+	assert.Contains(t, r.header.Get("WWW-Authenticate"), `Bearer realm="callcenter"`)
+	r = push("/tccc?action=cdr", "", cdr)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.Contains(t, r.body["ErrMsg"], "missing Authorization header")
+
+	record := fixture(t, "dezhu/record.json")
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("dezhu:pa55word"))
+	assert.Equal(t, codeOK, push("/dezhu", basic, record).body)
+	r = push("/dezhu", "Basic "+base64.StdEncoding.EncodeToString([]byte("dezhu:wrong")), record)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	assert.Contains(t, r.body["message"], "wrong username or password")
+	assert.Equal(t, `Basic realm="callcenter"`, r.header.Get("WWW-Authenticate"))
+
+	assert.Equal(t, codeOK, push("/udesk", "", fixture(t, "udesk/end.json")).body, "udesk has no auth of its own")
+	assert.Equal(t, 3, ts.sink.LogRecordCount(), "only the authenticated pushes")
+	assert.Equal(t, int64(3), sumMetric(t, ts.tel, "otelcol_receiver_callcenter_auth_failures"), "failed authentications are counted")
+}
+
+func TestDuplicatesAreCounted(t *testing.T) {
+	ts := startReceiver(t, nil, nil, nil)
+	for range 3 {
+		require.Equal(t, http.StatusOK, post(t, ts.url+"/dezhu", "application/json", fixture(t, "dezhu/record.json")).status)
+	}
+	assert.Equal(t, 1, ts.sink.LogRecordCount())
+	assert.Equal(t, int64(2), sumMetric(t, ts.tel, "otelcol_receiver_callcenter_duplicate_pushes"))
 }

@@ -65,7 +65,19 @@ type sink struct {
 	Metrics  *consumertest.MetricsSink
 	Traces   *consumertest.TracesSink
 	failing  atomic.Bool
+	every    atomic.Int64 // refuse every n-th export, 0 for none
+	exports  atomic.Int64
 }
+
+// refuse says whether this export is refused.
+func (s *sink) refuse() bool {
+	n := s.exports.Add(1)
+	every := s.every.Load()
+	return s.failing.Load() || (every > 0 && n%every == 0)
+}
+
+// FailEvery makes the sink refuse every n-th export of any signal.
+func (s *sink) FailEvery(n int64) { s.every.Store(n) }
 
 var errRefused = errors.New("the sink refuses on purpose")
 
@@ -84,21 +96,21 @@ func startSink(t *testing.T) *sink {
 	set := receivertest.NewNopSettings(f.Type())
 
 	logs, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
-		if s.failing.Load() {
+		if s.refuse() {
 			return errRefused
 		}
 		return s.Logs.ConsumeLogs(ctx, ld)
 	})
 	require.NoError(t, err)
 	metrics, err := consumer.NewMetrics(func(ctx context.Context, md pmetric.Metrics) error {
-		if s.failing.Load() {
+		if s.refuse() {
 			return errRefused
 		}
 		return s.Metrics.ConsumeMetrics(ctx, md)
 	})
 	require.NoError(t, err)
 	traces, err := consumer.NewTraces(func(ctx context.Context, td ptrace.Traces) error {
-		if s.failing.Load() {
+		if s.refuse() {
 			return errRefused
 		}
 		return s.Traces.ConsumeTraces(ctx, td)

@@ -109,6 +109,20 @@ func (c *Cache) Restore(entries []Entry, now time.Time) {
 	c.evict()
 }
 
+// Export returns the keys remembered, for persistence; keys being processed are left out (their
+// request saves them when it ends).
+func (c *Cache) Export(now time.Time) []Entry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]Entry, 0, len(c.entries))
+	for el := c.lru.Front(); el != nil; el = el.Next() {
+		if e := el.Value.(*entry); !e.busy && now.Before(e.Expires) {
+			out = append(out, e.Entry)
+		}
+	}
+	return out
+}
+
 // Len returns the number of keys held.
 func (c *Cache) Len() int {
 	c.mu.Lock()

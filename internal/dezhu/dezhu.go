@@ -66,6 +66,9 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 	return []call.Push{p}, nil
 }
 
+// PhoneFields are the numbers of 得助's record.
+func (Vendor) PhoneFields() []string { return []string{"data.callingNumber", "data.calledNumber"} }
+
 // Reply answers with the generic code reply: 得助 documents no reply format, only that a
 // successful call stops the retries.
 func (Vendor) Reply(w http.ResponseWriter, status int, err error) {

@@ -141,7 +141,7 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 			return nil
 		}
 		if v, err := strconv.ParseInt(s, 10, 64); err == nil {
-			*t = Time{millis: v, valid: true}
+			*t = Time{millis: v, valid: v != 0} // "00", "+0" and "-0" are 0 too
 			return nil
 		}
 		if _, err := parseText(s, time.UTC); err != nil {

@@ -139,8 +139,9 @@ type Change struct {
 	Session *Session
 	// Closed are sessions the push made room for by evicting them.
 	Closed []*Session
-	// Retry is a push that came after its call ended and repeats an event the session already
-	// had: Udesk documents every push after a conversation's end as a retry.
+	// Retry is a push that came after its call ended and repeats an event every pipeline already
+	// accepted: Udesk documents every push after a conversation's end as a retry. (A retry of a
+	// push that failed is not one: it is processed.)
 	Retry bool
 }
 
@@ -165,8 +166,7 @@ func (t *Tracker) Apply(p *call.Push) *Change {
 	} else if e, open := t.sessions[key]; open {
 		t.order.MoveToBack(e)
 	}
-	ch.Retry = s.Closure == Ended && p.Event != nil &&
-		slices.ContainsFunc(s.Events, func(e Event) bool { return e.Name == p.Event.Name })
+	ch.Retry = s.Closure == Ended && p.Event != nil && s.reported[AcceptedEvent(p.Event.Name)]
 	s.apply(p)
 	if s.Closure == Open && s.ended() {
 		t.close(s, Ended, p.Arrival)
@@ -304,6 +304,9 @@ func (s *Session) apply(p *call.Push) {
 	sortEvents(s.Events)
 }
 
+// AcceptedEvent is the claim that an event of this name was accepted by every pipeline.
+func AcceptedEvent(name string) string { return "accepted:" + name }
+
 // EventKey identifies the event a push reports, the same across the vendor's retries.
 func EventKey(p *call.Push) string { return p.Event.Name + "@" + p.DedupKey }
 
@@ -370,4 +373,70 @@ func (s *Session) EventTime(i int) time.Time {
 		}
 	}
 	return t
+}
+
+// Snapshot is a session as it is persisted: its state and what was reported of it.
+type Snapshot struct {
+	Session
+	Reported []string `json:"reported,omitempty"`
+}
+
+func (s *Session) snapshot() Snapshot {
+	snap := Snapshot{Session: *s.clone()}
+	for k := range s.reported {
+		snap.Reported = append(snap.Reported, k)
+	}
+	slices.Sort(snap.Reported)
+	return snap
+}
+
+// Snapshot returns the persisted form of a session, open or closed.
+func (t *Tracker) Snapshot(key Key) (Snapshot, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s := t.lookup(key); s != nil {
+		return s.snapshot(), true
+	}
+	return Snapshot{}, false
+}
+
+// Export returns every session the tracker holds, open and closed, oldest first.
+func (t *Tracker) Export() []Snapshot {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]Snapshot, 0, t.closedOrder.Len()+t.order.Len())
+	for _, l := range []*list.List{t.closedOrder, t.order} {
+		for e := l.Front(); e != nil; e = e.Next() {
+			out = append(out, e.Value.(*Session).snapshot())
+		}
+	}
+	return out
+}
+
+// Restore puts back sessions saved before a restart; a later snapshot of a key replaces an
+// earlier one.
+func (t *Tracker) Restore(snaps []Snapshot) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, snap := range snaps {
+		s := snap.Session
+		s.Events = slices.Clone(snap.Events)
+		s.reported = make(map[string]bool, len(snap.Reported))
+		for _, k := range snap.Reported {
+			s.reported[k] = true
+		}
+		if e, ok := t.sessions[s.Key]; ok {
+			t.order.Remove(e)
+			delete(t.sessions, s.Key)
+		}
+		if e, ok := t.closed[s.Key]; ok {
+			t.closedOrder.Remove(e)
+			delete(t.closed, s.Key)
+		}
+		if s.Closure == Open {
+			t.sessions[s.Key] = t.order.PushBack(&s)
+		} else {
+			t.closed[s.Key] = t.closedOrder.PushBack(&s)
+		}
+	}
 }

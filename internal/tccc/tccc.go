@@ -3,6 +3,7 @@
 package tccc
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -59,6 +60,12 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		push.DedupKey = id
 	}
 	return []call.Push{push}, nil
+}
+
+// PhoneFields are the numbers of TCCC's pushes: the parties, the agents' phones, the customer's
+// location record and the recorded endpoint (a number on the customer's side).
+func (Vendor) PhoneFields() []string {
+	return []string{"Caller", "Callee", "SeatUser.Phone", "ServeParticipants[].Phone", "TelLocation.TelNumber", "EndpointUser"}
 }
 
 // Reply answers in TCCC's format: ErrCode 0 is success, anything else makes TCCC retry.
@@ -176,14 +183,17 @@ func decodeRecording(body []byte, kind call.Kind) (call.Push, error) {
 		ID: r.RecordID, URL: r.RecordURL, CustomURL: r.CustomRecordURL, EndpointUser: string(r.EndpointUser),
 	}
 	c := call.Call{SessionID: r.SessionID, RecordingURLs: []string{r.RecordURL}}
+	urlSum := sha256.Sum256([]byte(r.RecordURL))
 	if r.CustomRecordURL != "" {
 		c.RecordingURLs = append(c.RecordingURLs, r.CustomRecordURL)
 	}
 	return call.Push{
-		Kind:      kind,
-		Tenant:    tenant(r.SdkAppID, r.SdkAppIDTypo),
-		Time:      flex.Unix(r.Timestamp),
-		DedupKey:  fmt.Sprintf("%s/%s/%s/%s", kind, r.SessionID, r.RecordID, r.EndpointUser),
+		Kind:   kind,
+		Tenant: tenant(r.SdkAppID, r.SdkAppIDTypo),
+		Time:   flex.Unix(r.Timestamp),
+		// Without the push UUID header: the recording's identity (the sides of one call share
+		// SessionId and RecordId, their URLs differ), never the recorded number.
+		DedupKey:  fmt.Sprintf("%s/%s/%s/%d/%x", kind, r.SessionID, r.RecordID, r.Timestamp, urlSum[:8]),
 		Call:      c,
 		Recording: rec,
 	}, nil

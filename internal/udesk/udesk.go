@@ -71,6 +71,11 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 	return []call.Push{p}, nil
 }
 
+// PhoneFields are the numbers of Udesk's pushes.
+func (Vendor) PhoneFields() []string {
+	return []string{"customer_phone", "display_number", "outline_phone_number"}
+}
+
 // Reply answers with the generic code reply: Udesk documents no reply format.
 func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
 	vendor.CodeReply(w, status, err)

@@ -70,6 +70,9 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 	}}, nil
 }
 
+// PhoneFields are the numbers of UinCall's events: caller (ani) and callee (dnis).
+func (Vendor) PhoneFields() []string { return []string{"ani", "dnis"} }
+
 // Reply answers with vendor.CodeReply: the document specifies no reply.
 func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
 	vendor.CodeReply(w, status, err)

@@ -45,19 +45,21 @@ func Payload(body []byte) (map[string]any, error) {
 	if m == nil {
 		return nil, errors.New("the body is not a JSON object")
 	}
-	return normalize(m).(map[string]any), nil
+	return Normalize(m).(map[string]any), nil
 }
 
-func normalize(v any) any {
+// Normalize turns the json.Numbers of a value decoded with UseNumber into int64 or float64
+// (numbers too large for either stay as their text), in place where it can.
+func Normalize(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, e := range t {
-			t[k] = normalize(e)
+			t[k] = Normalize(e)
 		}
 		return t
 	case []any:
 		for i, e := range t {
-			t[i] = normalize(e)
+			t[i] = Normalize(e)
 		}
 		return t
 	case json.Number:

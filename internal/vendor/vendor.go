@@ -32,6 +32,9 @@ type Vendor interface {
 	Decode(Request) ([]call.Push, error)
 	// Reply writes the platform's reply with the given HTTP status. A nil err means success.
 	Reply(w http.ResponseWriter, status int, err error)
+	// PhoneFields are the payload fields that hold phone numbers, as dotted paths ("a.b",
+	// "list[].phone"), for privacy to protect in the log body.
+	PhoneFields() []string
 }
 
 // WriteJSON writes v as the JSON body of a reply.

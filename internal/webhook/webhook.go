@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
@@ -22,8 +23,9 @@ type Processor interface {
 	// Process hands the pushes of one request to the pipeline. It returns nil once every
 	// consumer accepted them; an *Error sets the reply status, any other error replies 503.
 	Process(ctx context.Context, v vendor.Vendor, pushes []call.Push) error
-	// Refused counts a push that never reached the pipeline (bad input, failed auth).
-	Refused(ctx context.Context, v vendor.Vendor, err error)
+	// Refused counts a push that never reached the pipeline (bad input, failed auth), with the
+	// status it got.
+	Refused(ctx context.Context, v vendor.Vendor, status int, err error)
 }
 
 // Error is a failure with the HTTP status the vendor gets.
@@ -42,6 +44,9 @@ type Route struct {
 	// ReplyTimeout is how long the pipeline may take before the vendor gets a retryable
 	// failure: it must be shorter than the vendor's own timeout.
 	ReplyTimeout time.Duration
+	// Auth authenticates the endpoint's pushes, and serves its OAuth 2.0 token endpoint; nil
+	// for none.
+	Auth *auth.Authenticator
 }
 
 // Config is what the handler needs.
@@ -55,6 +60,7 @@ type Config struct {
 // Handler serves the vendor routes and the health endpoint.
 type Handler struct {
 	routes     map[string]Route
+	tokens     map[string]http.Handler // OAuth 2.0 token endpoints by path
 	healthPath string
 	location   *time.Location
 	processor  Processor
@@ -66,6 +72,7 @@ type Handler struct {
 func NewHandler(cfg Config) *Handler {
 	h := &Handler{
 		routes:     make(map[string]Route, len(cfg.Routes)),
+		tokens:     map[string]http.Handler{},
 		healthPath: cfg.HealthPath,
 		location:   cfg.Location,
 		processor:  cfg.Processor,
@@ -73,6 +80,9 @@ func NewHandler(cfg Config) *Handler {
 	}
 	for _, r := range cfg.Routes {
 		h.routes[r.Path] = r
+		if r.Auth != nil && r.Auth.TokenHandler() != nil {
+			h.tokens[r.Auth.TokenPath()] = r.Auth.TokenHandler()
+		}
 	}
 	return h
 }
@@ -84,6 +94,10 @@ func (h *Handler) Wait() { h.inflight.Wait() }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.healthPath != "" && r.URL.Path == h.healthPath {
 		serveHealth(w, r)
+		return
+	}
+	if token, ok := h.tokens[r.URL.Path]; ok {
+		token.ServeHTTP(w, r)
 		return
 	}
 	route, ok := h.routes[r.URL.Path]
@@ -99,7 +113,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) ReplyError(w http.ResponseWriter, r *http.Request, msg string, status int) {
 	err := errors.New(msg)
 	if route, ok := h.routes[r.URL.Path]; ok {
-		h.processor.Refused(r.Context(), route.Vendor, err)
+		h.processor.Refused(r.Context(), route.Vendor, status, err)
 		route.Vendor.Reply(w, status, err)
 		return
 	}
@@ -118,8 +132,17 @@ func serveHealth(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) serveVendor(w http.ResponseWriter, r *http.Request, route Route) {
 	v := route.Vendor
 	fail := func(status int, err error) {
-		h.processor.Refused(r.Context(), v, err)
+		h.processor.Refused(r.Context(), v, status, err)
 		v.Reply(w, status, err)
+	}
+	if route.Auth != nil {
+		if err := route.Auth.Check(r); err != nil {
+			if c := route.Auth.ChallengeFor(err); c != "" {
+				w.Header().Set("WWW-Authenticate", c)
+			}
+			fail(http.StatusUnauthorized, err)
+			return
+		}
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)

@@ -1,0 +1,178 @@
+// Package state keeps what the receiver remembers (the pushes already accepted, the calls in
+// progress) in a collector storage extension, so that a restart forgets nothing: every change is
+// appended to a journal before the vendor gets its reply, and the journal is folded into a
+// snapshot from time to time and at shutdown.
+//
+// A storage client only gets, sets and deletes keys, so the journal is numbered: "journal/<n>"
+// from "first" to "next", and "snapshot" holds everything before "first".
+package state
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+)
+
+const (
+	keySnapshot = "snapshot"
+	keyFirst    = "journal.first"
+	keyNext     = "journal.next"
+	keyPrefix   = "journal/"
+)
+
+// Record is a change, or with everything in it, a snapshot.
+type Record struct {
+	Dedup    []dedup.Entry      `json:"dedup,omitempty"`
+	Sessions []session.Snapshot `json:"sessions,omitempty"`
+}
+
+// Empty reports whether the record holds nothing.
+func (r *Record) Empty() bool { return len(r.Dedup) == 0 && len(r.Sessions) == 0 }
+
+// Store is the journal and snapshot in one storage client.
+type Store struct {
+	mu     sync.Mutex
+	client storage.Client
+	first  uint64 // the oldest journal record not folded into the snapshot
+	next   uint64 // the number of the next record
+}
+
+// Open reads what was saved: the snapshot, then the journal in order.
+func Open(ctx context.Context, client storage.Client) (*Store, []Record, error) {
+	s := &Store{client: client}
+	var err error
+	if s.first, err = s.counter(ctx, keyFirst); err != nil {
+		return nil, nil, err
+	}
+	if s.next, err = s.counter(ctx, keyNext); err != nil {
+		return nil, nil, err
+	}
+	var out []Record
+	if rec, ok, err := s.read(ctx, keySnapshot); err != nil {
+		return nil, nil, err
+	} else if ok {
+		out = append(out, rec)
+	}
+	for n := s.first; n < s.next; n++ {
+		rec, ok, err := s.read(ctx, journalKey(n))
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			out = append(out, rec)
+		}
+	}
+	return s, out, nil
+}
+
+// Pending is the number of journal records not yet folded into the snapshot.
+func (s *Store) Pending() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.next - s.first
+}
+
+// Append saves a change.
+func (s *Store) Append(ctx context.Context, rec Record) error {
+	if rec.Empty() {
+		return nil
+	}
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err = s.client.Batch(ctx,
+		storage.SetOperation(journalKey(s.next), body),
+		storage.SetOperation(keyNext, []byte(strconv.FormatUint(s.next+1, 10))),
+	)
+	if err != nil {
+		return fmt.Errorf("saving state: %w", err)
+	}
+	s.next++
+	return nil
+}
+
+// Compact replaces the snapshot and every journal record before it with all, the whole state,
+// taken after the journal records it replaces.
+func (s *Store) Compact(ctx context.Context, all Record) error {
+	body, err := json.Marshal(all)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ops := []*storage.Operation{
+		storage.SetOperation(keySnapshot, body),
+		storage.SetOperation(keyFirst, []byte(strconv.FormatUint(s.next, 10))),
+	}
+	for n := s.first; n < s.next; n++ {
+		ops = append(ops, storage.DeleteOperation(journalKey(n)))
+	}
+	if err := s.client.Batch(ctx, ops...); err != nil {
+		return fmt.Errorf("compacting state: %w", err)
+	}
+	s.first = s.next
+	return nil
+}
+
+// Close closes the storage client.
+func (s *Store) Close(ctx context.Context) error { return s.client.Close(ctx) }
+
+func journalKey(n uint64) string { return keyPrefix + strconv.FormatUint(n, 10) }
+
+func (s *Store) counter(ctx context.Context, key string) (uint64, error) {
+	v, err := s.client.Get(ctx, key)
+	if err != nil || v == nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(string(v), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("state key %s: %w", key, err)
+	}
+	return n, nil
+}
+
+func (s *Store) read(ctx context.Context, key string) (Record, bool, error) {
+	v, err := s.client.Get(ctx, key)
+	if err != nil || v == nil {
+		return Record{}, false, err
+	}
+	var rec Record
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber() // numbers inside the calls' free-form fields keep their integer type
+	if err := dec.Decode(&rec); err != nil {
+		return Record{}, false, errors.Join(fmt.Errorf("state key %s is unreadable", key), err)
+	}
+	for i := range rec.Sessions {
+		plain(&rec.Sessions[i].Session)
+	}
+	return rec, true, nil
+}
+
+// plain turns the json.Numbers of a session's free-form maps back into int64 and float64.
+func plain(s *session.Session) {
+	fix := func(m map[string]any) {
+		for k, v := range m {
+			m[k] = vendor.Normalize(v)
+		}
+	}
+	fix(s.Call.Custom)
+	if s.Record != nil {
+		fix(s.Record.Custom)
+	}
+	for i := range s.Events {
+		fix(s.Events[i].Details)
+	}
+}

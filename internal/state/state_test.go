@@ -1,0 +1,97 @@
+package state
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+)
+
+var t0 = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+
+func sess(id string, closure session.Closure, reported ...string) session.Snapshot {
+	return session.Snapshot{
+		Session: session.Session{
+			Key: session.Key{Vendor: "udesk", ID: id}, Opened: t0, Seen: t0, Closure: closure,
+			Call:   call.Call{SessionID: id, Custom: map[string]any{"count": int64(3), "ratio": 0.5, "tags": []any{"a", int64(1)}}},
+			Events: []session.Event{{Type: call.EventQueued, Name: "enqueue_succ", Time: t0, Timed: true, Key: "k", Details: map[string]any{"multi_ring_count": int64(0)}}},
+		},
+		Reported: reported,
+	}
+}
+
+func TestJournalAndSnapshot(t *testing.T) {
+	ctx := context.Background()
+	client := storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), "")
+
+	store, saved, err := Open(ctx, client)
+	require.NoError(t, err)
+	assert.Empty(t, saved, "nothing saved yet")
+
+	first := Record{Dedup: []dedup.Entry{{Key: "a", Done: dedup.Logs, Expires: t0.Add(time.Hour)}}, Sessions: []session.Snapshot{sess("1", session.Open)}}
+	second := Record{Sessions: []session.Snapshot{sess("1", session.Ended, "call", "queue")}}
+	require.NoError(t, store.Append(ctx, first))
+	require.NoError(t, store.Append(ctx, second))
+	require.NoError(t, store.Append(ctx, Record{}), "an empty change writes nothing")
+	assert.Equal(t, uint64(2), store.Pending())
+
+	_, saved, err = Open(ctx, client)
+	require.NoError(t, err)
+	require.Len(t, saved, 2, "the journal, in order")
+	assert.Equal(t, first.Dedup, saved[0].Dedup)
+	assert.Equal(t, session.Ended, saved[1].Sessions[0].Closure)
+	assert.Equal(t, []string{"call", "queue"}, saved[1].Sessions[0].Reported)
+	got := saved[1].Sessions[0].Session
+	assert.Equal(t, map[string]any{"count": int64(3), "ratio": 0.5, "tags": []any{"a", int64(1)}}, got.Call.Custom, "numbers keep their types")
+	assert.Equal(t, int64(0), got.Events[0].Details["multi_ring_count"])
+	assert.True(t, t0.Equal(got.Events[0].Time))
+
+	// Folded into a snapshot, with one more change after it.
+	all := Record{Dedup: first.Dedup, Sessions: second.Sessions}
+	require.NoError(t, store.Compact(ctx, all))
+	assert.Zero(t, store.Pending())
+	third := Record{Dedup: []dedup.Entry{{Key: "b", Done: dedup.Traces, Expires: t0.Add(time.Hour)}}}
+	require.NoError(t, store.Append(ctx, third))
+
+	reopened, saved, err := Open(ctx, client)
+	require.NoError(t, err)
+	require.Len(t, saved, 2, "the snapshot, then the journal after it")
+	assert.Equal(t, all.Dedup, saved[0].Dedup)
+	assert.Equal(t, third.Dedup, saved[1].Dedup)
+	assert.Equal(t, uint64(1), reopened.Pending())
+	for _, k := range []string{"journal/0", "journal/1"} {
+		v, err := client.Get(ctx, k)
+		require.NoError(t, err)
+		assert.Nil(t, v, "%s was folded and deleted", k)
+	}
+}
+
+func TestUnreadableStateIsAnError(t *testing.T) {
+	ctx := context.Background()
+	client := storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), "")
+	require.NoError(t, client.Set(ctx, "snapshot", []byte("{not json")))
+	_, _, err := Open(ctx, client)
+	assert.ErrorContains(t, err, "state key snapshot is unreadable")
+	require.NoError(t, client.Set(ctx, "snapshot", []byte("{}")))
+	require.NoError(t, client.Set(ctx, "journal.next", []byte("x")))
+	_, _, err = Open(ctx, client)
+	assert.ErrorContains(t, err, "state key journal.next")
+}
+
+func TestTrackerRoundTrip(t *testing.T) {
+	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Hour})
+	tr.Restore([]session.Snapshot{sess("1", session.Open), sess("2", session.Ended, "call"), sess("1", session.Open, "queue")})
+	assert.Equal(t, 1, tr.Len(), "one open, one closed")
+	assert.Equal(t, []string{"call"}, tr.Claim(session.Key{Vendor: "udesk", ID: "1"}, []string{"queue", "call"}), "the later snapshot's claims hold")
+	assert.Empty(t, tr.Claim(session.Key{Vendor: "udesk", ID: "2"}, []string{"call"}))
+	assert.Len(t, tr.Export(), 2)
+}
