@@ -14,7 +14,7 @@ CONFIG    ?= config/default.yaml
 SOURCES   := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './tools/*' -not -name '*_test.go') \
              go.mod go.sum builder-config.yaml
 
-.PHONY: all run demo build test unit e2e generate check-generate lint fmt tools clean ci
+.PHONY: all run demo build test unit e2e fuzz generate check-generate lint fmt tools clean ci
 
 all: build
 
@@ -51,6 +51,20 @@ unit:
 e2e: $(DIST)
 	CALLCENTER_COLLECTOR=$(CURDIR)/$(DIST) $(GO) test -count=1 -tags e2e -timeout 20m ./e2e/...
 
+## fuzz: run each fuzz target for FUZZTIME (go test -fuzz takes one target at a time)
+# A failing input is written to the package's testdata/fuzz/<target>/: commit it as a seed.
+# The default is a count, not a duration: with a duration Go 1.26's fuzzer can fail at the end
+# with a bare "context deadline exceeded" and no input (golang/go#75804).
+FUZZTIME     ?= 100000x
+FUZZ_TARGETS := tccc:FuzzDecode udesk:FuzzDecode uincall:FuzzDecode dezhu:FuzzDecode \
+                flex:FuzzTime flex:FuzzInt webhook:FuzzHandler
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=./internal/$${t%%:*}; fn=$${t##*:}; \
+		echo "$(GO) test -run '^$$' -fuzz '^$$fn$$' -fuzztime $(FUZZTIME) $$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
 ## generate: regenerate mdatagen's output from metadata.yaml
 # mdatagen names the package of generated_component_test.go after the directory holding
 # metadata.yaml; a link named like the package makes that independent of the checkout's name.
@@ -74,7 +88,7 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 ## ci: everything .ci/run checks
-ci: check-generate lint test
+ci: check-generate lint test fuzz
 
 tools: $(OCB) $(MDATAGEN) $(LINT)
 

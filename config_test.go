@@ -31,6 +31,10 @@ func TestDefaultConfig(t *testing.T) {
 	require.NoError(t, confmap.Validate(cfg))
 	assert.Equal(t, "localhost:8088", cfg.ServerConfig.NetAddr.Endpoint)
 	assert.Equal(t, int64(1<<20), cfg.ServerConfig.MaxRequestBodySize)
+	assert.Equal(t, 10*time.Second, cfg.ServerConfig.ReadHeaderTimeout, "slow clients are cut off")
+	assert.Equal(t, 30*time.Second, cfg.ServerConfig.ReadTimeout)
+	assert.Equal(t, PrivacyConfig{PhoneNumbers: "keep"}, cfg.Privacy)
+	assert.Nil(t, cfg.Storage)
 	assert.Equal(t, "/health", cfg.HealthPath)
 	assert.Equal(t, "Asia/Shanghai", cfg.Timezone)
 	for _, v := range cfg.vendors() {

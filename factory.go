@@ -65,6 +65,9 @@ func createDefaultConfig() component.Config {
 	server := confighttp.NewDefaultServerConfig()
 	server.NetAddr.Endpoint = defaultEndpoint
 	server.MaxRequestBodySize = defaultBodyLimit
+	// Vendors send a few KiB at once: a client slower than this is holding a connection.
+	server.ReadHeaderTimeout = 10 * time.Second
+	server.ReadTimeout = 30 * time.Second
 	vendorDefaults := func(name string) VendorConfig {
 		return VendorConfig{
 			Enabled:      true,

@@ -3,6 +3,7 @@
 package call
 
 import (
+	"math"
 	"time"
 )
 
@@ -139,6 +140,16 @@ type Call struct {
 
 	// Custom holds fields the tenant defines: forms, notes, pass-through data.
 	Custom map[string]any
+}
+
+// SetSeconds records a phase duration a vendor gives in whole seconds. Values that are negative
+// or too large for a time.Duration are vendor glitches (or hostile input) and are dropped before
+// they can overflow.
+func (c *Call) SetSeconds(p Phase, sec int64) {
+	if sec < 0 || sec > math.MaxInt64/int64(time.Second) {
+		return
+	}
+	c.SetDuration(p, time.Duration(sec)*time.Second)
 }
 
 // Duration returns the duration of a phase and whether it is known.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -112,7 +111,7 @@ func decodeCall(r *record, loc *time.Location) call.Call {
 	// The after-call work follows the end of the call and is bounded by maxPhase only.
 	limit := maxPhase
 	if !c.Start.IsZero() && !c.End.IsZero() && !c.End.Before(c.Start) {
-		limit = c.End.Sub(c.Start)
+		limit = min(c.End.Sub(c.Start), maxPhase) // no phase is longer than a day
 		if rem := limit % time.Second; rem != 0 {
 			limit += time.Second - rem
 		}
@@ -177,10 +176,9 @@ func within(t, from, to time.Time) bool {
 
 // setSeconds records a duration in seconds unless it is longer than limit.
 func setSeconds(c *call.Call, p call.Phase, sec *int64, limit time.Duration) {
-	if sec == nil || *sec > int64(limit/time.Second) || *sec > math.MaxInt64/int64(time.Second) {
-		return
+	if sec != nil && *sec <= int64(limit/time.Second) {
+		c.SetSeconds(p, *sec)
 	}
-	c.SetDuration(p, time.Duration(*sec)*time.Second)
 }
 
 // custom keeps the tenant's own data, under the document's field names: the custom fields
@@ -305,32 +303,7 @@ func parseJSON(s string) (any, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("data after the JSON value")
 	}
-	return normalize(v), nil
-}
-
-func normalize(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = normalize(e)
-		}
-		return t
-	case []any:
-		for i, e := range t {
-			t[i] = normalize(e)
-		}
-		return t
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
-			return i
-		}
-		if f, err := strconv.ParseFloat(t.String(), 64); err == nil {
-			return f
-		}
-		return t.String()
-	default:
-		return v
-	}
+	return vendor.Normalize(v), nil
 }
 
 func putStr(m map[string]any, k, v string) {

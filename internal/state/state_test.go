@@ -80,7 +80,7 @@ func TestUnreadableStateIsAnError(t *testing.T) {
 	client := storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), "")
 	require.NoError(t, client.Set(ctx, "snapshot", []byte("{not json")))
 	_, _, err := Open(ctx, client)
-	assert.ErrorContains(t, err, "state key snapshot is unreadable")
+	require.ErrorContains(t, err, "state key snapshot is unreadable")
 	require.NoError(t, client.Set(ctx, "snapshot", []byte("{}")))
 	require.NoError(t, client.Set(ctx, "journal.next", []byte("x")))
 	_, _, err = Open(ctx, client)

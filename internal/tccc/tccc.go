@@ -3,13 +3,13 @@
 package tccc
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
@@ -126,10 +126,10 @@ func decodeCDR(body []byte) (call.Push, error) {
 	// IVRDuration is QueuedTimestamp - StartTimestamp and Duration is EndedTimestamp -
 	// AcceptTimestamp: they describe phases only when those phases happened.
 	if r.IVRDuration != nil && (*r.IVRDuration > 0 || !c.Queued.IsZero()) {
-		c.SetDuration(call.PhaseIVR, time.Duration(*r.IVRDuration)*time.Second)
+		c.SetSeconds(call.PhaseIVR, *r.IVRDuration)
 	}
 	if r.Duration != nil && !c.Answer.IsZero() {
-		c.SetDuration(call.PhaseTalk, time.Duration(*r.Duration)*time.Second)
+		c.SetSeconds(call.PhaseTalk, *r.Duration)
 	}
 	if loc := r.TelLocation; loc != nil {
 		c.CustomerLocation = call.Location{Country: loc.Country, Province: loc.Province, City: loc.City, Carrier: loc.Operator}
@@ -254,7 +254,7 @@ func legs(ps []serveParticipant) []call.Leg {
 		}
 		out = append(out, leg)
 	}
-	slices.SortStableFunc(out, func(a, b call.Leg) int { return a.Sequence - b.Sequence })
+	slices.SortStableFunc(out, func(a, b call.Leg) int { return cmp.Compare(a.Sequence, b.Sequence) })
 	return out
 }
 

@@ -172,7 +172,7 @@ func start(firstMoment, end, pushed, callStartAt time.Time) time.Time {
 
 func setSeconds(c *call.Call, p call.Phase, sec *int64) {
 	if sec != nil {
-		c.SetDuration(p, time.Duration(*sec)*time.Second)
+		c.SetSeconds(p, *sec)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/uincall"
@@ -76,7 +77,12 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("decoding is not deterministic: %v", err)
 		}
 		// The key is the content's: the payload encoded again, in another key order and
-		// formatting, is the same push.
+		// formatting, is the same push. Not when two keys differ only in case: encoding/json
+		// matches field names without case, so the last of them in the body sets the field, and
+		// the order is the body's (seed ea26a8b55af820c6).
+		if fuzzCaseCollision(p.Payload) {
+			return
+		}
 		canonical, err := json.MarshalIndent(p.Payload, "", "  ")
 		if err != nil {
 			t.Fatal(err)
@@ -89,6 +95,21 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("the same content has another dedup key:\n%s\n%s", body, canonical)
 		}
 	})
+}
+
+// fuzzCaseCollision reports whether two keys of the object differ only in case, folded as
+// encoding/json folds names ("ſ" is "S", the Kelvin sign "K").
+func fuzzCaseCollision(m map[string]any) bool {
+	fold := func(r rune) rune { return unicode.ToUpper(unicode.ToLower(r)) }
+	seen := make(map[string]bool, len(m))
+	for k := range m {
+		folded := strings.Map(fold, k)
+		if seen[folded] {
+			return true
+		}
+		seen[folded] = true
+	}
+	return false
 }
 
 func decodeFuzz(body []byte) ([]call.Push, error) {

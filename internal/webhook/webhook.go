@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -160,7 +161,11 @@ func (h *Handler) serveVendor(w http.ResponseWriter, r *http.Request, route Rout
 			fail(http.StatusRequestEntityTooLarge, fmt.Errorf("body larger than the limit of %d bytes", tooLarge.Limit))
 			return
 		}
-		fail(http.StatusBadRequest, fmt.Errorf("reading the body: %w", err))
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			fail(http.StatusRequestTimeout, errors.New("the body did not arrive within the server's read_timeout"))
+			return
+		}
+		fail(http.StatusBadRequest, errors.New("the body could not be read: the connection broke"))
 		return
 	}
 	pushes, err := v.Decode(vendor.Request{

@@ -214,7 +214,9 @@ func TestReplies(t *testing.T) {
 		{name: "no action", method: http.MethodPost, target: "/tccc", body: cdr,
 			status: http.StatusBadRequest, format: "tccc", reason: "missing query parameter action"},
 		{name: "body unreadable", method: http.MethodPost, target: "/tccc?action=cdr", bodyReader: iotestErrReader{},
-			status: http.StatusBadRequest, format: "tccc", reason: "reading the body: connection reset"},
+			status: http.StatusBadRequest, format: "tccc", reason: "the body could not be read: the connection broke"},
+		{name: "body past the read deadline", method: http.MethodPost, target: "/tccc?action=cdr", bodyReader: deadlineReader{},
+			status: http.StatusRequestTimeout, format: "tccc", reason: "the body did not arrive within the server's read_timeout"},
 		{name: "no vendor at the path", method: http.MethodPost, target: "/genesys", body: cdr,
 			status: http.StatusNotFound, format: "code", reason: "no call-center endpoint at /genesys"},
 		{name: "GET", method: http.MethodGet, target: "/tccc?action=cdr",
@@ -311,6 +313,11 @@ func TestReplies(t *testing.T) {
 type iotestErrReader struct{}
 
 func (iotestErrReader) Read([]byte) (int, error) { return 0, errors.New("connection reset by peer") }
+
+// deadlineReader fails the way a net.Conn does once the server's read deadline passes.
+type deadlineReader struct{}
+
+func (deadlineReader) Read([]byte) (int, error) { return 0, os.ErrDeadlineExceeded }
 
 func TestDecodedPushesReachTheProcessor(t *testing.T) {
 	proc := &fakeProcessor{}
