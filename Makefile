@@ -57,7 +57,7 @@ e2e: $(DIST)
 # with a bare "context deadline exceeded" and no input (golang/go#75804).
 FUZZTIME     ?= 100000x
 FUZZ_TARGETS := tccc:FuzzDecode udesk:FuzzDecode uincall:FuzzDecode dezhu:FuzzDecode \
-                flex:FuzzTime flex:FuzzInt webhook:FuzzHandler
+                flex:FuzzTime flex:FuzzInt webhook:FuzzHandler auth:FuzzCheck auth:FuzzTokenEndpoint
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=./internal/$${t%%:*}; fn=$${t##*:}; \

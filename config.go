@@ -119,7 +119,7 @@ type SessionsConfig struct {
 	LateGrace time.Duration `mapstructure:"late_grace"`
 }
 
-// vendor pairs a vendor's configuration key with its section.
+// vendorSection pairs a vendor's configuration key with its section.
 type vendorSection struct {
 	name string
 	cfg  *VendorConfig

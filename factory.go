@@ -38,8 +38,8 @@ const (
 // short time is a retry while later it is a new event (an agent's state reported again).
 var dedupWindows = map[string]time.Duration{uincall.Name: time.Minute}
 
-// platforms are the vendors the receiver knows, by configuration key. A new vendor is a new
-// decoder package, a line here and a section in Config.
+// platforms are the vendors the receiver knows, by configuration key. The README's layout
+// section lists every place a new vendor goes.
 var platforms = map[string]vendor.Vendor{
 	tccc.Name:    tccc.Vendor{},
 	udesk.Name:   udesk.Vendor{},

@@ -17,7 +17,6 @@ import (
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
-	"github.com/otelcallcenter/callcenterreceiver/internal/state"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
 	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 	"github.com/otelcallcenter/callcenterreceiver/internal/webhook"
@@ -73,13 +72,13 @@ func (r *callcenterReceiver) duplicate(v vendor.Vendor) {
 // finish releases the pushes' dedup keys with what was accepted, and saves what changed before
 // the vendor gets its reply, so that a restart remembers it.
 func (r *callcenterReceiver) finish(ctx context.Context, vc *VendorConfig, items []*item) {
-	var rec state.Record
+	var entries []dedup.Entry
 	var touched []*session.Session
 	now := time.Now()
 	for _, it := range items {
 		if it.key != "" {
 			if e := r.dedup.End(it.key, it.accepted, now, vc.DedupWindow); e != nil {
-				rec.Dedup = append(rec.Dedup, *e)
+				entries = append(entries, *e)
 			}
 		}
 		if it.change == nil || it.accepted == 0 {
@@ -91,13 +90,11 @@ func (r *callcenterReceiver) finish(ctx context.Context, vc *VendorConfig, items
 		touched = append(touched, it.change.Session)
 		touched = append(touched, it.change.Closed...)
 	}
-	if r.store != nil {
-		rec.Sessions = r.snapshots(touched)
-		r.save(context.WithoutCancel(ctx), rec)
-	}
+	r.save(context.WithoutCancel(ctx), entries, touched)
 }
 
-// snapshots are the current states of sessions, for saving.
+// snapshots are the current states of sessions, for saving; those forgotten meanwhile are left
+// out.
 func (r *callcenterReceiver) snapshots(sessions []*session.Session) []session.Snapshot {
 	var out []session.Snapshot
 	for _, s := range sessions {
@@ -299,16 +296,16 @@ func (r *callcenterReceiver) recordMetrics(vc *VendorConfig, p *call.Push, ch *s
 }
 
 // closeSessions sends what is left of closed sessions: the spans of those closed idle (the root
-// marked incomplete), and of those whose grace for late pushes ran out. It returns those whose
-// spans the pipeline did not accept.
-func (r *callcenterReceiver) closeSessions(ctx context.Context, now time.Time, closed []*session.Session) []*session.Session {
+// marked incomplete), and of those whose grace for late pushes ran out (or is cut short: grace
+// 0). It returns those whose spans the pipeline did not accept.
+func (r *callcenterReceiver) closeSessions(ctx context.Context, now time.Time, closed []*session.Session, grace time.Duration) []*session.Session {
 	if r.traces == nil || len(closed) == 0 {
 		return nil
 	}
 	td := ptrace.NewTraces()
 	var claims []claim
 	for _, s := range closed {
-		spans, _ := traces.Spans(s, now, r.cfg.Sessions.LateGrace)
+		spans, _ := traces.Spans(s, now, grace)
 		claims = append(claims, r.appendSpans(td, r.vendors[s.Key.Vendor], s, spans))
 	}
 	if err := r.sendTraces(ctx, metadata.Type.String(), td); err != nil {
@@ -321,13 +318,15 @@ func (r *callcenterReceiver) closeSessions(ctx context.Context, now time.Time, c
 }
 
 // Refused implements webhook.Processor: a push that never reached the pipeline counts as one
-// refused log record, and a failed authentication as such.
-func (r *callcenterReceiver) Refused(ctx context.Context, v vendor.Vendor, status int, err error) {
-	if status == http.StatusUnauthorized {
-		r.telemetry.ReceiverCallcenterAuthFailures.Add(ctx, 1, metric.WithAttributeSet(vendorAttr(v.Name())))
-	}
+// refused log record.
+func (r *callcenterReceiver) Refused(ctx context.Context, v vendor.Vendor, _ int, err error) {
 	ctx = r.obsrecv.StartLogsOp(ctx)
 	r.obsrecv.EndLogsOp(ctx, v.Name(), 1, err)
+}
+
+// AuthFailed implements webhook.Processor.
+func (r *callcenterReceiver) AuthFailed(ctx context.Context, v vendor.Vendor) {
+	r.telemetry.ReceiverCallcenterAuthFailures.Add(ctx, 1, metric.WithAttributeSet(vendorAttr(v.Name())))
 }
 
 func vendorAttr(name string) attribute.Set {

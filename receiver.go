@@ -43,6 +43,9 @@ type callcenterReceiver struct {
 	signals   dedup.Signal // the pipelines using this receiver
 	privacy   *privacy.Protector
 	store     *state.Store // nil without a storage extension
+	// saving orders what is saved as it happened: a change is read and appended, or the whole
+	// state exported and compacted, as one step.
+	saving sync.Mutex
 
 	// Set by the factory, one per pipeline type that uses this receiver.
 	logs    consumer.Logs
@@ -183,8 +186,8 @@ func (r *callcenterReceiver) every(interval time.Duration, f func()) {
 	}()
 }
 
-// Shutdown stops accepting pushes, lets the ones in flight finish, flushes the metrics and stops
-// the operators.
+// Shutdown stops accepting pushes, lets the ones in flight finish, sends the spans held back for
+// late pushes, flushes the metrics, saves the state and stops the operators.
 func (r *callcenterReceiver) Shutdown(ctx context.Context) error {
 	var errs []error
 	if r.server != nil {
@@ -192,6 +195,7 @@ func (r *callcenterReceiver) Shutdown(ctx context.Context) error {
 		close(r.stop)
 		r.background.Wait()
 		r.handler.Wait()
+		errs = append(errs, r.settleSessions(ctx))
 		if r.aggregator != nil {
 			errs = append(errs, r.lastFlush(ctx))
 		}
@@ -204,6 +208,17 @@ func (r *callcenterReceiver) Shutdown(ctx context.Context) error {
 	}
 	r.telemetry.Shutdown()
 	return errors.Join(errs...)
+}
+
+// settleSessions sends the spans the calls that ended recently still hold back for late pushes:
+// a shutdown cuts their grace short rather than leave them to a restart that may not come.
+func (r *callcenterReceiver) settleSessions(ctx context.Context) error {
+	settling := r.sessions.Settling(r.cfg.Sessions.LateGrace)
+	if unsent := r.closeSessions(ctx, time.Now(), settling, 0); len(unsent) > 0 {
+		return fmt.Errorf("the traces pipeline did not accept the spans of %d calls that ended within late_grace", len(unsent))
+	}
+	r.save(ctx, nil, settling)
+	return nil
 }
 
 // flushMetrics sends what was aggregated; a refused flush is carried into the next one.
@@ -283,12 +298,16 @@ func (r *callcenterReceiver) openState(ctx context.Context, host component.Host)
 	return nil
 }
 
-// save appends a change to the stored state. Failing to save loses nothing now (the state is in
-// memory); it only weakens what a restart remembers, so it is logged, not returned.
-func (r *callcenterReceiver) save(ctx context.Context, rec state.Record) {
+// save appends a change to the stored state: the dedup entries given and the current state of
+// the sessions. Failing to save loses nothing now (the state is in memory); it only weakens what
+// a restart remembers, so it is logged, not returned.
+func (r *callcenterReceiver) save(ctx context.Context, entries []dedup.Entry, sessions []*session.Session) {
 	if r.store == nil {
 		return
 	}
+	r.saving.Lock()
+	defer r.saving.Unlock()
+	rec := state.Record{Dedup: entries, Sessions: r.snapshots(sessions)}
 	if err := r.store.Append(ctx, rec); err != nil {
 		r.settings.Logger.Warn("State not saved", zap.Error(err))
 	}
@@ -297,7 +316,11 @@ func (r *callcenterReceiver) save(ctx context.Context, rec state.Record) {
 // compactEvery is how many saved changes are folded into a snapshot at a time.
 const compactEvery = 1000
 
+// compact folds the journal into a snapshot of the whole state. No change is appended meanwhile:
+// one appended after the export would be deleted with the journal without being in the snapshot.
 func (r *callcenterReceiver) compact(ctx context.Context) error {
+	r.saving.Lock()
+	defer r.saving.Unlock()
 	now := time.Now()
 	return r.store.Compact(ctx, state.Record{Dedup: r.dedup.Export(now), Sessions: r.sessions.Export()})
 }
@@ -321,9 +344,9 @@ func (r *callcenterReceiver) sweepSessions() func() {
 		ctx, cancel := context.WithTimeout(context.Background(), r.sweepInterval())
 		defer cancel()
 		closed := slices.Concat(unsent, timedOut, ripe)
-		unsent = r.closeSessions(ctx, now, closed)
+		unsent = r.closeSessions(ctx, now, closed, r.cfg.Sessions.LateGrace)
 		if r.store != nil {
-			r.save(ctx, state.Record{Sessions: r.snapshots(closed)})
+			r.save(ctx, nil, closed)
 			if r.store.Pending() >= compactEvery {
 				if err := r.compact(ctx); err != nil {
 					r.settings.Logger.Warn("State not compacted", zap.Error(err))

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 // testServer is a receiver started on a free loopback port with a log sink behind it.
@@ -155,10 +157,12 @@ func TestEverySampleBecomesALogRecord(t *testing.T) {
 			assert.NotZero(t, lr.ObservedTimestamp())
 			assert.Equal(t, plog.SeverityNumberInfo, lr.SeverityNumber())
 
-			// The body is the vendor's payload, whole.
-			var want map[string]any
-			require.NoError(t, json.Unmarshal(fixture(t, tt.fixture), &want))
-			assert.Equal(t, len(want), lr.Body().Map().Len())
+			// The body is the vendor's payload, whole, its numbers as the JSON wrote them.
+			dec := json.NewDecoder(bytes.NewReader(fixture(t, tt.fixture)))
+			dec.UseNumber()
+			var want any
+			require.NoError(t, dec.Decode(&want))
+			assert.Equal(t, vendor.Normalize(want), lr.Body().Map().AsRaw())
 		})
 	}
 }
@@ -264,7 +268,7 @@ func TestSlowPipelineGetsAFailureInTime(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, r.status)
 	assert.Contains(t, r.body["message"], "did not accept the push within 200ms")
 	assert.Less(t, time.Since(start), 3*time.Second, "the vendor hears back within its own timeout")
-	assert.Equal(t, int32(1), slow.calls.Load())
+	assert.Eventually(t, func() bool { return slow.calls.Load() == 1 }, 5*time.Second, 10*time.Millisecond, "the pipeline got the push, once")
 }
 
 func TestOperatorsRunBeforeEmitting(t *testing.T) {
@@ -418,6 +422,9 @@ func (b *blockingConsumer) ConsumeLogs(context.Context, plog.Logs) error {
 func TestTheSamePushIsNotProcessedTwiceAtOnce(t *testing.T) {
 	block := &blockingConsumer{entered: make(chan struct{}, 1), release: make(chan struct{})}
 	ts := startReceiver(t, nil, block, nil)
+	var release sync.Once
+	unblock := func() { release.Do(func() { close(block.release) }) }
+	t.Cleanup(unblock) // before the shutdown, even when the test fails early
 	body := fixture(t, "dezhu/record.json")
 	first := make(chan int, 1)
 	go func() {
@@ -429,11 +436,15 @@ func TestTheSamePushIsNotProcessedTwiceAtOnce(t *testing.T) {
 		resp.Body.Close()
 		first <- resp.StatusCode
 	}()
-	<-block.entered
+	select {
+	case <-block.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first push never reached the pipeline")
+	}
 	second := post(t, ts.url+"/dezhu", "application/json", body)
 	assert.Equal(t, http.StatusServiceUnavailable, second.status)
 	assert.Contains(t, second.body["message"], "the same push is being processed")
-	close(block.release)
+	unblock()
 	assert.Equal(t, http.StatusOK, <-first)
 }
 
@@ -626,6 +637,20 @@ func TestEndpointAuth(t *testing.T) {
 	assert.Equal(t, codeOK, push("/udesk", "", fixture(t, "udesk/end.json")).body, "udesk has no auth of its own")
 	assert.Equal(t, 3, ts.sink.LogRecordCount(), "only the authenticated pushes")
 	assert.Equal(t, int64(3), sumMetric(t, ts.tel, "otelcol_receiver_callcenter_auth_failures"), "failed authentications are counted")
+
+	// A token request with a wrong secret is refused in RFC 6749's format, and counted too.
+	req, err = http.NewRequest(http.MethodPost, ts.url+"/tccc/token", strings.NewReader("grant_type=client_credentials"))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("tccc", "not-the-secret-at-all")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var refusal map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&refusal))
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Equal(t, "invalid_client", refusal["error"])
+	assert.Equal(t, int64(4), sumMetric(t, ts.tel, "otelcol_receiver_callcenter_auth_failures"), "so is a token request with wrong credentials")
 }
 
 func TestDuplicatesAreCounted(t *testing.T) {
@@ -635,4 +660,35 @@ func TestDuplicatesAreCounted(t *testing.T) {
 	}
 	assert.Equal(t, 1, ts.sink.LogRecordCount())
 	assert.Equal(t, int64(2), sumMetric(t, ts.tel, "otelcol_receiver_callcenter_duplicate_pushes"))
+}
+
+func TestShutdownSendsWhatWaitsForLateGrace(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
+	cfg.Sessions.LateGrace = time.Hour // no sweep releases anything during the test
+	set := receivertest.NewNopSettings(metadata.Type)
+	sink := new(consumertest.TracesSink)
+	tr, err := NewFactory().CreateTraces(context.Background(), set, cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, tr.Start(context.Background(), componenttest.NewNopHost()))
+	url := "http://" + cfg.ServerConfig.NetAddr.Endpoint
+	// The queueing, then the end: the talk and agent leg the record describes wait for the
+	// occasions in between, which may still come, for late_grace.
+	for _, f := range []string{"inbound-1-enqueue_succ", "inbound-5-end"} {
+		require.Equal(t, http.StatusOK, post(t, url+"/udesk", "application/json", fixture(t, "udesk/"+f+".json")).status)
+	}
+	names := func() map[string]int {
+		out := map[string]int{}
+		for _, td := range sink.AllTraces() {
+			for _, sp := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
+				out[sp.Name()]++
+			}
+		}
+		return out
+	}
+	require.Equal(t, map[string]int{"inbound call": 1, "ivr": 1}, names(), "the phases wait")
+
+	require.NoError(t, tr.Shutdown(context.Background()))
+	assert.Equal(t, map[string]int{"inbound call": 1, "ivr": 1, "queue": 1, "agent ringing": 1, "talk": 1, "agent leg": 1}, names(),
+		"a shutdown cuts the grace short: the phases are sent from the record, once")
 }

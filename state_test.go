@@ -1,10 +1,19 @@
 package callcenterreceiver
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"maps"
 	"net/http"
+	"runtime"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
+
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,6 +27,7 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/privacy"
+	"github.com/otelcallcenter/callcenterreceiver/internal/sharedcomponent"
 )
 
 // run is one life of a receiver: logs and traces into sinks, state in storage.
@@ -25,6 +35,7 @@ type run struct {
 	url    string
 	logs   *consumertest.LogsSink
 	traces *consumertest.TracesSink
+	recv   *callcenterReceiver
 	stop   func()
 }
 
@@ -41,12 +52,17 @@ func startWithStorage(t *testing.T, host component.Host, storageID component.ID,
 	require.NoError(t, err)
 	tr, err := NewFactory().CreateTraces(context.Background(), set, cfg, r.traces)
 	require.NoError(t, err)
+	r.recv = lr.(*sharedcomponent.Component[*callcenterReceiver]).Unwrap()
 	require.NoError(t, lr.Start(context.Background(), host))
 	require.NoError(t, tr.Start(context.Background(), host))
+	var once sync.Once
 	r.stop = func() {
-		require.NoError(t, lr.Shutdown(context.Background()))
-		require.NoError(t, tr.Shutdown(context.Background()))
+		once.Do(func() {
+			assert.NoError(t, lr.Shutdown(context.Background()))
+			assert.NoError(t, tr.Shutdown(context.Background()))
+		})
 	}
+	t.Cleanup(r.stop) // also when the test fails before it stops the receiver
 	return r
 }
 
@@ -85,6 +101,115 @@ func TestStateSurvivesARestart(t *testing.T) {
 	assert.Equal(t, map[string]int{"talk": 1, "inbound call": 1, "ivr": 1, "agent leg": 1}, names,
 		"the call goes on where it was: nothing sent before is sent again")
 }
+
+// TestCompactionDuringTrafficLosesNothing compacts the state over and over while pushes are
+// saved concurrently, then "crashes": a second receiver starts on the storage as it is at that
+// moment, without the first one's shutdown. Every push is still known: its retry emits nothing.
+func TestCompactionDuringTrafficLosesNothing(t *testing.T) {
+	storageID := storagetest.NewStorageID("mem")
+	disk := &crashableStorage{data: map[string][]byte{}}
+	record := string(fixture(t, "dezhu/record.json"))
+	const senders, each = 4, 40
+	pushes := make([][]byte, 0, senders*each)
+	for i := range senders * each {
+		body := strings.ReplaceAll(record, "0605589a-c1f7-47a5-b75c-3e639e1b928a", fmt.Sprintf("record-%04d", i))
+		pushes = append(pushes, []byte(strings.ReplaceAll(body, "77321526-3971-408e-adf2-7557dba9d2c3", fmt.Sprintf("call-%04d", i))))
+	}
+
+	first := startWithStorage(t, storagetest.NewStorageHost().WithExtension(storageID, disk), storageID, freeEndpoint(t))
+	defer first.stop()
+	var wg sync.WaitGroup
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	compactions := 0
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			assert.NoError(t, first.recv.compact(context.Background()))
+			compactions++
+			runtime.Gosched() // let the pushes in between
+		}
+	}()
+	for s := range senders {
+		wg.Go(func() {
+			for _, body := range pushes[s*each : (s+1)*each] {
+				resp, err := http.Post(first.url+"/dezhu", "application/json", bytes.NewReader(body))
+				if assert.NoError(t, err) {
+					resp.Body.Close()
+					assert.Equal(t, http.StatusOK, resp.StatusCode)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	<-stopped
+	require.Equal(t, len(pushes), first.logs.LogRecordCount())
+	require.Greater(t, compactions, senders, "the state was compacted again and again during the pushes")
+
+	second := startWithStorage(t, storagetest.NewStorageHost().WithExtension(storageID, disk.crash()), storageID, freeEndpoint(t))
+	defer second.stop()
+	for _, body := range pushes {
+		require.Equal(t, http.StatusOK, post(t, second.url+"/dezhu", "application/json", body).status)
+	}
+	assert.Zero(t, second.logs.LogRecordCount(), "every push was remembered: its retry emits nothing")
+}
+
+// crashableStorage is a storage extension whose content can be taken at any moment, as a crash
+// would leave it.
+type crashableStorage struct {
+	component.StartFunc
+	component.ShutdownFunc
+	mu   sync.Mutex
+	data map[string][]byte
+}
+
+// crash returns a storage holding what this one holds now.
+func (s *crashableStorage) crash() *crashableStorage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return &crashableStorage{data: maps.Clone(s.data)}
+}
+
+func (s *crashableStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return s, nil
+}
+
+func (s *crashableStorage) Get(ctx context.Context, key string) ([]byte, error) {
+	op := storage.GetOperation(key)
+	err := s.Batch(ctx, op)
+	return op.Value, err
+}
+
+func (s *crashableStorage) Set(ctx context.Context, key string, value []byte) error {
+	return s.Batch(ctx, storage.SetOperation(key, value))
+}
+
+func (s *crashableStorage) Delete(ctx context.Context, key string) error {
+	return s.Batch(ctx, storage.DeleteOperation(key))
+}
+
+func (s *crashableStorage) Batch(_ context.Context, ops ...*storage.Operation) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, op := range ops {
+		switch op.Type {
+		case storage.Get:
+			op.Value = slices.Clone(s.data[op.Key])
+		case storage.Set:
+			s.data[op.Key] = slices.Clone(op.Value)
+		case storage.Delete:
+			delete(s.data, op.Key)
+		}
+	}
+	return nil
+}
+
+func (*crashableStorage) Close(context.Context) error { return nil }
 
 // strs collects every string in a pdata value, recursively.
 func strs(v pcommon.Value, out *[]string) {

@@ -188,8 +188,7 @@ func TestEveryCallExactlyOnceDespiteFailuresAndARestart(t *testing.T) {
 		callsByVendor[c.Vendor]++
 	}
 	assert.Eventually(t, func() bool { return assert.ObjectsAreEqual(callsByVendor, rootsByVendor()) }, 20*time.Second, 100*time.Millisecond)
-	time.Sleep(2 * time.Second) // past the grace for late pushes: what waited for it is out
-	c.Stop(t)                   // and the last metrics flush
+	c.Stop(t) // sends what waited for late pushes, and the last metrics flush
 	assert.Equal(t, callsByVendor, rootsByVendor(), "a root span for every call")
 	ids := map[string]int{}
 	for _, td := range s.Traces.AllTraces() {

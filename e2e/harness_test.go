@@ -198,8 +198,9 @@ func startCollector(t *testing.T, templateName string, params configParams) *col
 	})
 
 	deadline := time.Now().Add(60 * time.Second)
+	probe := &http.Client{Timeout: 2 * time.Second}
 	for {
-		resp, err := http.Get(c.URL + "/health")
+		resp, err := probe.Get(c.URL + "/health")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -231,6 +232,7 @@ func (c *collector) Stop(t *testing.T) {
 		c.done <- err
 	case <-time.After(30 * time.Second):
 		_ = c.cmd.Process.Kill()
+		c.done <- <-c.done
 		t.Errorf("the collector did not stop within 30 s of SIGTERM\n%s", c.output.String())
 	}
 }

@@ -258,7 +258,10 @@ func TestCumulativeAcrossFlushesAndRestarts(t *testing.T) {
 	})
 	half := len(pushes) / 2
 	pushAll(t, c.URL, pushes[:half])
-	time.Sleep(1500 * time.Millisecond) // at least one flush in between
+	require.Eventually(t, func() bool { // a flush that counted calls of the first half
+		all := s.Metrics.AllMetrics()
+		return len(all) > 0 && totalCalls(all[len(all)-1]) > 0
+	}, 30*time.Second, 50*time.Millisecond, "no flush between the halves")
 	pushAll(t, c.URL, pushes[half:])
 	latestWith(t, s, len(calls))
 

@@ -374,6 +374,21 @@ func TestOAuth2DefaultTTL(t *testing.T) {
 	assertRefused(t, a.Check(push("Bearer "+tok)), "token expired")
 }
 
+func TestOAuth2TokenLivesItsWholeTTL(t *testing.T) {
+	clk := newClock()
+	clk.Advance(900 * time.Millisecond) // issued late in a second
+	cfg := oauthConfig()
+	cfg.TokenTTL = time.Second
+	a := New(cfg, clk.Now)
+	srv := httptest.NewServer(a.TokenHandler())
+	defer srv.Close()
+	tok := assertGranted(t, requestToken(t, srv, formType, form("grant_type", "client_credentials"), basicHeader(clientID, clientSecret)), 1)
+	clk.Advance(999 * time.Millisecond)
+	require.NoError(t, a.Check(push("Bearer "+tok)), "not cut short to the whole second")
+	clk.Advance(time.Millisecond)
+	assertRefused(t, a.Check(push("Bearer "+tok)), "token expired")
+}
+
 func TestOAuth2FormURLEncodedBasic(t *testing.T) {
 	// RFC 6749 §2.3.1: id and secret are form-urlencoded before they go into Basic
 	cfg := oauthConfig()

@@ -28,7 +28,7 @@ const maxTokenLength = 8 << 10
 // Tokens are stateless, so that they survive restarts and work on every replica behind a load
 // balancer: base64url(payload) "." base64url(HMAC-SHA256(key, payload)), where the payload is
 //
-//	version (1 byte, 1) | expiry (8 bytes, Unix seconds, big-endian) | nonce (16 random bytes) | client ID
+//	version (1 byte, 1) | expiry (8 bytes, Unix milliseconds, big-endian) | nonce (16 random bytes) | client ID
 //
 // and key = HMAC-SHA256(client secret, "callcenter token key"). Changing the secret revokes
 // every token issued with the old one.
@@ -78,7 +78,7 @@ func (s *issuer) sign(payload []byte) []byte {
 
 // issue returns a new token and its lifetime in whole seconds.
 func (s *issuer) issue() (token string, expiresIn int64) {
-	expiry := s.now().Add(s.ttl).Unix()
+	expiry := s.now().Add(s.ttl).UnixMilli() // to the millisecond: a token lives its whole ttl
 	payload := make([]byte, payloadHeader, payloadHeader+len(s.clientID))
 	payload[0] = tokenVersion
 	binary.BigEndian.PutUint64(payload[1:9], uint64(expiry))
@@ -113,7 +113,7 @@ func (s *issuer) verify(token string) error {
 		return badToken("unknown token")
 	}
 	expiry := int64(binary.BigEndian.Uint64(payload[1:9])) // written from an int64 by issue
-	if s.now().Unix() >= expiry {
+	if s.now().UnixMilli() >= expiry {
 		return badToken("token expired")
 	}
 	return nil

@@ -21,7 +21,7 @@ const (
 	StatusNoAgent          EndStatus = "no_agent"           // no agent online or available in time
 	StatusOutsideHours     EndStatus = "outside_hours"      // outside business hours
 	StatusBlocked          EndStatus = "blocked"            // blacklists, carrier or frequency restrictions
-	StatusCanceled         EndStatus = "canceled"           // the calling side gave up before the other side rang
+	StatusCanceled         EndStatus = "canceled"           // the calling side hung up before the other side answered
 	StatusFailed           EndStatus = "failed"             // line, device or system failure
 )
 

@@ -161,7 +161,7 @@ func TestDecodeOutboundDateTimes(t *testing.T) {
 		"expansionFields":    map[string]any{"服务备注": "客户同意续约", "意向金额": 1200.5},
 		"externalCustomerId": "crm-42",
 		"externalData":       `{"order":"A1"}`,
-		"taskId":             "88001",
+		"taskId":             "88001", // a Long id: kept as text, like every id
 		"communicateSource":  int64(2),
 		"customerName":       "王先生",
 		"customerId":         "c0ffee0000000000000000000000beef",
@@ -314,23 +314,117 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// decodeData decodes one record whose data object holds fields, through the decoder.
+func decodeData(t *testing.T, fields string) call.Call {
+	t.Helper()
+	p, err := decodeBody([]byte(`{"data":{"id":"r",`+fields+`}}`), time.UTC)
+	require.NoError(t, err, fields)
+	return p.Call
+}
+
+// TestEveryDocumentedStatusIsMapped pins the coded fields of the push document's 回调信息 table
+// (seeds 002_992a9c8029cdd91a.txt) value by value. The expected values are written out here, not
+// read from the package's tables, so a row dropped from them or mapped differently fails.
 func TestEveryDocumentedStatusIsMapped(t *testing.T) {
-	for code := 1; code <= 10; code++ {
-		t.Run(strconv.Itoa(code), func(t *testing.T) {
-			p, err := decodeBody([]byte(`{"data":{"id":"r","speechCallResult":`+strconv.Itoa(code)+`}}`), time.UTC)
-			require.NoError(t, err)
-			assert.NotEqual(t, call.StatusUnknown, p.Call.EndStatus)
-			assert.Equal(t, strconv.Itoa(code), p.Call.RawEndStatus)
+	// speechCallResult, "呼叫中心自定义通话结果", every value of the row, in its order.
+	statuses := []struct {
+		code int
+		want call.EndStatus
+	}{
+		{0, call.StatusUnknown},        // 默认值(无意义): no result to report
+		{1, call.StatusUnreachable},    // 无法接通
+		{2, call.StatusAnswered},       // 已接通
+		{3, call.StatusNoAnswer},       // 无人应答
+		{4, call.StatusAbandonedQueue}, // 队列放弃 (the sample's value)
+		{5, call.StatusOutsideHours},   // 非服务时间
+		// 坐席振铃未接: the agent's phone rang and nobody picked it up.
+		{6, call.StatusNoAnswer},
+		// 客户速挂: the customer hung up quickly. Ambiguous: the document does not say at which
+		// stage; status.go reads it as "the customer hung up at once while it rang".
+		{7, call.StatusAbandonedRinging},
+		{8, call.StatusAbandonedIVR}, // IVR中放弃
+		// 客户振铃坐席挂机: the customer's phone rang and the agent hung up (an outbound call the
+		// agent gave up on); status.go reads it as canceled by the calling side.
+		{9, call.StatusCanceled},
+		{10, call.StatusBlocked}, // 禁止呼叫
+	}
+	for _, tt := range statuses {
+		t.Run("speechCallResult/"+strconv.Itoa(tt.code), func(t *testing.T) {
+			assert.Equal(t, tt.want, endStatus(tt.code), "endStatus(%d)", tt.code)
+			c := decodeData(t, `"speechCallResult":`+strconv.Itoa(tt.code))
+			assert.Equal(t, tt.want, c.EndStatus)
+			assert.Equal(t, strconv.Itoa(tt.code), c.RawEndStatus)
 		})
 	}
-	assert.Equal(t, call.StatusUnknown, endStatus(0), "0 默认值(无意义)")
-	assert.Equal(t, call.StatusUnknown, endStatus(11))
-	for code := 0; code <= 5; code++ {
-		assert.NotEqual(t, call.SatisfactionNone, satisfactions[code], code)
+	assert.Equal(t, call.StatusUnknown, endStatus(11), "not documented")
+	assert.Equal(t, call.StatusUnknown, endStatus(-1), "not documented")
+
+	// handupDirection, "挂机方向:0表示客户挂断,1表示坐席挂断,2表示未知,3转接挂断".
+	sides := []struct {
+		code int
+		want call.HangupSide
+	}{
+		{0, call.HangupCustomer}, // 客户挂断 (the sample's value)
+		{1, call.HangupAgent},    // 坐席挂断
+		{2, call.HangupUnknown},  // 未知
+		{3, call.HangupTransfer}, // 转接挂断
+		{4, call.HangupUnknown},  // not documented
 	}
-	for code := range 4 {
-		_, ok := hangupSides[code]
-		assert.True(t, ok, code)
+	for _, tt := range sides {
+		c := decodeData(t, `"handupDirection":`+strconv.Itoa(tt.code))
+		assert.Equal(t, tt.want, c.HangupSide, "handupDirection %d", tt.code)
+		assert.Equal(t, strconv.Itoa(tt.code), c.RawHangup)
+	}
+
+	// hangUpDirectionType, "客户挂机: CONTACT_DROPPED_CALL,坐席挂机:AGENT_DROPPED_CALL,转接挂断:
+	// TRANSFER_DROPPED_CALL" (read when handupDirection is absent).
+	types := []struct {
+		raw  string
+		want call.HangupSide
+	}{
+		{"CONTACT_DROPPED_CALL", call.HangupCustomer},  // 客户挂机 (the sample's value)
+		{"AGENT_DROPPED_CALL", call.HangupAgent},       // 坐席挂机
+		{"TRANSFER_DROPPED_CALL", call.HangupTransfer}, // 转接挂断
+		{"SYSTEM_DROPPED_CALL", call.HangupUnknown},    // not documented
+	}
+	for _, tt := range types {
+		c := decodeData(t, `"hangUpDirectionType":"`+tt.raw+`"`)
+		assert.Equal(t, tt.want, c.HangupSide, "hangUpDirectionType %s", tt.raw)
+		assert.Equal(t, tt.raw, c.RawHangup)
+	}
+
+	// evaluationScore, "满意度评价结果0:未评价 1:非常满意 2:满意 3:一般,4:不满意 5:非常不满意".
+	scores := []struct {
+		code int
+		want call.Satisfaction
+	}{
+		{0, call.SatisfactionNotRated},         // 未评价
+		{1, call.SatisfactionVerySatisfied},    // 非常满意
+		{2, call.SatisfactionSatisfied},        // 满意
+		{3, call.SatisfactionNeutral},          // 一般
+		{4, call.SatisfactionDissatisfied},     // 不满意
+		{5, call.SatisfactionVeryDissatisfied}, // 非常不满意
+		// The sample's -1 is not in the table: no rating, the raw value is kept.
+		{-1, call.SatisfactionNone},
+	}
+	for _, tt := range scores {
+		c := decodeData(t, `"evaluationScore":`+strconv.Itoa(tt.code))
+		assert.Equal(t, tt.want, c.Satisfaction, "evaluationScore %d", tt.code)
+		assert.Equal(t, strconv.Itoa(tt.code), c.RawSatisfaction)
+	}
+
+	// callType, "通话类型(1呼入,2:呼出)".
+	directions := []struct {
+		code int
+		want call.Direction
+	}{
+		{1, call.DirectionInbound},  // 呼入 (the sample's value)
+		{2, call.DirectionOutbound}, // 呼出
+		{0, call.DirectionUnknown},  // not documented
+	}
+	for _, tt := range directions {
+		c := decodeData(t, `"callType":`+strconv.Itoa(tt.code))
+		assert.Equal(t, tt.want, c.Direction, "callType %d", tt.code)
 	}
 }
 

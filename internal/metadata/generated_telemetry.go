@@ -61,8 +61,8 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ReceiverCallcenterAuthFailures, err = builder.meter.Int64Counter(
 		"otelcol_receiver_callcenter_auth_failures",
-		metric.WithDescription("Pushes refused for failed authentication (the endpoint's own auth or the server's auth extension), by vendor. [Alpha]"),
-		metric.WithUnit("{push}"),
+		metric.WithDescription("Requests to a vendor's endpoints that failed authentication (the endpoint's own auth, the server's auth extension, or wrong client credentials at the OAuth 2.0 token endpoint), by vendor. [Alpha]"),
+		metric.WithUnit("{request}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverCallcenterDuplicatePushes, err = builder.meter.Int64Counter(

@@ -24,8 +24,8 @@ func NewSettings(tt *componenttest.Telemetry) receiver.Settings {
 func AssertEqualReceiverCallcenterAuthFailures(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_callcenter_auth_failures",
-		Description: "Pushes refused for failed authentication (the endpoint's own auth or the server's auth extension), by vendor. [Alpha]",
-		Unit:        "{push}",
+		Description: "Requests to a vendor's endpoints that failed authentication (the endpoint's own auth, the server's auth extension, or wrong client credentials at the OAuth 2.0 token endpoint), by vendor. [Alpha]",
+		Unit:        "{request}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,

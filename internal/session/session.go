@@ -235,6 +235,20 @@ func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*S
 	return timedOut, ripe
 }
 
+// Settling returns the closed sessions whose grace for late pushes has not run out by the last
+// sweep: what a shutdown sends at once, as no later sweep will.
+func (t *Tracker) Settling(grace time.Duration) []*Session {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []*Session
+	for e := t.closedOrder.Front(); e != nil; e = e.Next() {
+		if s := e.Value.(*Session); s.Closed.Add(grace).After(t.lastSweep) {
+			out = append(out, s.clone())
+		}
+	}
+	return out
+}
+
 // OpenCounts returns the number of open calls per vendor and tenant (keys without an ID).
 func (t *Tracker) OpenCounts() map[Key]int {
 	t.mu.Lock()

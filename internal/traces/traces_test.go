@@ -203,8 +203,10 @@ func TestShuffledAndRepeatedPushesGiveTheSameSpans(t *testing.T) {
 		for _, i := range order {
 			pushes = append(pushes, inOrder[i])
 		}
-		got, _ := emitted(t, pushes)
+		got, steps := emitted(t, pushes)
 		assert.Equal(t, want, got, "order %v", order)
+		all := slices.Concat(steps...)
+		assert.Len(t, all, len(want), "order %v: every span sent once, none twice: %v", order, steps)
 	}
 }
 

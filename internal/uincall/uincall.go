@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
@@ -80,9 +81,15 @@ func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
 
 // dedupKey identifies a push by its content, since UinCall gives no push id: the SHA-256 of the
 // payload's canonical JSON (json.Marshal sorts object keys), so formatting and key order do not
-// change it.
+// change it. The phone numbers are left out: the key is shown as callcenter.push.id, and a hash
+// of a body whose numbers alone are masked could be brute-forced back to them. The call's
+// session and times tell its pushes apart without them.
 func dedupKey(payload map[string]any) (string, error) {
-	canonical, err := json.Marshal(payload)
+	content := maps.Clone(payload)
+	for _, f := range (Vendor{}).PhoneFields() {
+		delete(content, f)
+	}
+	canonical, err := json.Marshal(content)
 	if err != nil {
 		return "", err
 	}

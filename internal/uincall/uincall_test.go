@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
 	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
@@ -283,6 +284,11 @@ func TestDedupKeyIgnoresFormatting(t *testing.T) {
 	assert.Equal(t, "sha256:45daad0940bc7f9788ab1740c7107a8efa48218c8829f96e7aeaa4e42f31106d", a.DedupKey)
 	assert.Equal(t, a.DedupKey, b.DedupKey, "whitespace and key order do not change the key")
 	assert.NotEqual(t, a.DedupKey, c.DedupKey, "a different value gives a different key")
+
+	// The numbers are not in the key, which is shown: it could be brute-forced back to them.
+	numbered, err := decodeBody([]byte(`{"tenant_id":"t1","session_id":"s1","command":"call_hangup","agent_type":0,"call_result":0,"ani":"13912345678","dnis":"02112345678"}`))
+	require.NoError(t, err)
+	assert.Equal(t, a.DedupKey, numbered.DedupKey)
 }
 
 func TestDecodeFieldForms(t *testing.T) {
@@ -391,13 +397,81 @@ func TestReply(t *testing.T) {
 	assert.JSONEq(t, `{"code":400,"message":"`+assert.AnError.Error()+`"}`, w.Body.String())
 }
 
+// TestEveryDocumentedCommandIsMapped pins command, value by value, against the push document
+// (seeds 001_73e5362c6341dda2.txt, 1.3 数据类型说明). The expected event types and kinds are
+// written out here, not read from eventTypes or agentCommands, so a command dropped from the
+// tables or mapped to another type fails.
 func TestEveryDocumentedCommandIsMapped(t *testing.T) {
-	for command, typ := range eventTypes {
-		assert.NotEqual(t, call.EventOther, typ, command)
+	documented := []struct {
+		command string
+		want    call.EventType
+		kind    call.Kind
+	}{
+		// 1.3.1.1 / 1.3.1.2 坐席外呼叫事件 - agentDialout() UP 上行 / DN 下行 (type response): the
+		// agent dials out.
+		{"agentDialout", call.EventCallStarted, call.KindCallEvent},
+		// field table 1.3.1 and 1.3.2, row 7 command, and 1.3.1.4: "callout_process 呼叫坐席中".
+		{"callout_process", call.EventAgentRinging, call.KindCallEvent},
+		// row 7 and the second 1.3.1.4: "call_process 呼叫客户中".
+		{"call_process", call.EventCustomerRinging, call.KindCallEvent},
+		// row 7 and 1.3.1.5: "call_talking 客户接听并开始通话". (The heading 1.3.2.5 "call_talking -
+		// 接听" shows a sample whose command is call_hangup: ambiguous, the command wins.)
+		{"call_talking", call.EventTalking, call.KindCallEvent},
+		// row 7, 1.3.1.6 and 1.3.2.6: "call_hangup 坐席通话结束" / 挂机. The document says the agent's
+		// call ended; the implementation reads it as the end of the call (eventTypes: "nothing
+		// follows, the call is over"), not as one side's hangup.
+		{"call_hangup", call.EventCallEnded, call.KindCallEvent},
+		// 1.3.2.2 坐席来电事件 - incoming: a call is offered to the agent.
+		{"incoming", call.EventAgentRinging, call.KindCallEvent},
+		// 1.3.1.3 and the second 1.3.1.3 "agentstatus - 坐席状态变更", the second 1.3.3 坐席登录, and
+		// the sample under 1.3.2.1 (headed agentDialout() but whose command is agentstatus).
+		{"agentstatus", call.EventAgentStatus, call.KindAgentEvent},
+		// the first 1.3.3 坐席切换 (UP, agent_type 6).
+		{"setAgentType", call.EventAgentStatus, call.KindAgentEvent},
 	}
-	for command := range agentCommands {
-		assert.Equal(t, call.EventAgentStatus, eventType(command), command)
+	for _, tt := range documented {
+		t.Run(tt.command, func(t *testing.T) {
+			assert.Equal(t, tt.want, eventType(tt.command), "eventType(%q)", tt.command)
+
+			p, err := decodeBody([]byte(`{"command":"` + tt.command + `","call_result":-1}`))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, p.Event.Type)
+			assert.Equal(t, tt.kind, p.Kind)
+			assert.Equal(t, tt.command, p.Event.Name)
+		})
 	}
+
+	// "不在上述范围内的暂不关注": any other command is an other call event.
 	assert.Equal(t, call.EventOther, eventType("somethingNew"))
+	p, err := decodeBody([]byte(`{"command":"somethingNew"}`))
+	require.NoError(t, err)
+	assert.Equal(t, call.EventOther, p.Event.Type)
+	assert.Equal(t, call.KindCallEvent, p.Kind)
+
 	assert.Equal(t, Name, Vendor{}.Name())
+}
+
+// TestEveryDocumentedCallResultIsMapped pins call_result, "twc返回的外呼通话结果：0,成功 1、2线路不通"
+// (row 13 of the field tables of 1.3.1 and 1.3.2), through endStatus, the function the decoder
+// uses. -1 is in every sample, the hangups included, and is not in the table: no result yet.
+func TestEveryDocumentedCallResultIsMapped(t *testing.T) {
+	documented := []struct {
+		value int64
+		want  call.EndStatus
+		raw   string
+	}{
+		{0, call.StatusAnswered, "0"}, // 成功
+		{1, call.StatusFailed, "1"},   // 线路不通
+		{2, call.StatusFailed, "2"},   // 线路不通
+		{-1, "", "-1"},                // every sample: no status yet, the raw value is kept
+		{3, call.StatusUnknown, "3"},  // not documented
+	}
+	for _, tt := range documented {
+		got, raw := endStatus(flex.Int{Value: tt.value, Valid: true})
+		assert.Equal(t, tt.want, got, "call_result %d", tt.value)
+		assert.Equal(t, tt.raw, raw, "call_result %d", tt.value)
+	}
+	got, raw := endStatus(flex.Int{})
+	assert.Equal(t, call.EndStatus(""), got, "absent call_result")
+	assert.Empty(t, raw)
 }

@@ -27,6 +27,9 @@ type Processor interface {
 	// Refused counts a push that never reached the pipeline (bad input, failed auth), with the
 	// status it got.
 	Refused(ctx context.Context, v vendor.Vendor, status int, err error)
+	// AuthFailed counts a request to the vendor's endpoints that failed authentication: a push,
+	// or a token request with wrong client credentials.
+	AuthFailed(ctx context.Context, v vendor.Vendor)
 }
 
 // Error is a failure with the HTTP status the vendor gets.
@@ -61,7 +64,7 @@ type Config struct {
 // Handler serves the vendor routes and the health endpoint.
 type Handler struct {
 	routes     map[string]Route
-	tokens     map[string]http.Handler // OAuth 2.0 token endpoints by path
+	tokens     map[string]Route // routes by the path of their OAuth 2.0 token endpoint
 	healthPath string
 	location   *time.Location
 	processor  Processor
@@ -73,7 +76,7 @@ type Handler struct {
 func NewHandler(cfg Config) *Handler {
 	h := &Handler{
 		routes:     make(map[string]Route, len(cfg.Routes)),
-		tokens:     map[string]http.Handler{},
+		tokens:     map[string]Route{},
 		healthPath: cfg.HealthPath,
 		location:   cfg.Location,
 		processor:  cfg.Processor,
@@ -82,7 +85,7 @@ func NewHandler(cfg Config) *Handler {
 	for _, r := range cfg.Routes {
 		h.routes[r.Path] = r
 		if r.Auth != nil && r.Auth.TokenHandler() != nil {
-			h.tokens[r.Auth.TokenPath()] = r.Auth.TokenHandler()
+			h.tokens[r.Auth.TokenPath()] = r
 		}
 	}
 	return h
@@ -97,8 +100,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		serveHealth(w, r)
 		return
 	}
-	if token, ok := h.tokens[r.URL.Path]; ok {
-		token.ServeHTTP(w, r)
+	if route, ok := h.tokens[r.URL.Path]; ok {
+		h.serveToken(w, r, route)
 		return
 	}
 	route, ok := h.routes[r.URL.Path]
@@ -114,6 +117,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) ReplyError(w http.ResponseWriter, r *http.Request, msg string, status int) {
 	err := errors.New(msg)
 	if route, ok := h.routes[r.URL.Path]; ok {
+		if status == http.StatusUnauthorized {
+			h.processor.AuthFailed(r.Context(), route.Vendor)
+		}
 		h.processor.Refused(r.Context(), route.Vendor, status, err)
 		route.Vendor.Reply(w, status, err)
 		return
@@ -141,6 +147,7 @@ func (h *Handler) serveVendor(w http.ResponseWriter, r *http.Request, route Rout
 			if c := route.Auth.ChallengeFor(err); c != "" {
 				w.Header().Set("WWW-Authenticate", c)
 			}
+			h.processor.AuthFailed(r.Context(), v)
 			fail(http.StatusUnauthorized, err)
 			return
 		}
@@ -185,6 +192,27 @@ func (h *Handler) serveVendor(w http.ResponseWriter, r *http.Request, route Rout
 		return
 	}
 	v.Reply(w, http.StatusOK, nil)
+}
+
+// serveToken serves a route's OAuth 2.0 token endpoint, counting the requests it refuses for
+// wrong client credentials (401 invalid_client): someone guessing the secret shows.
+func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request, route Route) {
+	sw := &statusWriter{ResponseWriter: w}
+	route.Auth.TokenHandler().ServeHTTP(sw, r)
+	if sw.status == http.StatusUnauthorized {
+		h.processor.AuthFailed(r.Context(), route.Vendor)
+	}
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
 }
 
 // process runs the pipeline within the route's reply deadline. The work goes on without the

@@ -28,9 +28,10 @@ import (
 type fakeProcessor struct {
 	process func(ctx context.Context, v vendor.Vendor, pushes []call.Push) error
 
-	mu      sync.Mutex
-	calls   []processed
-	refused []refusal
+	mu           sync.Mutex
+	calls        []processed
+	refused      []refusal
+	authFailures map[string]int // by vendor
 }
 
 type processed struct {
@@ -58,6 +59,21 @@ func (p *fakeProcessor) Refused(_ context.Context, v vendor.Vendor, status int, 
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.refused = append(p.refused, refusal{vendor: v.Name(), status: status, err: err})
+}
+
+func (p *fakeProcessor) AuthFailed(_ context.Context, v vendor.Vendor) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.authFailures == nil {
+		p.authFailures = map[string]int{}
+	}
+	p.authFailures[v.Name()]++
+}
+
+func (p *fakeProcessor) authFailed(vendor string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.authFailures[vendor]
 }
 
 func (p *fakeProcessor) processed() []processed {
