@@ -3,6 +3,7 @@
 package call
 
 import (
+	"cmp"
 	"math"
 	"time"
 )
@@ -206,6 +207,9 @@ type Agent struct {
 	Phone       string // the agent's own phone number
 	Groups      []string
 }
+
+// Key is the agent's identity for grouping: the staff number, else the user id, email or name.
+func (a *Agent) Key() string { return cmp.Or(a.StaffNumber, a.ID, a.Email, a.Name) }
 
 // IsZero reports whether nothing is known about the agent.
 func (a *Agent) IsZero() bool {

@@ -3,9 +3,7 @@
 package dezhu
 
 import (
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -225,7 +223,7 @@ func expansionFields(s string) any {
 	if s == "" {
 		return nil
 	}
-	v, err := parseJSON(s)
+	v, err := vendor.Value([]byte(s))
 	if err != nil {
 		return s
 	}
@@ -289,21 +287,6 @@ func text(v any) string {
 	default:
 		return ""
 	}
-}
-
-// parseJSON decodes one JSON value into plain Go values, numbers as vendor.Payload has them:
-// integers as int64, other numbers as float64, numbers too large for either as their text.
-func parseJSON(s string) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("data after the JSON value")
-	}
-	return vendor.Normalize(v), nil
 }
 
 func putStr(m map[string]any, k, v string) {

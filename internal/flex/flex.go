@@ -15,8 +15,9 @@ import (
 
 var null = []byte("null")
 
-// typeError reports a JSON value of the wrong kind; encoding/json adds the field path to it.
-func typeError(data []byte, target any) error {
+// TypeError reports a JSON value of the wrong kind for target's type; encoding/json adds the
+// field path to it.
+func TypeError(data []byte, target any) error {
 	return &json.UnmarshalTypeError{Value: kindOf(data), Type: reflect.TypeOf(target)}
 }
 
@@ -58,7 +59,7 @@ func (s *String) UnmarshalJSON(data []byte) error {
 	case isNumber(data):
 		*s = String(data)
 	default:
-		return typeError(data, "")
+		return TypeError(data, "")
 	}
 	return nil
 }
@@ -87,7 +88,7 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 			return nil
 		}
 	} else if !isNumber(data) {
-		return typeError(data, int64(0))
+		return TypeError(data, int64(0))
 	}
 	v, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
@@ -149,7 +150,7 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 		}
 		*t = Time{text: s, valid: true}
 	default:
-		return typeError(data, time.Time{})
+		return TypeError(data, time.Time{})
 	}
 	return nil
 }

@@ -284,7 +284,7 @@ func agentOf(c *call.Call) string {
 	if a.IsZero() && len(c.Legs) > 0 {
 		a = c.Legs[len(c.Legs)-1].Agent
 	}
-	return cmp.Or(a.StaffNumber, a.ID, a.Email, a.Name)
+	return a.Key()
 }
 
 // Flush returns everything accumulated, timestamped now. With delta temporality the

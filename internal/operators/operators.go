@@ -75,8 +75,9 @@ func New(cfgs []operator.Config, set component.TelemetrySettings) (*Runner, erro
 	return r, nil
 }
 
-// Start starts the operators.
-func (r *Runner) Start() error { return r.pipeline.Start(&memoryPersister{data: map[string][]byte{}}) }
+// Start starts the operators. Of stanza's operators only recombine, unsupported here, keeps
+// state in its persister: the others get the collector's no-op storage client.
+func (r *Runner) Start() error { return r.pipeline.Start(storage.NewNopClient()) }
 
 // Stop stops the operators.
 func (r *Runner) Stop() error { return r.pipeline.Stop() }
@@ -117,49 +118,4 @@ func (s *sink) ProcessBatch(ctx context.Context, entries []*entry.Entry) error {
 
 func (s *sink) Process(ctx context.Context, e *entry.Entry) error {
 	return s.ProcessBatch(ctx, []*entry.Entry{e})
-}
-
-// memoryPersister satisfies operators that keep state between entries; per-push operators
-// rarely do, and nothing here needs to survive a restart.
-type memoryPersister struct {
-	mu   sync.Mutex
-	data map[string][]byte
-}
-
-func (p *memoryPersister) Get(_ context.Context, k string) ([]byte, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.data[k], nil
-}
-
-func (p *memoryPersister) Set(_ context.Context, k string, v []byte) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.data[k] = v
-	return nil
-}
-
-func (p *memoryPersister) Delete(_ context.Context, k string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.data, k)
-	return nil
-}
-
-func (p *memoryPersister) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		var err error
-		switch op.Type {
-		case storage.Get:
-			op.Value, err = p.Get(ctx, op.Key)
-		case storage.Set:
-			err = p.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			err = p.Delete(ctx, op.Key)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

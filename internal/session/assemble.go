@@ -55,10 +55,19 @@ func merge(dst, src *call.Call) {
 func assemble(s *Session) call.Call {
 	c := s.Call
 	c.Durations = nil
-	c.Start, c.Queued, c.Ring, c.Answer, c.End = timeOf(s, isStart), timeOf(s, is(call.EventQueued)),
-		timeOf(s, ringsFor(c.Direction)), timeOf(s, answersFor(c.Direction)), timeOf(s, is(call.EventCallEnded))
+	times := s.EventTimes()
+	timeOf := func(match func(call.EventType) bool) time.Time {
+		for i, e := range s.Events {
+			if match(e.Type) {
+				return times[i]
+			}
+		}
+		return time.Time{}
+	}
+	c.Start, c.Queued, c.Ring, c.Answer, c.End = timeOf(isStart), timeOf(is(call.EventQueued)),
+		timeOf(ringsFor(c.Direction)), timeOf(answersFor(c.Direction)), timeOf(is(call.EventCallEnded))
 	if c.End.IsZero() && len(s.Events) > 0 && s.Closure != Open {
-		c.End = s.EventTime(len(s.Events) - 1) // closed without an end: last seen
+		c.End = times[len(times)-1] // closed without an end: last seen
 	}
 	if c.EndStatus == "" || c.EndStatus == call.StatusUnknown {
 		c.EndStatus = outcome(&c)
@@ -111,12 +120,3 @@ func answersFor(d call.Direction) func(call.EventType) bool {
 	}
 }
 
-// timeOf is the time of the first event that matches.
-func timeOf(s *Session, match func(call.EventType) bool) (t time.Time) {
-	for i, e := range s.Events {
-		if match(e.Type) {
-			return s.EventTime(i)
-		}
-	}
-	return
-}

@@ -108,8 +108,7 @@ const agentPrefix = "agent/"
 func KeyOf(p *call.Push) (Key, bool) {
 	switch {
 	case p.Kind == call.KindAgentEvent:
-		a := &p.Call.Agent
-		agent := firstNonEmpty(a.StaffNumber, a.ID, a.Email, a.Name)
+		agent := p.Call.Agent.Key()
 		if agent == "" {
 			return Key{}, false
 		}
@@ -123,15 +122,6 @@ func KeyOf(p *call.Push) (Key, bool) {
 
 // IsAgent reports whether the key is an agent's timeline rather than a call.
 func (k Key) IsAgent() bool { return strings.HasPrefix(k.ID, agentPrefix) }
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
 
 // Change is the result of applying a push.
 type Change struct {
@@ -222,11 +212,11 @@ func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*S
 	for e := t.closedOrder.Front(); e != nil; {
 		s := e.Value.(*Session)
 		e = e.Next()
-		if ripeAt := s.Closed.Add(grace); ripeAt.After(t.lastSweep) && !ripeAt.After(now) {
+		if t.settling(s, grace) && !s.Closed.Add(grace).After(now) {
 			ripe = append(ripe, s.clone())
 		}
 		// Forgotten only after a sweep that already returned it ripe, so its claims still hold.
-		if now.Sub(s.Seen) >= t.idleTimeout && !s.Closed.Add(grace).After(t.lastSweep) {
+		if now.Sub(s.Seen) >= t.idleTimeout && !t.settling(s, grace) {
 			t.closedOrder.Remove(t.closed[s.Key])
 			delete(t.closed, s.Key)
 		}
@@ -242,11 +232,17 @@ func (t *Tracker) Settling(grace time.Duration) []*Session {
 	defer t.mu.Unlock()
 	var out []*Session
 	for e := t.closedOrder.Front(); e != nil; e = e.Next() {
-		if s := e.Value.(*Session); s.Closed.Add(grace).After(t.lastSweep) {
+		if s := e.Value.(*Session); t.settling(s, grace) {
 			out = append(out, s.clone())
 		}
 	}
 	return out
+}
+
+// settling reports whether a closed session's grace had not run out by the last sweep: no sweep
+// has returned it ripe yet.
+func (t *Tracker) settling(s *Session, grace time.Duration) bool {
+	return s.Closed.Add(grace).After(t.lastSweep)
 }
 
 // OpenCounts returns the number of open calls per vendor and tenant (keys without an ID).
@@ -358,8 +354,8 @@ func rankOf(t call.EventType) int {
 }
 
 // sortEvents puts events in call order: by the vendor's time when events carry one, else by
-// their rank in a call and then arrival; then arrival times are clamped so that they never run
-// backwards.
+// their rank in a call and then arrival (EventTimes clamps arrival times that would run
+// backwards).
 func sortEvents(evs []Event) {
 	slices.SortStableFunc(evs, func(a, b Event) int {
 		if a.Timed && b.Timed {
@@ -375,18 +371,21 @@ func sortEvents(evs []Event) {
 	})
 }
 
-// EventTime returns the time of an event in the session's order: arrival times of untimed
+// EventTimes returns the times of the events in the session's order: arrival times of untimed
 // events are clamped to never precede an earlier event.
-func (s *Session) EventTime(i int) time.Time {
-	t := s.Events[i].Time
-	if !s.Events[i].Timed {
-		for j := 0; j < i; j++ {
-			if s.Events[j].Time.After(t) {
-				t = s.Events[j].Time
-			}
+func (s *Session) EventTimes() []time.Time {
+	out := make([]time.Time, len(s.Events))
+	var latest time.Time // of the events before
+	for i, e := range s.Events {
+		out[i] = e.Time
+		if !e.Timed && latest.After(e.Time) {
+			out[i] = latest
+		}
+		if e.Time.After(latest) {
+			latest = e.Time
 		}
 	}
-	return t
+	return out
 }
 
 // Snapshot is a session as it is persisted: its state and what was reported of it.

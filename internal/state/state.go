@@ -163,16 +163,11 @@ func (s *Store) read(ctx context.Context, key string) (Record, bool, error) {
 
 // plain turns the json.Numbers of a session's free-form maps back into int64 and float64.
 func plain(s *session.Session) {
-	fix := func(m map[string]any) {
-		for k, v := range m {
-			m[k] = vendor.Normalize(v)
-		}
-	}
-	fix(s.Call.Custom)
+	vendor.Normalize(s.Call.Custom) // in place
 	if s.Record != nil {
-		fix(s.Record.Custom)
+		vendor.Normalize(s.Record.Custom)
 	}
 	for i := range s.Events {
-		fix(s.Events[i].Details)
+		vendor.Normalize(s.Events[i].Details)
 	}
 }

@@ -110,8 +110,9 @@ func EventSpans(s *session.Session, released bool) ([]Span, map[string]string) {
 	}
 	w := &walk{s: s, dir: s.Call.Direction, closed: s.Closure != session.Open, released: released, byEvent: map[string]string{}}
 	var cur *openPhase
+	times := s.EventTimes()
 	for i, e := range s.Events {
-		t := s.EventTime(i)
+		t := times[i]
 		if w.first.IsZero() {
 			w.first = t
 		}
@@ -236,15 +237,16 @@ func (w *walk) finish() {
 func agentSpans(s *session.Session) ([]Span, map[string]string) {
 	var out []Span
 	byEvent := map[string]string{}
+	times := s.EventTimes()
 	for i, e := range s.Events {
 		key := "state/" + e.Key
 		byEvent[e.Key] = key
-		start := s.EventTime(i)
+		start := times[i]
 		var end time.Time
 		cut := false
 		switch {
 		case i+1 < len(s.Events):
-			end = s.EventTime(i + 1)
+			end = times[i+1]
 		case s.Closure == session.Open:
 			continue // the latest state lasts until the next report
 		default:

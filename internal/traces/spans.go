@@ -5,6 +5,7 @@
 package traces
 
 import (
+	"cmp"
 	"strconv"
 	"time"
 
@@ -248,16 +249,9 @@ func transferFrom(prev, next call.Leg) string {
 	if next.TransferFrom != "" {
 		return next.TransferFrom
 	}
-	return firstNonEmpty(prev.Agent.Email, prev.Agent.StaffNumber, prev.Agent.ID, prev.Agent.Name)
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
+	// Email first: TCCC's TransferFrom, which this stands in for, names agents by email.
+	a := prev.Agent
+	return cmp.Or(a.Email, a.StaffNumber, a.ID, a.Name)
 }
 
 func putLeg(s *Span, l *call.Leg) {

@@ -3,7 +3,6 @@ package udesk
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"strings"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
@@ -136,20 +135,9 @@ func (v *noteValue) UnmarshalJSON(data []byte) error {
 		}
 		v.value = out
 	default:
-		return &json.UnmarshalTypeError{Value: kindOf(data[0]), Type: reflect.TypeOf("")}
+		return flex.TypeError(data, "")
 	}
 	return nil
-}
-
-func kindOf(c byte) string {
-	switch c {
-	case '{':
-		return "object"
-	case 't', 'f':
-		return "bool"
-	default:
-		return "number"
-	}
 }
 
 // stamp is a flex.Time that keeps the text it was sent as: timestamp goes into the dedup key and

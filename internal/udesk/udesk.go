@@ -3,6 +3,7 @@
 package udesk
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strconv"
@@ -300,7 +301,7 @@ func attributes(r *push) map[string]any {
 	putStr(m, "category", r.Category)
 	putStr(m, "queue_overflow", r.QueueOverflow)
 	// Both spellings report the same state; the attribute takes the parameter table's.
-	putStr(m, "queue_statue", firstString(r.QueueStatue, r.QueueStatus))
+	putStr(m, "queue_statue", cmp.Or(r.QueueStatue, r.QueueStatus))
 	putStr(m, "device_info", r.DeviceInfo)
 	if r.MultiRingCount != nil {
 		m["multi_ring_count"] = *r.MultiRingCount
@@ -316,15 +317,6 @@ func attributes(r *push) map[string]any {
 		return nil
 	}
 	return m
-}
-
-func firstString(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 func putStr(m map[string]any, k, v string) {

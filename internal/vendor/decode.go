@@ -33,19 +33,32 @@ func Unmarshal(body []byte, v any) error {
 	return nil
 }
 
-// Payload decodes a JSON object into plain Go values for the log body: integers as int64, other
-// numbers as float64 (numbers too large for either stay as their text).
+// Payload decodes a JSON object into plain Go values for the log body, as Value does.
 func Payload(body []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, describe(err)
+	v, err := Value(body)
+	if err != nil {
+		return nil, err
 	}
-	if m == nil {
+	m, ok := v.(map[string]any)
+	if !ok {
 		return nil, errors.New("the body is not a JSON object")
 	}
-	return Normalize(m).(map[string]any), nil
+	return m, nil
+}
+
+// Value decodes one JSON value into plain Go values: integers as int64, other numbers as
+// float64 (numbers too large for either stay as their text). Data after the value is an error.
+func Value(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, describe(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("invalid JSON: data after the value")
+	}
+	return Normalize(v), nil
 }
 
 // Normalize turns the json.Numbers of a value decoded with UseNumber into int64 or float64
