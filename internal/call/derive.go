@@ -35,3 +35,19 @@ func FirstTime(ts ...time.Time) time.Time {
 	}
 	return time.Time{}
 }
+
+// Offered reports whether an inbound call reached an agent's queue or an agent: a person
+// answered it, it waited in a queue, or an agent's phone rang. Offered calls are the
+// denominator of service level and abandonment, whatever status they ended with, so that a
+// status added later cannot fall out of it. A wait or ring reported as 0 s is no evidence.
+func (c *Call) Offered() bool {
+	if c.Direction != DirectionInbound {
+		return false
+	}
+	switch c.EndStatus {
+	case StatusAnswered, StatusAbandonedQueue, StatusAbandonedRinging:
+		return true
+	}
+	return !c.Queued.IsZero() || !c.Ring.IsZero() || len(c.Legs) > 0 ||
+		c.Durations[PhaseQueue] > 0 || c.Durations[PhaseRing] > 0
+}

@@ -17,7 +17,8 @@ const (
 	StatusAbandonedQueue   EndStatus = "abandoned_in_queue" // the caller hung up while queued
 	StatusAbandonedRinging EndStatus = "abandoned_ringing"  // the caller hung up while an agent was ringing
 	StatusAbandoned        EndStatus = "abandoned"          // the caller hung up before an answer, stage not given
-	StatusIVRCompleted     EndStatus = "ivr_completed"      // served by the IVR or a bot, no agent needed
+	StatusIVRCompleted     EndStatus = "ivr_completed"      // served by the IVR, no agent needed
+	StatusBotHandled       EndStatus = "bot_handled"        // talked with an AI agent only, no person answered
 	StatusNoAgent          EndStatus = "no_agent"           // no agent online or available in time
 	StatusOutsideHours     EndStatus = "outside_hours"      // outside business hours
 	StatusBlocked          EndStatus = "blocked"            // blacklists, carrier or frequency restrictions
@@ -29,12 +30,16 @@ const (
 var EndStatuses = []EndStatus{
 	StatusAnswered, StatusNoAnswer, StatusBusy, StatusRejected, StatusUnreachable,
 	StatusAbandonedIVR, StatusAbandonedQueue, StatusAbandonedRinging, StatusAbandoned,
-	StatusIVRCompleted, StatusNoAgent, StatusOutsideHours, StatusBlocked, StatusCanceled,
+	StatusIVRCompleted, StatusBotHandled, StatusNoAgent, StatusOutsideHours, StatusBlocked, StatusCanceled,
 	StatusFailed, StatusUnknown,
 }
 
-// Connected reports whether the call reached a conversation.
+// Connected reports whether the call reached a conversation with a person. A call only a bot
+// talked to is StatusBotHandled, not connected: it stays out of the agents' KPIs.
 func (s EndStatus) Connected() bool { return s == StatusAnswered }
+
+// SelfService reports whether the call was served without a person: by the IVR or a bot.
+func (s EndStatus) SelfService() bool { return s == StatusIVRCompleted || s == StatusBotHandled }
 
 // AbandonStage is where the caller gave up, or "" when the call was not abandoned.
 func (s EndStatus) AbandonStage() string {
