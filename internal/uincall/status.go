@@ -12,21 +12,27 @@ import (
 // document's samples, the hangups included, send it.
 const callResultPending = -1
 
-// callResults maps call_result, twc返回的外呼通话结果 in both field tables.
+// callResultLineUp is call_result 0, "成功": the line went through (twc, the trunk, reports the
+// call was placed), not that anyone talked. It gives no end status: the events say whether the
+// call was answered (call_talking, 客户接听并开始通话).
+const callResultLineUp = 0
+
+// callResults maps the call_results that are an outcome on their own, twc返回的外呼通话结果 in
+// both field tables: "1、2线路不通", the line failed.
 var callResults = map[int64]call.EndStatus{
-	0: call.StatusAnswered, // 成功
-	1: call.StatusFailed,   // 线路不通
-	2: call.StatusFailed,   // 线路不通
+	1: call.StatusFailed, // 线路不通
+	2: call.StatusFailed, // 线路不通
 }
 
-// endStatus maps call_result and returns the raw decimal value beside it. An absent result and
-// -1 (no result yet) leave the status empty; undocumented values are unknown.
+// endStatus maps call_result and returns the raw decimal value beside it. An absent result, -1
+// (no result yet) and 0 (the line went through) leave the status empty, for the events to
+// decide; undocumented values are unknown.
 func endStatus(r flex.Int) (call.EndStatus, string) {
 	if !r.Valid {
 		return "", ""
 	}
 	raw := strconv.FormatInt(r.Value, 10)
-	if r.Value == callResultPending {
+	if r.Value == callResultPending || r.Value == callResultLineUp {
 		return "", raw
 	}
 	if s, ok := callResults[r.Value]; ok {

@@ -178,7 +178,7 @@ var samples = map[string]sample{
 		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventCallEnded,
 		session: outSession, callID: outCallID, direction: call.DirectionOutbound,
 		caller: business, callee: outCustom, agent: "8014", attrs: attrs("DN", "event", "0"),
-		status: call.StatusAnswered, rawStatus: "0", customer: outCustom, payloadLen: 13, payloadCallResult: 0,
+		rawStatus: "0", customer: outCustom, payloadLen: 13, payloadCallResult: 0, // 成功: the line, not a talk
 	},
 	"outbound-9-call_hangup-line-failure.json": {
 		kind: call.KindCallEvent, command: "call_hangup", eventType: call.EventCallEnded,
@@ -329,7 +329,7 @@ func TestCallResults(t *testing.T) {
 		status    call.EndStatus
 		rawStatus string
 	}{
-		{`0`, call.StatusAnswered, "0"},
+		{`0`, "", "0"}, // 成功: the line went through; the events say whether anyone talked
 		{`1`, call.StatusFailed, "1"},
 		{`2`, call.StatusFailed, "2"},
 		{`-1`, "", "-1"},
@@ -460,11 +460,11 @@ func TestEveryDocumentedCallResultIsMapped(t *testing.T) {
 		want  call.EndStatus
 		raw   string
 	}{
-		{0, call.StatusAnswered, "0"}, // 成功
-		{1, call.StatusFailed, "1"},   // 线路不通
-		{2, call.StatusFailed, "2"},   // 线路不通
-		{-1, "", "-1"},                // every sample: no status yet, the raw value is kept
-		{3, call.StatusUnknown, "3"},  // not documented
+		{0, "", "0"},                 // 成功: the line went through, not a talk: no status of its own
+		{1, call.StatusFailed, "1"},  // 线路不通
+		{2, call.StatusFailed, "2"},  // 线路不通
+		{-1, "", "-1"},               // every sample: no status yet, the raw value is kept
+		{3, call.StatusUnknown, "3"}, // not documented
 	}
 	for _, tt := range documented {
 		got, raw := endStatus(flex.Int{Value: tt.value, Valid: true})
