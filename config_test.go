@@ -44,7 +44,7 @@ func TestDefaultConfig(t *testing.T) {
 		assert.Equal(t, 4*time.Second, v.cfg.ReplyTimeout)
 	}
 	assert.Equal(t, 24*time.Hour, cfg.TCCC.DedupWindow)
-	assert.Equal(t, time.Minute, cfg.UinCall.DedupWindow, "identical UinCall content is a retry only for a short while")
+	assert.Equal(t, 24*time.Hour, cfg.UinCall.DedupWindow, "one default: UinCall pushes have no key to remember anyway")
 	assert.Equal(t, 15*time.Second, cfg.CollectionInterval)
 	assert.Equal(t, "cumulative", cfg.MetricsTemporality)
 	assert.Contains(t, cfg.HistogramBuckets, 20.0)
@@ -61,7 +61,7 @@ func TestCustomConfig(t *testing.T) {
 	assert.Equal(t, int64(65536), cfg.ServerConfig.MaxRequestBodySize)
 	assert.Equal(t, VendorConfig{Enabled: true, Path: "/push/tccc", ServiceName: "callcenter-tccc", ReplyTimeout: 2 * time.Second, DedupWindow: time.Hour}, cfg.TCCC)
 	assert.False(t, cfg.Udesk.Enabled)
-	assert.Equal(t, VendorConfig{Enabled: true, Path: "/uincall", Tenant: "acme", ServiceName: "acme-uincall", ReplyTimeout: 4 * time.Second, DedupWindow: time.Minute}, cfg.UinCall)
+	assert.Equal(t, VendorConfig{Enabled: true, Path: "/uincall", Tenant: "acme", ServiceName: "acme-uincall", ReplyTimeout: 4 * time.Second, DedupWindow: 24 * time.Hour}, cfg.UinCall)
 	assert.Equal(t, "/51ima", cfg.Dezhu.Path)
 	assert.Empty(t, cfg.HealthPath)
 	assert.Equal(t, time.UTC, cfg.location())

@@ -1,7 +1,6 @@
 package callcenterreceiver // import "github.com/otelcallcenter/callcenterreceiver"
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -33,10 +32,6 @@ const (
 	defaultDedupWindow  = 24 * time.Hour
 	defaultMaxDedupKeys = 500_000
 )
-
-// dedupWindows are the vendors' own: UinCall pushes carry no id, and identical content within a
-// short time is a retry while later it is a new event (an agent's state reported again).
-var dedupWindows = map[string]time.Duration{uincall.Name: time.Minute}
 
 // platforms are the vendors the receiver knows, by configuration key. The README's layout
 // section lists every place a new vendor goes.
@@ -74,7 +69,7 @@ func createDefaultConfig() component.Config {
 			Path:         "/" + name,
 			ServiceName:  "callcenter-" + name,
 			ReplyTimeout: defaultReplyTimeout,
-			DedupWindow:  cmp.Or(dedupWindows[name], defaultDedupWindow),
+			DedupWindow:  defaultDedupWindow,
 		}
 	}
 	return &Config{

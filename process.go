@@ -190,7 +190,7 @@ func (it *item) traceContext() (traceID, spanID []byte) {
 	}
 	spanKey := traces.RootKey
 	if p.Event != nil && it.byEvent != nil {
-		if k, ok := it.byEvent[session.EventKey(p)]; ok {
+		if k, ok := it.byEvent[it.change.EventKey]; ok {
 			spanKey = k
 		}
 	}

@@ -74,6 +74,9 @@ type Push struct {
 	Arrival time.Time
 	// DedupKey identifies this push across the vendor's retries; empty when the vendor gives none.
 	DedupKey string
+	// EndIsFinal is set by vendors that document every push of a call after its end as a retry
+	// of an earlier one (Udesk). Without it, a push after the end is new information.
+	EndIsFinal bool
 
 	Call      Call
 	Recording *Recording // KindRecording and KindVoicemail

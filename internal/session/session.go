@@ -7,6 +7,7 @@ package session
 import (
 	"container/list"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -130,9 +131,11 @@ type Change struct {
 	// Closed are sessions the push made room for by evicting them.
 	Closed []*Session
 	// Retry is a push that came after its call ended and repeats an event every pipeline already
-	// accepted: Udesk documents every push after a conversation's end as a retry. (A retry of a
-	// push that failed is not one: it is processed.)
+	// accepted, of a vendor that documents every push after the end as a retry (Udesk). (A retry
+	// of a push that failed is not one: it is processed.)
 	Retry bool
+	// EventKey is the key of the push's event in the session; "" for pushes without one.
+	EventKey string
 }
 
 // Apply adds a push to its session, opening it on the first push. It returns nil for pushes
@@ -156,8 +159,8 @@ func (t *Tracker) Apply(p *call.Push) *Change {
 	} else if e, open := t.sessions[key]; open {
 		t.order.MoveToBack(e)
 	}
-	ch.Retry = s.Closure == Ended && p.Event != nil && s.reported[AcceptedEvent(p.Event.Name)]
-	s.apply(p)
+	ch.Retry = p.EndIsFinal && s.Closure == Ended && p.Event != nil && s.reported[AcceptedEvent(p.Event.Name)]
+	ch.EventKey = s.apply(p)
 	if s.Closure == Open && s.ended() {
 		t.close(s, Ended, p.Arrival)
 	}
@@ -291,7 +294,8 @@ func (t *Tracker) close(s *Session, why Closure, at time.Time) *Session {
 	return s.clone()
 }
 
-func (s *Session) apply(p *call.Push) {
+// apply adds what a push says to the session and returns the key of its event.
+func (s *Session) apply(p *call.Push) string {
 	if p.Arrival.After(s.Seen) {
 		s.Seen = p.Arrival
 	}
@@ -301,24 +305,32 @@ func (s *Session) apply(p *call.Push) {
 		s.Record = &rec
 	}
 	if p.Event == nil {
-		return
+		return ""
 	}
 	ev := Event{
 		Type: p.Event.Type, Name: p.Event.Name, Time: p.When(), Timed: !p.Time.IsZero(),
-		Agent: p.Call.Agent, Details: p.Event.Attributes, Key: EventKey(p),
+		Agent: p.Call.Agent, Details: p.Event.Attributes, Key: s.eventKey(p),
 	}
 	if slices.ContainsFunc(s.Events, func(e Event) bool { return e.Key == ev.Key }) {
-		return // a repeated push: the event is known
+		return ev.Key // a repeated push: the event is known
 	}
 	s.Events = append(s.Events, ev)
 	sortEvents(s.Events)
+	return ev.Key
 }
 
 // AcceptedEvent is the claim that an event of this name was accepted by every pipeline.
 func AcceptedEvent(name string) string { return "accepted:" + name }
 
-// EventKey identifies the event a push reports, the same across the vendor's retries.
-func EventKey(p *call.Push) string { return p.Event.Name + "@" + p.DedupKey }
+// eventKey identifies the event a push reports, the same across the vendor's retries. A push
+// without a dedup key is an event of its own every time (UinCall documents no retries): it is
+// numbered by its place among the session's events, which only grow.
+func (s *Session) eventKey(p *call.Push) string {
+	if p.DedupKey == "" {
+		return p.Event.Name + "#" + strconv.Itoa(len(s.Events))
+	}
+	return p.Event.Name + "@" + p.DedupKey
+}
 
 // ended reports whether the session has what closes a call.
 func (s *Session) ended() bool {

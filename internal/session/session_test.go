@@ -204,3 +204,41 @@ func TestPushesWithoutASession(t *testing.T) {
 	assert.Nil(t, tr.Apply(rec), "recordings are not steps of a call")
 	assert.Zero(t, tr.Len())
 }
+
+// A push without a dedup key (UinCall's: no id, no documented retries) is an event every time it
+// comes, on the agent's timeline as in a call.
+func TestPushesWithoutAKeyAreEachAnEvent(t *testing.T) {
+	tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Hour})
+	status := func(at time.Duration) *call.Push {
+		return &call.Push{
+			Vendor: "uincall", Kind: call.KindAgentEvent, Tenant: "t", Arrival: t0.Add(at),
+			Call:  call.Call{Agent: call.Agent{StaffNumber: "8014"}},
+			Event: &call.Event{Name: "agentstatus", Type: call.EventAgentStatus},
+		}
+	}
+	first, second := tr.Apply(status(0)), tr.Apply(status(2*time.Second))
+	assert.Equal(t, first.Session.Key, second.Session.Key, "the agent's day")
+	assert.NotEqual(t, first.EventKey, second.EventKey)
+	require.Len(t, second.Session.Events, 2, "the same body twice is two reports")
+	assert.Equal(t, []time.Time{t0, t0.Add(2 * time.Second)}, second.Session.EventTimes())
+}
+
+// Only a vendor that documents pushes after the end as retries (Udesk) gets them marked so.
+func TestOnlyAFinalEndMakesRetries(t *testing.T) {
+	for _, final := range []bool{true, false} {
+		tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Hour})
+		var last *Change
+		for _, p := range outboundCall("s1") {
+			p.EndIsFinal = final
+			last = tr.Apply(p)
+			tr.Claim(last.Session.Key, []string{AcceptedEvent(p.Event.Name)})
+		}
+		require.Equal(t, Ended, last.Session.Closure)
+		late := outboundCall("s1")[3] // call_talking again, after the hangup
+		late.EndIsFinal = final
+		late.Arrival = t0.Add(80 * time.Second)
+		late.DedupKey = ""
+		ch := tr.Apply(late)
+		assert.Equal(t, final, ch.Retry, "end is final: %v", final)
+	}
+}

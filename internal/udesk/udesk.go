@@ -58,8 +58,10 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		Time:     r.Timestamp.In(loc),
 		Arrival:  req.Arrival,
 		DedupKey: c.SessionID + "/" + occasion + "/" + r.Timestamp.raw,
-		Call:     c,
-		Event:    &call.Event{Name: occasion, Type: eventType(occasion), Attributes: attributes(&r)},
+		// 同一conversation_id如果已经收到occasion为"end"的推送,其后的推送为之前失败后重试的推送.
+		EndIsFinal: true,
+		Call:       c,
+		Event:      &call.Event{Name: occasion, Type: eventType(occasion), Attributes: attributes(&r)},
 	}
 	if occasion == occasionEnd {
 		p.Kind = call.KindCallRecord

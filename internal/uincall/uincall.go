@@ -4,11 +4,7 @@
 package uincall
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"maps"
 	"net/http"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
@@ -26,7 +22,9 @@ var _ vendor.Vendor = Vendor{}
 func (Vendor) Name() string { return Name }
 
 // Decode turns one event into one push. UinCall events carry no time, so the push has none and
-// the receiver uses the arrival.
+// the receiver uses the arrival. Nor do they carry an id, and UinCall documents no retries:
+// every push is an event of its own, identical bodies included (the inbound flow of the
+// document sends the same agentstatus twice), so the push has no dedup key.
 func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 	var e event
 	if err := vendor.Unmarshal(req.Body, &e); err != nil {
@@ -36,10 +34,6 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		return nil, errors.New("field command: required")
 	}
 	payload, err := vendor.Payload(req.Body)
-	if err != nil {
-		return nil, err
-	}
-	key, err := dedupKey(payload)
 	if err != nil {
 		return nil, err
 	}
@@ -60,14 +54,13 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		kind = call.KindAgentEvent
 	}
 	return []call.Push{{
-		Vendor:   Name,
-		Kind:     kind,
-		Tenant:   e.TenantID,
-		Arrival:  req.Arrival,
-		DedupKey: key,
-		Call:     c,
-		Event:    &call.Event{Name: e.Command, Type: eventType(e.Command), Attributes: attributes(e)},
-		Payload:  payload,
+		Vendor:  Name,
+		Kind:    kind,
+		Tenant:  e.TenantID,
+		Arrival: req.Arrival,
+		Call:    c,
+		Event:   &call.Event{Name: e.Command, Type: eventType(e.Command), Attributes: attributes(e)},
+		Payload: payload,
 	}}, nil
 }
 
@@ -77,24 +70,6 @@ func (Vendor) PhoneFields() []string { return []string{"ani", "dnis"} }
 // Reply answers with vendor.CodeReply: the document specifies no reply.
 func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
 	vendor.CodeReply(w, status, err)
-}
-
-// dedupKey identifies a push by its content, since UinCall gives no push id: the SHA-256 of the
-// payload's canonical JSON (json.Marshal sorts object keys), so formatting and key order do not
-// change it. The phone numbers are left out: the key is shown as callcenter.push.id, and a hash
-// of a body whose numbers alone are masked could be brute-forced back to them. The call's
-// session and times tell its pushes apart without them.
-func dedupKey(payload map[string]any) (string, error) {
-	content := maps.Clone(payload)
-	for _, f := range (Vendor{}).PhoneFields() {
-		delete(content, f)
-	}
-	canonical, err := json.Marshal(content)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(canonical)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
 // attributes keeps the event fields the model has no place for.
