@@ -85,7 +85,7 @@ func (r *callcenterReceiver) finish(ctx context.Context, vc *VendorConfig, items
 			continue
 		}
 		if p := it.push; p.Event != nil && (it.done | it.accepted).Has(r.signals) {
-			r.sessions.Claim(it.change.Session.Key, []string{session.AcceptedEvent(p.Event.Name)})
+			r.sessions.Claim(it.change.Session.Key, []string{session.AcceptedEvent(p)})
 		}
 		touched = append(touched, it.change.Session)
 		touched = append(touched, it.change.Closed...)
@@ -182,6 +182,9 @@ func (r *callcenterReceiver) emitLogs(ctx context.Context, format string, vc *Ve
 func (it *item) traceContext() (traceID, spanID []byte) {
 	p := it.push
 	key, ok := session.KeyOf(p)
+	if it.change != nil {
+		key, ok = it.change.Session.Key, true // a transfer's segment is in its call's trace
+	}
 	if !ok {
 		if p.Call.SessionID == "" {
 			return nil, nil

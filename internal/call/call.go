@@ -77,6 +77,10 @@ type Push struct {
 	// EndIsFinal is set by vendors that document every push of a call after its end as a retry
 	// of an earlier one (Udesk). Without it, a push after the end is new information.
 	EndIsFinal bool
+	// Segment is set by vendors whose customer call can arrive as several calls of their own,
+	// each with its own end (Udesk: a transfer is a new conversation_id): what may join this one
+	// to an earlier one.
+	Segment *Segment
 
 	Call      Call
 	Recording *Recording // KindRecording and KindVoicemail
@@ -85,6 +89,16 @@ type Push struct {
 	// Payload is the vendor's body, whole, as decoded JSON (objects, arrays, strings, bools,
 	// int64 and float64 numbers, nil).
 	Payload map[string]any
+}
+
+// Segment tells whether a vendor's call continues an earlier one of the same customer call.
+type Segment struct {
+	// Group is what the calls of one customer share (Udesk call_id, 同一客户一系列通话唯一id). It
+	// groups a customer's calls, so it is not enough to join them.
+	Group string
+	// TransferFrom is the agent (Agent.ID) of the earlier call this one was transferred from
+	// (Udesk from_agent_id with category transfer); "" when it is no transfer.
+	TransferFrom string
 }
 
 // When is the time the push is about: the vendor's time, or arrival when it gave none.

@@ -15,7 +15,9 @@ func merge(dst, src *call.Call) {
 			*d = s
 		}
 	}
-	set(&dst.SessionID, src.SessionID)
+	if dst.SessionID == "" { // a call of several segments keeps its first's
+		dst.SessionID = src.SessionID
+	}
 	set(&dst.CallID, src.CallID)
 	if src.Direction != "" && src.Direction != call.DirectionUnknown {
 		dst.Direction = src.Direction

@@ -51,19 +51,32 @@ type Session struct {
 	// Call is every push's view of the call merged: later non-empty values win.
 	Call   call.Call
 	Events []Event
-	// Record is the vendor's final record, when it sends one.
-	Record  *call.Call
+	// Record is the vendor's final record, when it sends one; for a call that arrived as several
+	// segments, their records joined (see joinRecords).
+	Record *call.Call
+	// Segments are the vendor's calls that make up this one, in the order they joined: one,
+	// unless a transfer arrived as a call of its own (Udesk conversations).
+	Segments []Segment `json:"segments,omitempty"`
+	// Group is what the segments share (Udesk call_id); "" for vendors without segments.
+	Group   string `json:"group,omitempty"`
 	Closure Closure
 	Closed  time.Time // when the session was closed
 	// reported holds what was already sent downstream (span keys, the completed call).
 	reported map[string]bool
 }
 
+// Segment is one of the vendor's calls in a session, with its final record once it came.
+type Segment struct {
+	ID     string
+	Record *call.Call `json:",omitempty"`
+}
+
 // Completed returns the call as complete as it is known: the vendor's record when there is one,
-// otherwise what the events say, and whether the call ended.
+// otherwise what the events say, and whether the call ended. A call of several segments ends
+// with the last segment's record.
 func (s *Session) Completed() (call.Call, bool) {
 	if s.Record != nil {
-		return *s.Record, true
+		return *s.Record, s.ended()
 	}
 	c := assemble(s)
 	return c, s.Closure == Ended
@@ -79,6 +92,10 @@ type Tracker struct {
 	closed      map[Key]*list.Element // tombstones of closed sessions, for late and repeated pushes
 	closedOrder *list.List
 	lastSweep   time.Time
+	// joined maps the key a segment would have on its own to the session it joined; groups the
+	// group of segments (vendor, tenant, group) to the latest session that had it.
+	joined map[Key]Key
+	groups map[Key]Key
 }
 
 // Config bounds the tracker.
@@ -96,6 +113,8 @@ func NewTracker(cfg Config) *Tracker {
 		order:       list.New(),
 		closed:      map[Key]*list.Element{},
 		closedOrder: list.New(),
+		joined:      map[Key]Key{},
+		groups:      map[Key]Key{},
 	}
 }
 
@@ -149,6 +168,7 @@ func (t *Tracker) Apply(p *call.Push) *Change {
 	defer t.mu.Unlock()
 
 	ch := &Change{}
+	key = t.sessionOf(key, p)
 	s := t.lookup(key)
 	if s == nil {
 		s = &Session{Key: key, Opened: p.Arrival, reported: map[string]bool{}}
@@ -159,13 +179,84 @@ func (t *Tracker) Apply(p *call.Push) *Change {
 	} else if e, open := t.sessions[key]; open {
 		t.order.MoveToBack(e)
 	}
-	ch.Retry = p.EndIsFinal && s.Closure == Ended && p.Event != nil && s.reported[AcceptedEvent(p.Event.Name)]
+	ch.Retry = p.EndIsFinal && p.Event != nil && s.segmentEnded(p.Call.SessionID) && s.reported[AcceptedEvent(p)]
 	ch.EventKey = s.apply(p)
-	if s.Closure == Open && s.ended() {
+	t.index(s, p)
+	switch {
+	case s.Closure == Open && s.ended():
 		t.close(s, Ended, p.Arrival)
+	case s.Closure == Ended && !s.ended():
+		t.reopen(s) // a transfer's segment joined after the earlier segment's end
 	}
 	ch.Session = s.clone()
 	return ch
+}
+
+// joinWindow is how long after the end of a call a segment may start and still be taken as its
+// transfer.
+const joinWindow = time.Minute
+
+// sessionOf returns the session a push goes to: the one its segment joined, else the earlier
+// call it continues, else its own. A segment continues an earlier call when the evidence says it
+// is its transfer (Udesk documents call_id as 同一客户一系列通话唯一id, a customer's series of
+// calls, so sharing it is not enough): the same group, transferred from an agent of that call
+// (from_agent_id, 高级通话时上一个客服的id), while that call is going on or no later than
+// joinWindow after its end.
+func (t *Tracker) sessionOf(own Key, p *call.Push) Key {
+	if k, ok := t.joined[own]; ok {
+		return k
+	}
+	seg := p.Segment
+	if seg == nil || seg.Group == "" || seg.TransferFrom == "" || t.lookup(own) != nil {
+		return own
+	}
+	k, ok := t.groups[Key{Vendor: own.Vendor, Tenant: own.Tenant, ID: seg.Group}]
+	if !ok {
+		return own
+	}
+	earlier := t.lookup(k)
+	if earlier == nil || !earlier.hadAgent(seg.TransferFrom) {
+		return own
+	}
+	start := call.FirstTime(p.Call.Start, p.Call.Ring, p.Call.Answer, p.When())
+	if earlier.Closure != Open && start.After(earlier.latest().Add(joinWindow)) {
+		return own
+	}
+	t.joined[own] = k
+	return k
+}
+
+// index remembers the session's group, for the segments that may continue it.
+func (t *Tracker) index(s *Session, p *call.Push) {
+	if p.Segment == nil || p.Segment.Group == "" {
+		return
+	}
+	if s.Group == "" {
+		s.Group = p.Segment.Group
+	}
+	t.groups[Key{Vendor: s.Key.Vendor, Tenant: s.Key.Tenant, ID: s.Group}] = s.Key
+}
+
+// reopen moves a closed session back to the open ones.
+func (t *Tracker) reopen(s *Session) {
+	if e, ok := t.closed[s.Key]; ok {
+		t.closedOrder.Remove(e)
+		delete(t.closed, s.Key)
+	}
+	s.Closure, s.Closed = Open, time.Time{}
+	t.sessions[s.Key] = t.order.PushBack(s)
+}
+
+// forget drops a closed session's tombstone and what points at it.
+func (t *Tracker) forget(s *Session) {
+	delete(t.closed, s.Key)
+	for _, seg := range s.Segments {
+		delete(t.joined, Key{Vendor: s.Key.Vendor, Tenant: s.Key.Tenant, ID: seg.ID})
+	}
+	g := Key{Vendor: s.Key.Vendor, Tenant: s.Key.Tenant, ID: s.Group}
+	if t.groups[g] == s.Key {
+		delete(t.groups, g)
+	}
 }
 
 // Claim marks items (span keys, "call") of a session as reported and returns those that were
@@ -221,7 +312,7 @@ func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*S
 		// Forgotten only after a sweep that already returned it ripe, so its claims still hold.
 		if now.Sub(s.Seen) >= t.idleTimeout && !t.settling(s, grace) {
 			t.closedOrder.Remove(t.closed[s.Key])
-			delete(t.closed, s.Key)
+			t.forget(s)
 		}
 	}
 	t.lastSweep = now
@@ -288,8 +379,7 @@ func (t *Tracker) close(s *Session, why Closure, at time.Time) *Session {
 	t.closed[s.Key] = t.closedOrder.PushBack(s)
 	// Tombstones are bounded like open sessions.
 	for t.max > 0 && t.closedOrder.Len() > t.max {
-		old := t.closedOrder.Remove(t.closedOrder.Front()).(*Session)
-		delete(t.closed, old.Key)
+		t.forget(t.closedOrder.Remove(t.closedOrder.Front()).(*Session))
 	}
 	return s.clone()
 }
@@ -300,9 +390,13 @@ func (s *Session) apply(p *call.Push) string {
 		s.Seen = p.Arrival
 	}
 	merge(&s.Call, &p.Call)
+	seg := s.segment(p.Call.SessionID)
 	if p.Kind == call.KindCallRecord {
 		rec := p.Call
-		s.Record = &rec
+		if seg != nil {
+			seg.Record = &rec
+		}
+		s.Record = joinRecords(s.Segments, &rec)
 	}
 	if p.Event == nil {
 		return ""
@@ -319,8 +413,9 @@ func (s *Session) apply(p *call.Push) string {
 	return ev.Key
 }
 
-// AcceptedEvent is the claim that an event of this name was accepted by every pipeline.
-func AcceptedEvent(name string) string { return "accepted:" + name }
+// AcceptedEvent is the claim that the push's event, by its name in its segment, was accepted by
+// every pipeline.
+func AcceptedEvent(p *call.Push) string { return "accepted:" + p.Call.SessionID + "/" + p.Event.Name }
 
 // eventKey identifies the event a push reports, the same across the vendor's retries. A push
 // without a dedup key is an event of its own every time (UinCall documents no retries): it is
@@ -332,14 +427,63 @@ func (s *Session) eventKey(p *call.Push) string {
 	return p.Event.Name + "@" + p.DedupKey
 }
 
-// ended reports whether the session has what closes a call.
+// ended reports whether the session has what closes a call: every segment's final record, or
+// for a vendor that sends none an event that ends the call.
 func (s *Session) ended() bool {
-	return s.Record != nil || slices.ContainsFunc(s.Events, func(e Event) bool { return e.Type == call.EventCallEnded })
+	if s.Record != nil {
+		return !slices.ContainsFunc(s.Segments, func(g Segment) bool { return g.Record == nil })
+	}
+	return slices.ContainsFunc(s.Events, func(e Event) bool { return e.Type == call.EventCallEnded })
+}
+
+// segment returns the session's segment of this id, adding it on its first push; nil for pushes
+// of no call (agent events).
+func (s *Session) segment(id string) *Segment {
+	if id == "" {
+		return nil
+	}
+	for i := range s.Segments {
+		if s.Segments[i].ID == id {
+			return &s.Segments[i]
+		}
+	}
+	s.Segments = append(s.Segments, Segment{ID: id})
+	return &s.Segments[len(s.Segments)-1]
+}
+
+// segmentEnded reports whether the segment of this id has its final record, or for a vendor that
+// sends none, whether the call ended.
+func (s *Session) segmentEnded(id string) bool {
+	if s.Record == nil {
+		return s.Closure == Ended
+	}
+	i := slices.IndexFunc(s.Segments, func(g Segment) bool { return g.ID == id })
+	return i >= 0 && s.Segments[i].Record != nil
+}
+
+// hadAgent reports whether an agent of this id took part in the call.
+func (s *Session) hadAgent(id string) bool {
+	return s.Call.Agent.ID == id || slices.ContainsFunc(s.Events, func(e Event) bool { return e.Agent.ID == id })
+}
+
+// latest is the latest moment known of the call: its last event, or its record's end.
+func (s *Session) latest() time.Time {
+	var out time.Time
+	for _, e := range s.Events {
+		if e.Time.After(out) {
+			out = e.Time
+		}
+	}
+	if s.Record != nil && s.Record.End.After(out) {
+		out = s.Record.End
+	}
+	return out
 }
 
 func (s *Session) clone() *Session {
 	c := *s
 	c.Events = slices.Clone(s.Events)
+	c.Segments = slices.Clone(s.Segments)
 	c.reported = nil
 	return &c
 }
@@ -462,6 +606,12 @@ func (t *Tracker) Restore(snaps []Snapshot) {
 			t.sessions[s.Key] = t.order.PushBack(&s)
 		} else {
 			t.closed[s.Key] = t.closedOrder.PushBack(&s)
+		}
+		for _, seg := range s.Segments[min(1, len(s.Segments)):] {
+			t.joined[Key{Vendor: s.Key.Vendor, Tenant: s.Key.Tenant, ID: seg.ID}] = s.Key
+		}
+		if s.Group != "" {
+			t.groups[Key{Vendor: s.Key.Vendor, Tenant: s.Key.Tenant, ID: s.Group}] = s.Key
 		}
 	}
 }

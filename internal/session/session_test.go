@@ -231,7 +231,7 @@ func TestOnlyAFinalEndMakesRetries(t *testing.T) {
 		for _, p := range outboundCall("s1") {
 			p.EndIsFinal = final
 			last = tr.Apply(p)
-			tr.Claim(last.Session.Key, []string{AcceptedEvent(p.Event.Name)})
+			tr.Claim(last.Session.Key, []string{AcceptedEvent(p)})
 		}
 		require.Equal(t, Ended, last.Session.Closure)
 		late := outboundCall("s1")[3] // call_talking again, after the hangup

@@ -22,8 +22,8 @@ import (
 func Spans(s *session.Session, now time.Time, grace time.Duration) ([]Span, map[string]string) {
 	released := s.Closure != session.Open && now.Sub(s.Closed) >= grace
 	spans, byEvent := EventSpans(s, released)
-	if s.Record == nil {
-		return spans, byEvent
+	if s.Record == nil || s.Closure == session.Open {
+		return spans, byEvent // no record, or a transfer's segment still going on (Udesk)
 	}
 	have := make(map[string]int, len(spans))
 	for i, sp := range spans {

@@ -63,6 +63,7 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		Call:       c,
 		Event:      &call.Event{Name: occasion, Type: eventType(occasion), Attributes: attributes(&r)},
 	}
+	p.Segment = segment(&r)
 	if occasion == occasionEnd {
 		p.Kind = call.KindCallRecord
 		p.Event.Type = call.EventCallEnded
@@ -153,11 +154,31 @@ func decodeCall(r *push, loc *time.Location, end bool) call.Call {
 		}
 		c.Legs = []call.Leg{leg}
 	}
-	if r.Category == "transfer" || r.Category == "transfer_outline" {
+	if isTransfer(r.Category) {
 		c.Transfers = 1
 	}
 	c.Derive()
 	return c
+}
+
+// segment tells what may join the conversation to an earlier one: call_id is
+// 同一客户一系列通话唯一id (one id for a customer's series of calls) and conversation_id
+// 当前通话的id (this call's), so a transfer can arrive as a conversation of its own. It is one
+// when its category says so (详解二 "transfer"=>转接, "transfer_outline"=>转接外线) and it names
+// the agent it came from (from_agent_id, 高级通话时上一个客服的id).
+func segment(r *push) *call.Segment {
+	if r.CallID == "" {
+		return nil
+	}
+	seg := &call.Segment{Group: r.CallID}
+	if isTransfer(r.Category) && r.FromAgentID != nil {
+		seg.TransferFrom = strconv.FormatInt(*r.FromAgentID, 10)
+	}
+	return seg
+}
+
+func isTransfer(category string) bool {
+	return category == "transfer" || category == "transfer_outline"
 }
 
 // start is when the call began: call_start_at when it is plausible, else the first ring or
