@@ -292,9 +292,33 @@ func (r *callcenterReceiver) recordMetrics(vc *VendorConfig, p *call.Push, ch *s
 	if ch == nil || ch.Session.Key.IsAgent() {
 		return
 	}
-	// A call is counted once, when it completes, whichever push completes it.
-	if c, ended := ch.Session.Completed(); ended && len(r.sessions.Claim(ch.Session.Key, []string{completedCall})) > 0 {
+	// A call is counted once, when it completes, whichever push completes it. A call assembled
+	// from events (UinCall: no final record) waits for its late pushes (countSettled).
+	if ch.Session.Record != nil || r.cfg.Sessions.LateGrace == 0 {
+		r.countCall(res, ch.Session)
+	}
+}
+
+// countCall counts a session's call if it ended and was not counted yet.
+func (r *callcenterReceiver) countCall(res metrics.Resource, s *session.Session) {
+	if c, ended := s.Completed(); ended && len(r.sessions.Claim(s.Key, []string{completedCall})) > 0 {
 		r.aggregator.RecordCall(res, &c)
+	}
+}
+
+// countSettled counts the calls assembled from events whose grace for late pushes is over: a
+// push after the hang-up is new information for a vendor without retries (UinCall), and may
+// still correct the call until then.
+func (r *callcenterReceiver) countSettled(settled []*session.Session) {
+	if r.aggregator == nil {
+		return
+	}
+	for _, s := range settled {
+		vc, ok := r.vendors[s.Key.Vendor]
+		if !ok || s.Key.IsAgent() || s.Record != nil {
+			continue
+		}
+		r.countCall(metrics.Resource{ServiceName: vc.ServiceName, Vendor: s.Key.Vendor, Tenant: s.Key.Tenant}, s)
 	}
 }
 

@@ -214,6 +214,7 @@ func (r *callcenterReceiver) Shutdown(ctx context.Context) error {
 // a shutdown cuts their grace short rather than leave them to a restart that may not come.
 func (r *callcenterReceiver) settleSessions(ctx context.Context) error {
 	settling := r.sessions.Settling(r.cfg.Sessions.LateGrace)
+	r.countSettled(settling)
 	if unsent := r.closeSessions(ctx, time.Now(), settling, 0); len(unsent) > 0 {
 		return fmt.Errorf("the traces pipeline did not accept the spans of %d calls that ended within late_grace", len(unsent))
 	}
@@ -341,6 +342,7 @@ func (r *callcenterReceiver) sweepSessions() func() {
 	return func() {
 		now := time.Now()
 		timedOut, ripe := r.sessions.Sweep(now, r.cfg.Sessions.LateGrace)
+		r.countSettled(ripe)
 		ctx, cancel := context.WithTimeout(context.Background(), r.sweepInterval())
 		defer cancel()
 		closed := slices.Concat(unsent, timedOut, ripe)

@@ -158,3 +158,30 @@ func TestUinCallPushAfterHangupIsLogged(t *testing.T) {
 		return sumOf(a.metrics, "callcenter.events", "callcenter.event.type", "call_ended") == 2
 	}, 5*time.Second, 20*time.Millisecond, "both hangups are events")
 }
+
+// A late call_talking corrects the call it belongs to: the call is counted, and its root span
+// sent, once sessions.late_grace after the hang-up is over. The hang-up's call_result 0 (成功) is
+// the line; call_talking (客户接听并开始通话) is the answer.
+func TestLateUinCallPushCorrectsTheCall(t *testing.T) {
+	a := startAllSignals(t, func(c *Config) { c.Sessions.LateGrace = time.Second })
+	for _, f := range []string{"outbound-4-callout_process", "outbound-5-call_process", "outbound-8-call_hangup-success", "outbound-6-call_talking"} {
+		require.Equal(t, http.StatusOK, post(t, a.url+"/uincall", "application/json", fixture(t, "uincall/"+f+".json")).status)
+	}
+	require.Eventually(t, func() bool { return countCalls(a.metrics) == 1 }, 5*time.Second, 20*time.Millisecond)
+	assert.Equal(t, int64(1), sumOf(a.metrics, "callcenter.calls", "callcenter.end_status", "answered"), "the late talk counts")
+
+	var status string
+	for _, td := range a.traces.AllTraces() {
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					if sp.ParentSpanID().IsEmpty() {
+						v, _ := sp.Attributes().Get("callcenter.end_status")
+						status = v.Str()
+					}
+				}
+			}
+		}
+	}
+	assert.Equal(t, "answered", status, "the root span too")
+}

@@ -140,7 +140,9 @@ func EventSpans(s *session.Session, released bool) ([]Span, map[string]string) {
 	if cur != nil && w.closed {
 		w.close(cur, w.last, w.released, true)
 	}
-	if w.closed && len(s.Events) > 0 {
+	// The root and legs of a call assembled from events wait for its late pushes: a push after
+	// the hang-up may still correct it (UinCall sends no final record and documents no retries).
+	if w.closed && len(s.Events) > 0 && (w.released || s.Record != nil) {
 		w.finish()
 	}
 	return w.spans, w.byEvent
