@@ -195,6 +195,9 @@ var udeskResults = map[string]string{
 }
 
 func renderUdesk(g *gen, p *plan) []Push {
+	if p.Transfers > 0 && g.chance(0.5) {
+		return renderUdeskTransfer(g, p)
+	}
 	conversation := 100000 + g.next()
 	p.Session = strconv.Itoa(conversation)
 	stamp := func(offset int) string { return p.at(offset).In(g.loc).Format("2006-01-02 15:04:05 -0700") }
@@ -346,7 +349,8 @@ var udeskTypes = map[string]call.EventType{
 	"hangup": call.EventHangup, "end": call.EventCallEnded,
 }
 
-// UinCall: an event per step, no time of its own, some sent twice at once.
+// UinCall: an event per step, no time of its own. UinCall documents no retries: every push is
+// an event (see uincall.go for the identical and late ones).
 func renderUinCall(g *gen, p *plan) []Push {
 	caller, callee := p.parties()
 	base := func(command string) map[string]any {
@@ -391,20 +395,12 @@ func renderUinCall(g *gen, p *plan) []Push {
 			delete(b, "calldirection")
 		}
 		if s.command == "call_hangup" {
-			switch p.EndStatus {
-			case "answered":
-				b["call_result"] = 0
-			case "failed":
-				b["call_result"] = 1
-			}
+			b["call_result"] = uincallResult(g, p)
 		}
 		push := Push{Vendor: "uincall", At: p.at(s.offset), Path: "/uincall", Body: mustJSON(b), Event: string(s.typ), EventKind: "call_event"}
 		out = append(out, push)
-		if g.chance(0.1) {
-			out = append(out, repeat(push, 0))
-		}
 	}
-	return out
+	return uincallDelivery(g, p, out)
 }
 
 // agentLogins are the agent events of a vendor before its calls: UinCall reports each agent's

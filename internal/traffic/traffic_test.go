@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -39,6 +40,10 @@ func TestGeneratedTraffic(t *testing.T) {
 	}
 	for _, v := range Vendors {
 		assert.Positive(t, perVendor[v], v)
+		if v == "uincall" {
+			assert.Zero(t, repeats[v], "UinCall documents no retries: every push is an event")
+			continue
+		}
 		assert.Positive(t, repeats[v], "%s: retries and duplicates are part of the traffic", v)
 	}
 	statuses := map[string]bool{}
@@ -71,4 +76,96 @@ func TestGeneratedTraffic(t *testing.T) {
 	}
 	assert.Positive(t, sum.Events["uincall|agent_event|agent_status"])
 	assert.Positive(t, sum.Recordings["tccc|recording"])
+}
+
+// The cases of issue 8 are in the traffic, at a modest rate, with their truth.
+func TestGeneratedEdgeCases(t *testing.T) {
+	o := Options{Seed: 1, Start: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), Duration: 60 * time.Minute, Rate: 5,
+		Vendors: []string{"udesk", "uincall"}}
+	pushes, calls := Generate(o)
+	truth := map[string]Call{}
+	for _, c := range calls {
+		truth[c.Session] = c
+	}
+	bodies := func(vendor string) []map[string]any {
+		var out []map[string]any
+		for _, p := range pushes {
+			if p.Vendor != vendor || p.Repeat {
+				continue
+			}
+			var b map[string]any
+			require.NoError(t, json.Unmarshal(p.Body, &b))
+			b["__at"] = p.At
+			b["__event"] = p.Event
+			out = append(out, b)
+		}
+		return out
+	}
+
+	// Udesk transfers as a conversation of their own: category transfer, from_agent_id the first
+	// conversation's agent, the same call_id; the truth is the first conversation's call.
+	firstOf := map[string]map[string]any{} // call_id → a push of the call's first conversation
+	for _, b := range bodies("udesk") {
+		if b["category"] == "normal" {
+			firstOf[b["call_id"].(string)] = b
+		}
+	}
+	split := 0
+	for _, b := range bodies("udesk") {
+		if b["category"] != "transfer" || b["occasion"] != "end" {
+			continue
+		}
+		first, ok := firstOf[b["call_id"].(string)]
+		if !ok {
+			continue // a transfer within one conversation
+		}
+		split++
+		assert.Equal(t, first["agent_id"], b["from_agent_id"], "transferred from the first conversation's agent")
+		c, ok := truth[fmt.Sprint(first["conversation_id"])]
+		require.True(t, ok, "the call is the first conversation's")
+		assert.Equal(t, 1, c.Transfers)
+		assert.Equal(t, "answered", c.EndStatus)
+	}
+	assert.Positive(t, split, "two-conversation transfers")
+	assert.Less(t, split, len(calls)/20, "at a modest rate")
+
+	// UinCall: the same agentstatus body twice, each an event; a call_talking after its hangup; a
+	// hangup whose call_result 0 (成功) ends a call nobody answered.
+	statuses := map[string][]time.Time{}
+	hangupAt := map[string]time.Time{}
+	lateTalks, lineUpUnanswered := 0, 0
+	for _, b := range bodies("uincall") {
+		session, _ := b["session_id"].(string)
+		switch b["command"] {
+		case "agentstatus":
+			require.Equal(t, "agent_status", b["__event"], "an event, not a repeat")
+			at := b["__at"].(time.Time)
+			delete(b, "__at")
+			statuses[string(mustJSON(b))] = append(statuses[string(mustJSON(b))], at)
+		case "call_hangup":
+			hangupAt[session] = b["__at"].(time.Time)
+			if b["call_result"] == float64(0) && truth[session].EndStatus != "answered" {
+				lineUpUnanswered++
+			}
+		}
+	}
+	for _, b := range bodies("uincall") {
+		if at, ok := hangupAt[fmt.Sprint(b["session_id"])]; ok && b["command"] == "call_talking" && b["__at"].(time.Time).After(at) {
+			lateTalks++
+			assert.Equal(t, "answered", truth[b["session_id"].(string)].EndStatus, "the late talk is the call's answer")
+		}
+	}
+	twice := 0 // the same body two seconds apart
+	for _, times := range statuses {
+		for i := range times {
+			for j := range times {
+				if times[j].Sub(times[i]) == 2*time.Second {
+					twice++
+				}
+			}
+		}
+	}
+	assert.Positive(t, twice, "identical agentstatus pushes two seconds apart")
+	assert.Positive(t, lateTalks, "call_talking after call_hangup")
+	assert.Positive(t, lineUpUnanswered, "call_result 0 on a call nobody answered")
 }
