@@ -660,3 +660,33 @@ func TestEveryOccasionIsMapped(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, call.EventOther, p.Event.Type)
 }
+
+// segment tells the session tracker what may join a conversation to an earlier one. The
+// document: "call_id(同一客户一系列通话唯一id)", "conversation_id(当前通话的id)", "from_agent_id
+// 来源(高级通话时上一个客服的id)", 详解二 "transfer"=>转接, "transfer_outline"=>转接外线.
+func TestConversationSegment(t *testing.T) {
+	decodeWith := func(fields string) *call.Push {
+		t.Helper()
+		pushes, err := Vendor{}.Decode(vendor.Request{Body: []byte(`{"conversation_id":61299,"occasion":"agent_lock",` + fields + `}`)})
+		require.NoError(t, err)
+		require.Len(t, pushes, 1)
+		return &pushes[0]
+	}
+	p := decodeWith(`"call_id":"c1","category":"transfer","from_agent_id":2051`)
+	assert.Equal(t, &call.Segment{Group: "c1", TransferFrom: "2051"}, p.Segment, "a transfer from agent 2051")
+	assert.True(t, p.EndIsFinal, "同一conversation_id如果已经收到occasion为end的推送,其后的推送为之前失败后重试的推送")
+
+	p = decodeWith(`"call_id":"c1","category":"transfer_outline","from_agent_id":2051`)
+	assert.Equal(t, "2051", p.Segment.TransferFrom)
+
+	p = decodeWith(`"call_id":"c1","category":"normal","from_agent_id":null`)
+	assert.Equal(t, &call.Segment{Group: "c1"}, p.Segment, "the customer's call, no transfer")
+
+	p = decodeWith(`"call_id":"c1","category":"consult","from_agent_id":2051`)
+	assert.Empty(t, p.Segment.TransferFrom, "咨询 is no transfer")
+
+	p = decodeWith(`"call_id":"c1","category":"transfer","from_agent_id":null`)
+	assert.Empty(t, p.Segment.TransferFrom, "no agent to have come from")
+
+	assert.Nil(t, decodeWith(`"category":"transfer","from_agent_id":2051`).Segment, "without call_id, nothing to join")
+}
