@@ -74,7 +74,7 @@ func (r *callcenterReceiver) duplicate(v vendor.Vendor) {
 func (r *callcenterReceiver) finish(ctx context.Context, vc *VendorConfig, items []*item) {
 	var entries []dedup.Entry
 	var touched []*session.Session
-	now := time.Now()
+	now := r.now()
 	for _, it := range items {
 		if it.key != "" {
 			if e := r.dedup.End(it.key, it.accepted, now, vc.DedupWindow); e != nil {
@@ -117,7 +117,7 @@ func (r *callcenterReceiver) admit(v vendor.Vendor, vc *VendorConfig, pushes []c
 		it := &item{push: p}
 		if p.DedupKey != "" {
 			key := v.Name() + "\x00" + p.Tenant + "\x00" + p.DedupKey
-			done, busy := r.dedup.Begin(key, time.Now())
+			done, busy := r.dedup.Begin(key, r.now())
 			if busy {
 				return items, &webhook.Error{Status: http.StatusServiceUnavailable, Err: errors.New("the same push is being processed; retry later")}
 			}

@@ -37,6 +37,7 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
 	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
@@ -691,4 +692,26 @@ func TestShutdownSendsWhatWaitsForLateGrace(t *testing.T) {
 	require.NoError(t, tr.Shutdown(context.Background()))
 	assert.Equal(t, map[string]int{"inbound call": 1, "ivr": 1, "queue": 1, "agent ringing": 1, "talk": 1, "agent leg": 1}, names(),
 		"a shutdown cuts the grace short: the phases are sent from the record, once")
+}
+
+// UinCall sends no time: an agent's status pushes belong to the agent's timeline of the day
+// they arrive. The day comes from the receiver's clock, which a test sets.
+func TestAgentTimelinesFollowTheReceiversClock(t *testing.T) {
+	body := fixture(t, "uincall/outbound-3-agentstatus.json")
+	for _, day := range []string{"2026-03-01", "2031-12-31"} {
+		t.Run(day, func(t *testing.T) {
+			midday, err := time.Parse(time.DateOnly, day)
+			require.NoError(t, err)
+			midday = midday.Add(12 * time.Hour)
+			ts := startReceiver(t, func(c *Config) { c.clock = func() time.Time { return midday } }, nil, nil)
+			require.Equal(t, http.StatusOK, post(t, ts.url+"/uincall", "application/json", body).status)
+
+			lr := ts.sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+			assert.Equal(t, pcommon.NewTimestampFromTime(midday), lr.ObservedTimestamp())
+			assert.Equal(t, lr.ObservedTimestamp(), lr.Timestamp(), "UinCall events happen when they arrive")
+			// The fixture's agent_num is 8014 and tenant_id acf528a2-d0e2-4a7b-8513-74cb3995cfab.
+			want := traces.TraceID("uincall", "acf528a2-d0e2-4a7b-8513-74cb3995cfab", "agent/8014/"+day)
+			assert.Equal(t, want, lr.TraceID())
+		})
+	}
 }
