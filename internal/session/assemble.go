@@ -119,4 +119,3 @@ func answersFor(d call.Direction) func(call.EventType) bool {
 		return false
 	}
 }
-

@@ -40,9 +40,12 @@ type Call struct {
 	End          time.Time `json:"end"`
 	EndStatus    string    `json:"end_status"`
 	AbandonStage string    `json:"abandon_stage,omitempty"`
-	HangupSide   string    `json:"hangup_side"`
-	Transfers    int       `json:"transfers"`
-	Satisfaction string    `json:"satisfaction,omitempty"`
+	// Offered is an inbound call that reached a queue or an agent: it queued, an agent's phone
+	// rang, or a person answered it.
+	Offered      bool   `json:"offered,omitempty"`
+	HangupSide   string `json:"hangup_side"`
+	Transfers    int    `json:"transfers"`
+	Satisfaction string `json:"satisfaction,omitempty"`
 	// Phases are the durations in seconds the receiver knows for the call, by phase (total, ivr,
 	// queue, ring, talk, acw), plus speed_of_answer and time_to_abandon where they apply. UinCall
 	// phases are measured by the receiver from arrival times and have none here.
@@ -212,6 +215,7 @@ func (g *gen) plan(i int, start time.Time) *plan {
 		}
 	}
 	p.AbandonStage = status.AbandonStage()
+	p.Offered = p.inbound && (p.answered || p.queued > 0 || p.rang > 0)
 	total := p.ivr + p.queue + p.ring + p.talk
 	if !p.inbound {
 		total++ // one second of dialing before the customer's phone rings
@@ -273,10 +277,8 @@ func (g *gen) truthPhases(p *plan, total int) {
 	if p.Vendor == "dezhu" && p.answered {
 		ph["acw"] = float64(p.acw)
 	}
-	_, queued := ph["queue"]
-	_, rang := ph["ring"]
-	if p.answered && (queued || rang) {
-		ph["speed_of_answer"] = ph["queue"] + ph["ring"]
+	if p.answered {
+		ph["speed_of_answer"] = ph["queue"] + ph["ring"] // 0 when neither was reported
 	}
 	switch p.AbandonStage {
 	case "ivr":
