@@ -181,6 +181,9 @@ func (r *callcenterReceiver) emitLogs(ctx context.Context, format string, vc *Ve
 // or the call's root; none for pushes outside any call.
 func (it *item) traceContext() (traceID, spanID []byte) {
 	p := it.push
+	if it.change != nil && !traces.HasTrace(it.change.Session) {
+		return nil, nil // a record that says nothing of when its call happened has no spans
+	}
 	key, ok := session.KeyOf(p)
 	if !ok {
 		if p.Call.SessionID == "" {

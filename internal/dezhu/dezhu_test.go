@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,13 +71,17 @@ func TestDecodeSample(t *testing.T) {
 	assert.Equal(t, time.Date(2020, 11, 24, 3, 29, 31, 0, time.UTC), c.End)
 	assert.True(t, c.Answer.IsZero(), "iccRecordDate lies ten days before the call: not its answer")
 	assert.True(t, c.Queued.IsZero())
-	assert.True(t, c.Ring.IsZero())
+	// "parkingWaitDuration":1606188570 is no count of seconds (振铃时间(单位秒)) but a moment:
+	// 2020-11-24 03:29:30 UTC, a second before "communicateEndTime":1606188571000. The ringing
+	// began then and lasted until the caller hung up.
+	assert.Equal(t, time.Date(2020, 11, 24, 3, 29, 30, 0, time.UTC), c.Ring)
 
-	// Queue-abandoned: 21 s in all, 3 s queued, 5 s after-call work; its communicateDuration of 0
-	// is no talk phase. The parkingWaitDuration of 1606188570 is epoch seconds, not a ring time.
+	// Queue-abandoned: 21 s in all, 3 s queued, 1 s ringing, 5 s after-call work; its
+	// communicateDuration of 0 is no talk phase.
 	assert.Equal(t, map[call.Phase]time.Duration{
 		call.PhaseTotal: 21 * time.Second,
 		call.PhaseQueue: 3 * time.Second,
+		call.PhaseRing:  1 * time.Second,
 		call.PhaseACW:   5 * time.Second,
 	}, c.Durations)
 
@@ -440,4 +445,77 @@ func TestReply(t *testing.T) {
 	Vendor{}.Reply(w, http.StatusBadRequest, assert.AnError)
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 	assert.JSONEq(t, `{"code":400,"message":"`+assert.AnError.Error()+`"}`, w.Body.String())
+}
+
+// TestDefaultResultFallsBackOnEvidence is issue 8, item 5: speechCallResult "0:默认值(无意义)"
+// says nothing, so the record's own fields decide. communicateDuration (通话时长) above 0 is a
+// conversation; agentAnswerTime (坐席应答时间) is one on an inbound call only, since an outbound
+// call's agent answers before the customer is dialed.
+func TestDefaultResultFallsBackOnEvidence(t *testing.T) {
+	times := `"communicateBeginTime":1714961400000,"communicateEndTime":1714961460000,`
+	tests := []struct {
+		name, fields string
+		want         call.EndStatus
+	}{
+		{"inbound talk", `"callType":1,"speechCallResult":0,"communicateDuration":40`, call.StatusAnswered},
+		{"inbound agent answer", `"callType":1,"speechCallResult":0,"communicateDuration":0,"agentAnswerTime":1714961420000`, call.StatusAnswered},
+		{"outbound talk", `"callType":2,"speechCallResult":0,"communicateDuration":40,"agentAnswerTime":1714961400000`, call.StatusAnswered},
+		{"outbound agent answer only", `"callType":2,"speechCallResult":0,"communicateDuration":0,"agentAnswerTime":1714961400000`, call.StatusUnknown},
+		{"no evidence", `"callType":1,"speechCallResult":0,"communicateDuration":0,"queueWaitDuration":9`, call.StatusUnknown},
+		{"absent result, talk", `"callType":1,"communicateDuration":40`, call.StatusAnswered},
+		{"a documented result wins", `"callType":1,"speechCallResult":4,"communicateDuration":40`, call.StatusAbandonedQueue},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := decodeData(t, times+tt.fields)
+			assert.Equal(t, tt.want, c.EndStatus)
+			if strings.Contains(tt.fields, `"speechCallResult":0`) {
+				assert.Equal(t, "0", c.RawEndStatus, "the raw value is kept")
+			}
+		})
+	}
+}
+
+// TestRingMomentInParkingWaitDuration is issue 8, item 6: a parkingWaitDuration within the call,
+// in epoch seconds (as the sample's) or milliseconds, is when the ringing began; a small value is
+// 振铃时间(单位秒), seconds of ringing.
+func TestRingMomentInParkingWaitDuration(t *testing.T) {
+	// Begin 1714961400 (10:10:00 +08:00), agent answer 1714961420, end 1714961460.
+	base := `"callType":1,"speechCallResult":2,"communicateBeginTime":1714961400000,"communicateEndTime":1714961460000,
+		"agentAnswerTime":1714961420000,"communicateDuration":40,`
+	for _, parking := range []string{"1714961412", "1714961412000"} {
+		c := decodeData(t, base+`"parkingWaitDuration":`+parking)
+		assert.Equal(t, time.Unix(1714961412, 0).UTC(), c.Ring, parking)
+		assert.Equal(t, 8*time.Second, c.Durations[call.PhaseRing], "%s: ringing from 1714961412 to the answer at 1714961420", parking)
+	}
+	c := decodeData(t, base+`"parkingWaitDuration":8`)
+	assert.True(t, c.Ring.IsZero(), "8 is seconds, not a moment")
+	assert.Equal(t, 8*time.Second, c.Durations[call.PhaseRing])
+
+	c = decodeData(t, base+`"parkingWaitDuration":1714961470`)
+	assert.True(t, c.Ring.IsZero(), "after the end: neither a moment of the call nor its seconds")
+	assert.NotContains(t, c.Durations, call.PhaseRing)
+}
+
+// TestOutboundTalkStartsWithTheCustomer is issue 8, item 7: on an outbound call agentAnswerTime
+// (坐席应答时间) is the agent's side; a customer who did not answer (speechCallResult 3 无人应答,
+// communicateDuration 0) has no talk phase at all, not one of 0 s.
+func TestOutboundTalkStartsWithTheCustomer(t *testing.T) {
+	c := decodeData(t, `"callType":2,"speechCallResult":3,"communicateBeginTime":1714961400000,
+		"communicateEndTime":1714961425000,"agentAnswerTime":1714961400000,"communicateDuration":0,
+		"parkingWaitDuration":24,"queueWaitDuration":0,"acw":0,"staffId":"7","staffName":"李四"`)
+	assert.Equal(t, call.StatusNoAnswer, c.EndStatus)
+	assert.True(t, c.Answer.IsZero(), "the customer never connected")
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 25 * time.Second,
+		call.PhaseRing:  24 * time.Second,
+	}, c.Durations, "no talk, and no queue or after-call work reported as 0")
+	require.Len(t, c.Legs, 1)
+	assert.Equal(t, time.Unix(1714961400, 0).UTC(), c.Legs[0].Answer, "the agent's own leg did answer")
+
+	// Answered: the talk is the customer's, communicateDuration, whatever the agent's answer time.
+	c = decodeData(t, `"callType":2,"speechCallResult":2,"communicateBeginTime":1714961400000,
+		"communicateEndTime":1714961460000,"agentAnswerTime":1714961400000,"communicateDuration":40`)
+	assert.Equal(t, 40*time.Second, c.Durations[call.PhaseTalk])
+	assert.True(t, c.Answer.IsZero(), "not the agent's answer")
 }

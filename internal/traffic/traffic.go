@@ -83,6 +83,7 @@ type plan struct {
 	customer, hotline        string
 	rating                   int // 0 none, 1..5 (1 very satisfied)
 	queueIndex               int
+	variant                  string // a vendor's edge case, drawn and rendered in its own file
 }
 
 // Generate returns the pushes in the order vendors send them, and the calls behind them.
@@ -222,8 +223,14 @@ func (g *gen) plan(i int, start time.Time) *plan {
 	}
 	p.End = start.Add(time.Duration(total) * time.Second)
 	g.truthPhases(p, total)
+	if cases := vendorCases[g.vendor]; cases != nil {
+		cases(g, p)
+	}
 	return p
 }
+
+// vendorCases draw a vendor's edge cases over a planned call, and set their truth.
+var vendorCases = map[string]func(*gen, *plan){"tccc": tcccCases, "dezhu": dezhuCases}
 
 func (g *gen) inbound(p *plan, status call.EndStatus) {
 	p.ivr = g.between(5, 40)
