@@ -98,6 +98,7 @@ const (
 	AttributeEndStatusAbandonedRinging
 	AttributeEndStatusAbandoned
 	AttributeEndStatusIvrCompleted
+	AttributeEndStatusBotHandled
 	AttributeEndStatusNoAgent
 	AttributeEndStatusOutsideHours
 	AttributeEndStatusBlocked
@@ -129,6 +130,8 @@ func (av AttributeEndStatus) String() string {
 		return "abandoned"
 	case AttributeEndStatusIvrCompleted:
 		return "ivr_completed"
+	case AttributeEndStatusBotHandled:
+		return "bot_handled"
 	case AttributeEndStatusNoAgent:
 		return "no_agent"
 	case AttributeEndStatusOutsideHours:
@@ -157,6 +160,7 @@ var MapAttributeEndStatus = map[string]AttributeEndStatus{
 	"abandoned_ringing":  AttributeEndStatusAbandonedRinging,
 	"abandoned":          AttributeEndStatusAbandoned,
 	"ivr_completed":      AttributeEndStatusIvrCompleted,
+	"bot_handled":        AttributeEndStatusBotHandled,
 	"no_agent":           AttributeEndStatusNoAgent,
 	"outside_hours":      AttributeEndStatusOutsideHours,
 	"blocked":            AttributeEndStatusBlocked,
