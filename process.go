@@ -62,7 +62,23 @@ func (r *callcenterReceiver) Process(ctx context.Context, v vendor.Vendor, pushe
 			}
 		}
 	}
+	r.countWarnings(ctx, v, items)
 	return nil
+}
+
+// countWarnings counts the unreadable fields of the pushes this request got accepted; a retry of
+// a push accepted before was counted then.
+func (r *callcenterReceiver) countWarnings(ctx context.Context, v vendor.Vendor, items []*item) {
+	var n int64
+	for _, it := range items {
+		retry := it.done.Has(r.signals) || (it.change != nil && it.change.Retry)
+		if it.accepted != 0 && !retry {
+			n += int64(len(it.push.Warnings))
+		}
+	}
+	if n > 0 {
+		r.telemetry.ReceiverCallcenterDecodeWarnings.Add(ctx, n, metric.WithAttributeSet(vendorAttr(v.Name())))
+	}
 }
 
 func (r *callcenterReceiver) duplicate(v vendor.Vendor) {

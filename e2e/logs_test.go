@@ -123,7 +123,10 @@ func TestBadInputThroughTheCollector(t *testing.T) {
 		message                         string
 	}{
 		{"broken JSON", "POST", "/tccc?action=cdr", "application/json", []byte(`{"SessionId": "x",`), 400, "invalid JSON"},
-		{"wrong type", "POST", "/dezhu", "application/json", []byte(`{"data":{"id":"a","callType":"1"}}`), 400, "field data.callType: expected an integer"},
+		// A field of another type is no reason to refuse (issue 8, item 11): read leniently, or
+		// named in callcenter.decode.warnings and kept in the body.
+		{"wrong type", "POST", "/dezhu", "application/json", []byte(`{"data":{"id":"a","callType":"1"}}`), 200, "success"},
+		{"unreadable field", "POST", "/dezhu", "application/json", []byte(`{"data":{"id":"b","communicateBeginTime":{}}}`), 200, "success"},
 		{"no action", "POST", "/tccc", "application/json", cdr, 400, "missing query parameter action"},
 		{"wrong method", "GET", "/udesk", "", nil, 405, "method GET not allowed"},
 		{"too large", "POST", "/uincall", "application/json", bytes.Repeat([]byte(" "), 70000), 413, "larger than the limit of 65536 bytes"},
@@ -135,6 +138,11 @@ func TestBadInputThroughTheCollector(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := send(t, tt.method, c.URL+tt.path, tt.contentType, tt.body)
 			assert.Equal(t, tt.status, r.Status, r.Raw)
+			if tt.status == http.StatusOK {
+				assert.EqualValues(t, 0, r.Body["code"])
+				assert.Equal(t, tt.message, r.Body["message"])
+				return
+			}
 			if strings.HasPrefix(tt.path, "/tccc") {
 				assert.EqualValues(t, tt.status, r.Body["ErrCode"])
 				assert.Contains(t, r.Body["ErrMsg"], tt.message)
@@ -144,7 +152,21 @@ func TestBadInputThroughTheCollector(t *testing.T) {
 			}
 		})
 	}
-	assert.Zero(t, s.Logs.LogRecordCount(), "nothing bad is exported")
+	require.Equal(t, 2, s.Logs.LogRecordCount(), "nothing refused is exported; the two accepted pushes are")
+	var warnings []any
+	for _, ld := range s.Logs.AllLogs() {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					if v, ok := lr.Attributes().Get("callcenter.decode.warnings"); ok {
+						warnings = append(warnings, v.Slice().AsRaw()...)
+					}
+				}
+			}
+		}
+	}
+	assert.Equal(t, []any{"data.communicateBeginTime: expected a time (epoch milliseconds or a date-time), got object"}, warnings,
+		"the wrong type read as 1 warns of nothing; the unreadable field is named")
 
 	// The collector survived all of it.
 	r := post(t, c.URL+"/tccc?action=cdr", cdr)

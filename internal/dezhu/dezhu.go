@@ -30,15 +30,17 @@ func (Vendor) Name() string { return Name }
 // Decode turns one push into one call record.
 func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 	var b body
-	if err := vendor.Unmarshal(req.Body, &b); err != nil {
+	payload, warnings, err := vendor.Decode(req.Body, &b)
+	if err != nil {
 		return nil, err
 	}
+	// The record is data (回调信息): without it as an object there is nothing to read.
 	r := b.Data
 	if r == nil {
-		return nil, errors.New("field data: required")
+		return nil, errors.New("field data: an object is required")
 	}
 	if r.ICCCallID == "" && r.ID == "" {
-		return nil, errors.New("field data.iccCallId or data.id: required")
+		warnings = append(warnings, "data.iccCallId, data.id: missing, so the record joins no call")
 	}
 	loc := req.Location
 	if loc == nil {
@@ -55,10 +57,8 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		// identifies the push across those retries.
 		DedupKey: r.ID,
 		Call:     c,
-	}
-	var err error
-	if p.Payload, err = vendor.Payload(req.Body); err != nil {
-		return nil, err
+		Warnings: warnings,
+		Payload:  payload,
 	}
 	return []call.Push{p}, nil
 }

@@ -288,27 +288,20 @@ func TestDecodeEdges(t *testing.T) {
 	})
 }
 
-func TestDecodeErrors(t *testing.T) {
+// TestDecodeRefusesOnlyTheEnvelope: a push is refused only when its envelope cannot be read:
+// not JSON, not an object, or no record in data (回调信息). 得助 retries a refused record up to 10
+// times and then drops it, so nothing inside the record is a reason to refuse it.
+func TestDecodeRefusesOnlyTheEnvelope(t *testing.T) {
 	tests := []struct {
 		name, body, want string
 	}{
 		{"empty body", ``, "empty body"},
 		{"not an object", `[{"data":{}}]`, "not a JSON object"},
 		{"broken JSON", `{"data":{"id":"a",`, "invalid JSON"},
-		{"missing data", `{"id":"a"}`, "field data: required"},
-		{"null data", `{"data":null}`, "field data: required"},
-		{"data not an object", `{"data":"x"}`, "field data: expected an object, got string"},
-		{"data an array", `{"data":[]}`, "field data: expected an object, got array"},
-		{"callType string", `{"data":{"id":"a","callType":"1"}}`, "field data.callType: expected an integer, got string"},
-		{"speechCallResult string", `{"data":{"id":"a","speechCallResult":"x"}}`, "field data.speechCallResult: expected an integer, got string"},
-		{"time object", `{"data":{"id":"a","communicateBeginTime":{}}}`, "field data.communicateBeginTime: expected a time (epoch milliseconds or a date-time), got object"},
-		{"undocumented time text", `{"data":{"id":"a","communicateEndTime":"2024/05/06 10:00"}}`, `field data.communicateEndTime: expected a time (epoch milliseconds or a date-time), got string "2024/05/06 10:00"`},
-		{"iccRecordDate text", `{"data":{"id":"a","iccRecordDate":"yesterday"}}`, "field data.iccRecordDate: expected a time"},
-		{"staffId object", `{"data":{"id":"a","staffId":{}}}`, "field data.staffId: expected a string, got object"},
-		{"duration string", `{"data":{"id":"a","queueWaitDuration":"3"}}`, "field data.queueWaitDuration: expected an integer, got string"},
-		{"id number", `{"data":{"id":5}}`, "field data.id: expected a string, got number"},
-		{"expansionFields array", `{"data":{"id":"a","expansionFields":[]}}`, "field data.expansionFields: expected a string, got array"},
-		{"missing both ids", `{"data":{"tenantId":"t","iccCallId":"","id":null}}`, "field data.iccCallId or data.id: required"},
+		{"missing data", `{"id":"a"}`, "field data: an object is required"},
+		{"null data", `{"data":null}`, "field data: an object is required"},
+		{"data not an object", `{"data":"x"}`, "field data: an object is required"},
+		{"data an array", `{"data":[]}`, "field data: an object is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -317,6 +310,99 @@ func TestDecodeErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+// TestDecodeReadsFieldsOfAnotherType: the cases of issue 8, item 11. A field of an unexpected
+// type is read when its meaning is unambiguous; otherwise it is left zero and named in a
+// warning, and the record is accepted with the value kept in the payload.
+func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
+	t.Run("transferId as the number 0", func(t *testing.T) {
+		// | transferId | String | 转接id,非0时才是转接id |: 0 is no transfer, as a number too.
+		p, err := decodeBody([]byte(`{"data":{"id":"r","transferId":0}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings, "a number where text is expected is read as its digits")
+		assert.Equal(t, 0, p.Call.Transfers)
+		assert.NotContains(t, p.Call.Custom, "transferId")
+		assert.Equal(t, int64(0), data(t, p)["transferId"], "the body keeps the value as sent")
+
+		p, err = decodeBody([]byte(`{"data":{"id":"r","transferId":1234}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Equal(t, 1, p.Call.Transfers, "a non-zero number is a transfer's id")
+	})
+	t.Run("callType as a string", func(t *testing.T) {
+		// | callType | Integer | 通话类型(1呼入,2:呼出) |: "1" is 呼入, inbound.
+		p, err := decodeBody([]byte(`{"data":{"id":"r","callType":"1"}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings)
+		assert.Equal(t, call.DirectionInbound, p.Call.Direction)
+		p, err = decodeBody([]byte(`{"data":{"id":"r","callType":" 2 "}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Equal(t, call.DirectionOutbound, p.Call.Direction, "2:呼出")
+	})
+	t.Run("durations and ids of the other type", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"id":5,"queueWaitDuration":"3","speechCallResult":"2"}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings)
+		assert.Equal(t, "5", p.Call.CallID)
+		assert.Equal(t, "5", p.DedupKey)
+		d, ok := p.Call.Duration(call.PhaseQueue)
+		assert.True(t, ok)
+		assert.Equal(t, 3*time.Second, d)
+		assert.Equal(t, call.StatusAnswered, p.Call.EndStatus, "2 已接通")
+	})
+
+	unreadable := []struct {
+		name, fields, field, warning string
+		sent                         any
+	}{
+		{"time object", `"communicateBeginTime":{"t":1}`, "communicateBeginTime",
+			"data.communicateBeginTime: expected a time (epoch milliseconds or a date-time), got object", map[string]any{"t": int64(1)}},
+		{"undocumented time text", `"communicateEndTime":"2024/05/06 10:00"`, "communicateEndTime",
+			"data.communicateEndTime: expected a time (epoch milliseconds or a date-time), got string", "2024/05/06 10:00"},
+		{"callType as a word", `"callType":"in"`, "callType", "data.callType: expected an integer, got string", "in"},
+		{"speechCallResult as a list", `"speechCallResult":[2]`, "speechCallResult",
+			"data.speechCallResult: expected an integer, got array", []any{int64(2)}},
+		{"staffId object", `"staffId":{}`, "staffId", "data.staffId: expected a string, got object", map[string]any{}},
+		{"expansionFields array", `"expansionFields":[]`, "expansionFields", "data.expansionFields: expected a string, got array", []any{}},
+		{"duration fraction", `"queueWaitDuration":1.5`, "queueWaitDuration", "data.queueWaitDuration: expected an integer, got number", 1.5},
+	}
+	for _, tt := range unreadable {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := decodeBody([]byte(`{"data":{"id":"r","staffName":"n",`+tt.fields+`}}`), time.UTC)
+			require.NoError(t, err, "accepted")
+			assert.Equal(t, []string{tt.warning}, p.Warnings)
+			assert.Equal(t, tt.sent, data(t, p)[tt.field], "the body keeps the value as sent")
+			assert.Equal(t, "n", p.Call.Agent.Name, "the rest of the record is read")
+			assert.Equal(t, "r", p.Call.SessionID)
+		})
+	}
+	t.Run("unreadable fields are zero", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"id":"r","communicateBeginTime":{},"callType":"in",`+
+			`"speechCallResult":[2],"staffId":{},"queueWaitDuration":1.5}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Len(t, p.Warnings, 5)
+		assert.True(t, p.Call.Start.IsZero())
+		assert.Equal(t, call.DirectionUnknown, p.Call.Direction)
+		assert.Equal(t, call.StatusUnknown, p.Call.EndStatus)
+		assert.Empty(t, p.Call.Agent.ID)
+		_, ok := p.Call.Duration(call.PhaseQueue)
+		assert.False(t, ok)
+	})
+	t.Run("no id", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"tenantId":"t","iccCallId":"","id":null}}`), time.UTC)
+		require.NoError(t, err, "logged, though it joins no call")
+		assert.Equal(t, []string{"data.iccCallId, data.id: missing, so the record joins no call"}, p.Warnings)
+		assert.Empty(t, p.Call.SessionID)
+		assert.Empty(t, p.DedupKey)
+	})
+}
+
+// data is the record in the push's payload.
+func data(t *testing.T, p call.Push) map[string]any {
+	t.Helper()
+	m, ok := p.Payload["data"].(map[string]any)
+	require.True(t, ok, "payload data: %v", p.Payload)
+	return m
 }
 
 // decodeData decodes one record whose data object holds fields, through the decoder.

@@ -23,6 +23,9 @@ const Name = "tccc"
 // PushIDHeader identifies one push across TCCC's retries.
 const PushIDHeader = "X-TCCC-PUSH-UUID"
 
+// missingSession warns of a push without SessionId: it is logged, but joins no call.
+const missingSession = "SessionId: missing, so the push joins no call"
+
 // Vendor implements vendor.Vendor for TCCC.
 type Vendor struct{}
 
@@ -50,9 +53,6 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		return nil, fmt.Errorf("unknown action %q: expected cdr, record or voicemail", action)
 	}
 	if err != nil {
-		return nil, err
-	}
-	if push.Payload, err = vendor.Payload(req.Body); err != nil {
 		return nil, err
 	}
 	push.Vendor = Name
@@ -94,11 +94,14 @@ func tenant(id, typo int64) string {
 
 func decodeCDR(body []byte) (call.Push, error) {
 	var r cdr
-	if err := vendor.Unmarshal(body, &r); err != nil {
+	payload, warnings, err := vendor.Decode(body, &r)
+	if err != nil {
 		return call.Push{}, err
 	}
+	dedupKey := "cdr/" + r.SessionID
 	if r.SessionID == "" {
-		return call.Push{}, errors.New("field SessionId: required")
+		warnings = append(warnings, missingSession)
+		dedupKey = "" // records without a session would all share "cdr/"
 	}
 	c := call.Call{
 		SessionID:    r.SessionID,
@@ -169,30 +172,35 @@ func decodeCDR(body []byte) (call.Push, error) {
 		Kind:     call.KindCallRecord,
 		Tenant:   tenant(r.SdkAppID, r.SdkAppIDTypo),
 		Time:     call.FirstTime(c.End, c.Start),
-		DedupKey: "cdr/" + r.SessionID,
+		DedupKey: dedupKey,
 		Call:     c,
+		Warnings: warnings,
+		Payload:  payload,
 	}
 	return push, nil
 }
 
 func decodeRecording(body []byte, kind call.Kind) (call.Push, error) {
 	var r recording
-	if err := vendor.Unmarshal(body, &r); err != nil {
+	payload, warnings, err := vendor.Decode(body, &r)
+	if err != nil {
 		return call.Push{}, err
 	}
 	if r.SessionID == "" {
-		return call.Push{}, errors.New("field SessionId: required")
+		warnings = append(warnings, missingSession)
 	}
 	if r.RecordURL == "" {
-		return call.Push{}, errors.New("field RecordURL: required")
+		warnings = append(warnings, "RecordURL: missing, so the notice has no recording")
 	}
 	rec := &call.Recording{
 		ID: r.RecordID, URL: r.RecordURL, CustomURL: r.CustomRecordURL, EndpointUser: string(r.EndpointUser),
 	}
-	c := call.Call{SessionID: r.SessionID, RecordingURLs: []string{r.RecordURL}}
+	c := call.Call{SessionID: r.SessionID}
 	urlSum := sha256.Sum256([]byte(r.RecordURL))
-	if r.CustomRecordURL != "" {
-		c.RecordingURLs = append(c.RecordingURLs, r.CustomRecordURL)
+	for _, u := range []string{r.RecordURL, r.CustomRecordURL} {
+		if u != "" {
+			c.RecordingURLs = append(c.RecordingURLs, u)
+		}
 	}
 	return call.Push{
 		Kind:   kind,
@@ -203,6 +211,8 @@ func decodeRecording(body []byte, kind call.Kind) (call.Push, error) {
 		DedupKey:  fmt.Sprintf("%s/%s/%s/%d/%x", kind, r.SessionID, r.RecordID, r.Timestamp, urlSum[:8]),
 		Call:      c,
 		Recording: rec,
+		Warnings:  warnings,
+		Payload:   payload,
 	}, nil
 }
 

@@ -147,7 +147,10 @@ func TestDecodeRecordingAndVoicemail(t *testing.T) {
 	assert.Equal(t, int64(13123456789), vm.Payload["EndpointUser"])
 }
 
-func TestDecodeErrors(t *testing.T) {
+// TestDecodeRefusesOnlyTheEnvelope: a push is refused only when its envelope cannot be read: an
+// action other than cdr, record or voicemail, or a body that is not one JSON object. TCCC retries
+// a refused push 3 times and then drops it, so nothing inside the body is a reason to refuse it.
+func TestDecodeRefusesOnlyTheEnvelope(t *testing.T) {
 	tests := []struct {
 		name, action, body, want string
 	}{
@@ -156,13 +159,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"empty body", "cdr", ``, "empty body"},
 		{"not an object", "cdr", `[1,2]`, "not a JSON object"},
 		{"broken JSON", "cdr", `{"SessionId": "a",`, "invalid JSON"},
-		{"trailing data", "cdr", `{"SessionId": "a"} {}`, "data after the top-level object"},
-		{"wrong type", "cdr", `{"SessionId": 5}`, "field SessionId: expected a string, got number"},
-		{"wrong nested type", "cdr", `{"SessionId":"a","ServeParticipants":[{"Sequence":"x"}]}`, "field ServeParticipants.Sequence: expected an integer, got string"},
-		{"huge number", "cdr", `{"SessionId":"a","StartTimestamp":1e400}`, "field StartTimestamp: expected an integer"},
-		{"missing session", "cdr", `{"Caller":"1"}`, "field SessionId: required"},
-		{"endpoint user object", "voicemail", `{"SessionId":"a","RecordURL":"u","EndpointUser":{}}`, "field EndpointUser: expected a string, got object"},
-		{"missing record URL", "record", `{"SessionId":"a"}`, "field RecordURL: required"},
+		{"trailing data", "cdr", `{"SessionId": "a"} {}`, "data after the value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +168,69 @@ func TestDecodeErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+// TestDecodeReadsFieldsOfAnotherType: issue 8, item 11. A field of an unexpected type is read
+// when its meaning is unambiguous; otherwise it is left zero and named in a warning, and the push
+// is accepted with the value kept in the payload.
+func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
+	t.Run("numbers as text and text as numbers", func(t *testing.T) {
+		// SessionId 字符串 会话 ID; StartTimestamp 数值 整个会话开始时间戳（UNIX 秒级时间戳）.
+		p, err := decodeBody("cdr", []byte(`{"SessionId":5,"StartTimestamp":"1677140068","Direction":"0"}`), nil)
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings)
+		assert.Equal(t, "5", p.Call.SessionID)
+		assert.Equal(t, time.Date(2023, 2, 23, 8, 14, 28, 0, time.UTC), p.Call.Start, "Unix seconds 1677140068")
+		assert.Equal(t, call.DirectionInbound, p.Call.Direction)
+	})
+
+	unreadable := []struct {
+		name, action, body, warning, field string
+		sent                               any
+	}{
+		{"time object", "cdr", `{"SessionId":"a","StartTimestamp":{"s":1}}`,
+			"StartTimestamp: expected an integer, got object", "StartTimestamp", map[string]any{"s": int64(1)}},
+		{"huge number", "cdr", `{"SessionId":"a","StartTimestamp":1e400}`,
+			"StartTimestamp: expected an integer, got number", "StartTimestamp", "1e400"},
+		{"agent not an object", "cdr", `{"SessionId":"a","SeatUser":"x"}`,
+			"SeatUser: expected an object, got string", "SeatUser", "x"},
+		{"endpoint user object", "voicemail", `{"SessionId":"a","RecordURL":"u","EndpointUser":{}}`,
+			"EndpointUser: expected a string, got object", "EndpointUser", map[string]any{}},
+	}
+	for _, tt := range unreadable {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := decodeBody(tt.action, []byte(tt.body), nil)
+			require.NoError(t, err, "accepted")
+			assert.Equal(t, []string{tt.warning}, p.Warnings)
+			assert.Equal(t, tt.sent, p.Payload[tt.field], "the body keeps the value as sent")
+			assert.Equal(t, "a", p.Call.SessionID, "the rest of the push is read")
+			assert.True(t, p.Call.Start.IsZero())
+			assert.True(t, p.Call.Agent.IsZero())
+			if p.Recording != nil {
+				assert.Empty(t, p.Recording.EndpointUser)
+			}
+		})
+	}
+	t.Run("nested field", func(t *testing.T) {
+		p, err := decodeBody("cdr", []byte(`{"SessionId":"a","ServeParticipants":[{"Mail":"m","Sequence":"x"}]}`), nil)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"ServeParticipants[0].Sequence: expected an integer, got string"}, p.Warnings)
+		require.Len(t, p.Call.Legs, 1, "the leg is read without its Sequence")
+		assert.Equal(t, "m", p.Call.Legs[0].Agent.Email)
+		assert.Equal(t, 0, p.Call.Legs[0].Sequence)
+	})
+	t.Run("missing session", func(t *testing.T) {
+		p, err := decodeBody("cdr", []byte(`{"Caller":"1"}`), nil)
+		require.NoError(t, err, "logged, though it joins no call")
+		assert.Equal(t, []string{"SessionId: missing, so the push joins no call"}, p.Warnings)
+		assert.Empty(t, p.DedupKey, "session-less records would all share one key")
+	})
+	t.Run("missing record URL", func(t *testing.T) {
+		p, err := decodeBody("record", []byte(`{"SessionId":"a"}`), nil)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"RecordURL: missing, so the notice has no recording"}, p.Warnings)
+		assert.Empty(t, p.Call.RecordingURLs)
+	})
 }
 
 func TestReply(t *testing.T) {

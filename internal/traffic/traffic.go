@@ -105,7 +105,7 @@ func Generate(o Options) ([]Push, []Call) {
 		for i := range n {
 			offset := time.Duration(rng.Int64N(int64(max(o.Duration, time.Second))))
 			p := g.plan(i, o.Start.Add(offset).Truncate(time.Second))
-			pushes = append(pushes, render(g, p)...) // renderers set what the vendor names the queue
+			pushes = append(pushes, g.mistype(p, render(g, p))...) // renderers set what the vendor names the queue
 			calls = append(calls, p.Call)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"maps"
 	"net/http"
 
@@ -29,15 +28,12 @@ func (Vendor) Name() string { return Name }
 // the receiver uses the arrival.
 func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 	var e event
-	if err := vendor.Unmarshal(req.Body, &e); err != nil {
+	payload, warnings, err := vendor.Decode(req.Body, &e)
+	if err != nil {
 		return nil, err
 	}
 	if e.Command == "" {
-		return nil, errors.New("field command: required")
-	}
-	payload, err := vendor.Payload(req.Body)
-	if err != nil {
-		return nil, err
+		warnings = append(warnings, "command: missing, so the push is an event of no known kind")
 	}
 	key, err := dedupKey(payload)
 	if err != nil {
@@ -67,6 +63,7 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		DedupKey: key,
 		Call:     c,
 		Event:    &call.Event{Name: e.Command, Type: eventType(e.Command), Attributes: attributes(e)},
+		Warnings: warnings,
 		Payload:  payload,
 	}}, nil
 }
