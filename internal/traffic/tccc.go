@@ -63,6 +63,10 @@ func tcccStatus(g *gen, p *plan) string {
 	if p.variant == tcccAI {
 		return tcccAIEndings[g.rng.IntN(len(tcccAIEndings))]
 	}
+	if p.inbound && p.EndStatus == string(call.StatusNoAnswer) {
+		// 17 seatGiveUp: the queued call rang an agent who did not answer. It was offered.
+		return "seatGiveUp"
+	}
 	return tcccStatuses[p.EndStatus]
 }
 

@@ -133,11 +133,11 @@ func (g *gen) chance(p float64) bool { return g.rng.Float64() < p }
 // outcomes each vendor can express, with their weights, by direction.
 var outcomes = map[string]map[bool][]weighted{
 	"tccc": {
-		true:  {{call.StatusAnswered, 70}, {call.StatusAbandonedIVR, 6}, {call.StatusAbandonedQueue, 10}, {call.StatusAbandonedRinging, 5}, {call.StatusIVRCompleted, 6}, {call.StatusNoAgent, 3}},
+		true:  {{call.StatusAnswered, 70}, {call.StatusAbandonedIVR, 6}, {call.StatusAbandonedQueue, 10}, {call.StatusAbandonedRinging, 5}, {call.StatusIVRCompleted, 6}, {call.StatusNoAgent, 3}, {call.StatusNoAnswer, 3}},
 		false: {{call.StatusAnswered, 55}, {call.StatusNoAnswer, 20}, {call.StatusBusy, 10}, {call.StatusUnreachable, 10}, {call.StatusRejected, 5}},
 	},
 	"dezhu": {
-		true:  {{call.StatusAnswered, 75}, {call.StatusAbandonedIVR, 5}, {call.StatusAbandonedQueue, 10}, {call.StatusAbandonedRinging, 5}, {call.StatusOutsideHours, 5}},
+		true:  {{call.StatusAnswered, 75}, {call.StatusAbandonedIVR, 5}, {call.StatusAbandonedQueue, 10}, {call.StatusAbandonedRinging, 5}, {call.StatusOutsideHours, 5}, {call.StatusNoAnswer, 5}},
 		false: {{call.StatusAnswered, 60}, {call.StatusNoAnswer, 25}, {call.StatusUnreachable, 15}},
 	},
 	"udesk": {
