@@ -14,7 +14,7 @@ CONFIG    ?= config/default.yaml
 SOURCES   := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './tools/*' -not -name '*_test.go') \
              go.mod go.sum builder-config.yaml
 
-.PHONY: all run demo build test unit e2e fuzz generate check-generate lint fmt tools clean ci
+.PHONY: all run demo build test unit e2e fuzz generate check-generate check-tidy lint fmt tools clean ci
 
 all: build
 
@@ -80,6 +80,10 @@ check-generate: generate
 	@test -z "$$(git status --porcelain --untracked-files=all -- internal/metadata generated_component_test.go generated_package_test.go documentation.md)" \
 		|| (git status --short; echo "generate produced files that are not committed"; exit 1)
 
+## check-tidy: fail when go.mod or go.sum differ from what `go mod tidy` writes
+check-tidy:
+	@$(GO) mod tidy -diff || (echo "go.mod is not tidy: run 'go mod tidy' and commit"; exit 1)
+
 ## lint: golangci-lint with .golangci.yml
 lint: $(LINT)
 	$(LINT) run --build-tags e2e ./...
@@ -88,7 +92,7 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 ## ci: everything .ci/run checks
-ci: check-generate lint test fuzz
+ci: check-tidy check-generate lint test fuzz
 
 tools: $(OCB) $(MDATAGEN) $(LINT)
 

@@ -64,6 +64,9 @@ type Config struct {
 	// Storage names a storage extension (file_storage) that keeps the accepted pushes and the
 	// calls in progress across restarts; without it they live in memory only.
 	Storage *component.ID `mapstructure:"storage"`
+
+	// clock is the receiver's time: time.Now unless a test sets it.
+	clock func() time.Time
 	// Privacy protects phone numbers before anything leaves the receiver.
 	Privacy PrivacyConfig `mapstructure:"privacy"`
 

@@ -62,7 +62,23 @@ func (r *callcenterReceiver) Process(ctx context.Context, v vendor.Vendor, pushe
 			}
 		}
 	}
+	r.countWarnings(ctx, v, items)
 	return nil
+}
+
+// countWarnings counts the unreadable fields of the pushes this request got accepted; a retry of
+// a push accepted before was counted then.
+func (r *callcenterReceiver) countWarnings(ctx context.Context, v vendor.Vendor, items []*item) {
+	var n int64
+	for _, it := range items {
+		retry := it.done.Has(r.signals) || (it.change != nil && it.change.Retry)
+		if it.accepted != 0 && !retry {
+			n += int64(len(it.push.Warnings))
+		}
+	}
+	if n > 0 {
+		r.telemetry.ReceiverCallcenterDecodeWarnings.Add(ctx, n, metric.WithAttributeSet(vendorAttr(v.Name())))
+	}
 }
 
 func (r *callcenterReceiver) duplicate(v vendor.Vendor) {
@@ -74,7 +90,7 @@ func (r *callcenterReceiver) duplicate(v vendor.Vendor) {
 func (r *callcenterReceiver) finish(ctx context.Context, vc *VendorConfig, items []*item) {
 	var entries []dedup.Entry
 	var touched []*session.Session
-	now := time.Now()
+	now := r.now()
 	for _, it := range items {
 		if it.key != "" {
 			if e := r.dedup.End(it.key, it.accepted, now, vc.DedupWindow); e != nil {
@@ -117,7 +133,7 @@ func (r *callcenterReceiver) admit(v vendor.Vendor, vc *VendorConfig, pushes []c
 		it := &item{push: p}
 		if p.DedupKey != "" {
 			key := v.Name() + "\x00" + p.Tenant + "\x00" + p.DedupKey
-			done, busy := r.dedup.Begin(key, time.Now())
+			done, busy := r.dedup.Begin(key, r.now())
 			if busy {
 				return items, &webhook.Error{Status: http.StatusServiceUnavailable, Err: errors.New("the same push is being processed; retry later")}
 			}
@@ -181,6 +197,9 @@ func (r *callcenterReceiver) emitLogs(ctx context.Context, format string, vc *Ve
 // or the call's root; none for pushes outside any call.
 func (it *item) traceContext() (traceID, spanID []byte) {
 	p := it.push
+	if it.change != nil && !traces.HasTrace(it.change.Session) {
+		return nil, nil // a record that says nothing of when its call happened has no spans
+	}
 	key, ok := session.KeyOf(p)
 	if it.change != nil {
 		key, ok = it.change.Session.Key, true // a transfer's segment is in its call's trace

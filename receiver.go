@@ -34,6 +34,7 @@ import (
 // receiver configuration.
 type callcenterReceiver struct {
 	cfg       *Config
+	now       func() time.Time
 	settings  receiver.Settings
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
@@ -77,12 +78,16 @@ func newReceiver(cfg *Config, set receiver.Settings) (*callcenterReceiver, error
 	r := &callcenterReceiver{
 		telemetry: telemetry,
 		cfg:       cfg,
+		now:       cfg.clock,
 		settings:  set,
 		obsrecv:   obsrecv,
 		vendors:   map[string]*VendorConfig{},
 		sessions:  session.NewTracker(session.Config{MaxSessions: cfg.Sessions.MaxOpen, IdleTimeout: cfg.Sessions.IdleTimeout}),
 		dedup:     dedup.New(cfg.Dedup.MaxKeys),
 		privacy:   privacy.New(cfg.Privacy.PhoneNumbers, string(cfg.Privacy.HashKey)),
+	}
+	if r.now == nil {
+		r.now = time.Now
 	}
 	for _, v := range cfg.vendors() {
 		if v.cfg.Enabled {
@@ -124,14 +129,14 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 			Builder:    r.cfg.MetricsBuilderConfig,
 			Receiver:   r.settings,
 			OpenByRoot: r.openSessions,
-		}, time.Now())
+		}, r.now())
 	}
 
 	routes := make([]webhook.Route, 0, len(r.vendors))
 	for name, vc := range r.vendors {
 		route := webhook.Route{Path: vc.Path, Vendor: platforms[name], ReplyTimeout: vc.ReplyTimeout}
 		if vc.Auth.Type != "" && vc.Auth.Type != auth.TypeNone {
-			route.Auth = auth.New(vc.Auth, time.Now)
+			route.Auth = auth.New(vc.Auth, r.now)
 		}
 		routes = append(routes, route)
 	}
@@ -140,6 +145,7 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 		HealthPath: r.cfg.HealthPath,
 		Location:   r.cfg.location(),
 		Processor:  r,
+		Now:        r.now,
 	})
 	ln, err := r.cfg.ServerConfig.ToListener(ctx)
 	if err != nil {
@@ -215,7 +221,7 @@ func (r *callcenterReceiver) Shutdown(ctx context.Context) error {
 func (r *callcenterReceiver) settleSessions(ctx context.Context) error {
 	settling := r.sessions.Settling(r.cfg.Sessions.LateGrace)
 	r.countSettled(settling)
-	if unsent := r.closeSessions(ctx, time.Now(), settling, 0); len(unsent) > 0 {
+	if unsent := r.closeSessions(ctx, r.now(), settling, 0); len(unsent) > 0 {
 		return fmt.Errorf("the traces pipeline did not accept the spans of %d calls that ended within late_grace", len(unsent))
 	}
 	r.save(ctx, nil, settling)
@@ -224,7 +230,7 @@ func (r *callcenterReceiver) settleSessions(ctx context.Context) error {
 
 // flushMetrics sends what was aggregated; a refused flush is carried into the next one.
 func (r *callcenterReceiver) flushMetrics() error {
-	md, pending := r.aggregator.Flush(time.Now())
+	md, pending := r.aggregator.Flush(r.now())
 	n := md.DataPointCount()
 	if n == 0 {
 		return nil
@@ -288,7 +294,7 @@ func (r *callcenterReceiver) openState(ctx context.Context, host component.Host)
 	if err != nil {
 		return errors.Join(err, client.Close(ctx))
 	}
-	now := time.Now()
+	now := r.now()
 	for _, rec := range saved {
 		r.dedup.Restore(rec.Dedup, now)
 		r.sessions.Restore(rec.Sessions)
@@ -322,7 +328,7 @@ const compactEvery = 1000
 func (r *callcenterReceiver) compact(ctx context.Context) error {
 	r.saving.Lock()
 	defer r.saving.Unlock()
-	now := time.Now()
+	now := r.now()
 	return r.store.Compact(ctx, state.Record{Dedup: r.dedup.Export(now), Sessions: r.sessions.Export()})
 }
 
@@ -340,7 +346,7 @@ func (r *callcenterReceiver) sweepInterval() time.Duration {
 func (r *callcenterReceiver) sweepSessions() func() {
 	var unsent []*session.Session
 	return func() {
-		now := time.Now()
+		now := r.now()
 		timedOut, ripe := r.sessions.Sweep(now, r.cfg.Sessions.LateGrace)
 		r.countSettled(ripe)
 		ctx, cancel := context.WithTimeout(context.Background(), r.sweepInterval())

@@ -37,6 +37,7 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
 	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
@@ -156,6 +157,8 @@ func TestEverySampleBecomesALogRecord(t *testing.T) {
 			assert.NotZero(t, lr.Timestamp())
 			assert.NotZero(t, lr.ObservedTimestamp())
 			assert.Equal(t, plog.SeverityNumberInfo, lr.SeverityNumber())
+			_, warned := lr.Attributes().Get("callcenter.decode.warnings")
+			assert.False(t, warned, "the vendors' samples read without a warning")
 
 			// The body is the vendor's payload, whole, its numbers as the JSON wrote them.
 			dec := json.NewDecoder(bytes.NewReader(fixture(t, tt.fixture)))
@@ -186,7 +189,7 @@ func TestBadInputGetsTheVendorsReply(t *testing.T) {
 		tccc                            bool
 	}{
 		{"broken JSON", "POST", "/tccc?action=cdr", "application/json", []byte(`{"SessionId":`), 400, "invalid JSON", true},
-		{"wrong type", "POST", "/tccc?action=cdr", "application/json", []byte(`{"SessionId":1}`), 400, "field SessionId: expected a string, got number", true},
+		{"得助 without data", "POST", "/dezhu", "application/json", []byte(`{"id":"r1"}`), 400, "field data: an object is required", false},
 		{"unknown action", "POST", "/tccc?action=bill", "application/json", cdr, 400, `unknown action "bill"`, true},
 		{"empty body", "POST", "/dezhu", "application/json", nil, 400, "empty body", false},
 		{"array body", "POST", "/udesk", "application/json", []byte(`[]`), 400, "not a JSON object", false},
@@ -215,6 +218,47 @@ func TestBadInputGetsTheVendorsReply(t *testing.T) {
 	assert.Empty(t, ts.sink.AllLogs(), "nothing bad reaches the pipeline")
 	assert.Equal(t, int64(len(tests)-1), sumMetric(t, ts.tel, "otelcol_receiver_refused_log_records"),
 		"every refused push is counted (the unknown path names no vendor)")
+}
+
+// TestFieldsOfAnotherTypeAreAccepted: issue 8, item 11. A field of an unexpected type does not
+// cost the push: it is read where unambiguous, else named in callcenter.decode.warnings and
+// counted, and kept in the body.
+func TestFieldsOfAnotherTypeAreAccepted(t *testing.T) {
+	ts := startReceiver(t, nil, nil, nil)
+	// transferId is a String (转接id,非0时才是转接id) and callType an Integer (1呼入,2:呼出) in 得助's
+	// table; communicateBeginTime a Datetime.
+	body := []byte(`{"data":{"id":"r1","iccCallId":"c1","transferId":0,"callType":"1","communicateBeginTime":{"at":1}}}`)
+	for range 2 { // the second is 得助's retry: accepted, not counted again
+		r := post(t, ts.url+"/dezhu", "application/json", body)
+		assert.Equal(t, http.StatusOK, r.status)
+		assert.Equal(t, codeOK, r.body)
+	}
+	r := post(t, ts.url+"/tccc?action=cdr", "application/json", []byte(`{"SessionId":1,"SeatUser":"x","Direction":[0]}`))
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, tcccOK, r.body)
+
+	require.Equal(t, 2, ts.sink.LogRecordCount())
+	dezhu := ts.sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	warnings, ok := dezhu.Attributes().Get("callcenter.decode.warnings")
+	require.True(t, ok)
+	assert.Equal(t, []any{"data.communicateBeginTime: expected a time (epoch milliseconds or a date-time), got object"},
+		warnings.Slice().AsRaw())
+	assertStr(t, dezhu.Attributes(), "callcenter.direction", "inbound")
+	assertStr(t, dezhu.Attributes(), "callcenter.session.id", "c1")
+	data := dezhu.Body().Map().AsRaw()["data"].(map[string]any)
+	assert.Equal(t, map[string]any{"at": int64(1)}, data["communicateBeginTime"], "the body keeps what was sent")
+	assert.Equal(t, int64(0), data["transferId"])
+
+	tccc := ts.sink.AllLogs()[1].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	warnings, ok = tccc.Attributes().Get("callcenter.decode.warnings")
+	require.True(t, ok)
+	assert.Equal(t, []any{"SeatUser: expected an object, got string", "Direction: expected an integer, got array"},
+		warnings.Slice().AsRaw())
+	assertStr(t, tccc.Attributes(), "callcenter.session.id", "1")
+
+	assert.Equal(t, int64(3), sumMetric(t, ts.tel, "otelcol_receiver_callcenter_decode_warnings"),
+		"one warning of 得助's push, counted once, and two of TCCC's")
+	assert.Zero(t, sumMetric(t, ts.tel, "otelcol_receiver_refused_log_records"))
 }
 
 func TestCurlFormContentTypeIsAccepted(t *testing.T) {
@@ -691,4 +735,26 @@ func TestShutdownSendsWhatWaitsForLateGrace(t *testing.T) {
 	require.NoError(t, tr.Shutdown(context.Background()))
 	assert.Equal(t, map[string]int{"inbound call": 1, "ivr": 1, "queue": 1, "agent ringing": 1, "talk": 1, "agent leg": 1}, names(),
 		"a shutdown cuts the grace short: the phases are sent from the record, once")
+}
+
+// UinCall sends no time: an agent's status pushes belong to the agent's timeline of the day
+// they arrive. The day comes from the receiver's clock, which a test sets.
+func TestAgentTimelinesFollowTheReceiversClock(t *testing.T) {
+	body := fixture(t, "uincall/outbound-3-agentstatus.json")
+	for _, day := range []string{"2026-03-01", "2031-12-31"} {
+		t.Run(day, func(t *testing.T) {
+			midday, err := time.Parse(time.DateOnly, day)
+			require.NoError(t, err)
+			midday = midday.Add(12 * time.Hour)
+			ts := startReceiver(t, func(c *Config) { c.clock = func() time.Time { return midday } }, nil, nil)
+			require.Equal(t, http.StatusOK, post(t, ts.url+"/uincall", "application/json", body).status)
+
+			lr := ts.sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+			assert.Equal(t, pcommon.NewTimestampFromTime(midday), lr.ObservedTimestamp())
+			assert.Equal(t, lr.ObservedTimestamp(), lr.Timestamp(), "UinCall events happen when they arrive")
+			// The fixture's agent_num is 8014 and tenant_id acf528a2-d0e2-4a7b-8513-74cb3995cfab.
+			want := traces.TraceID("uincall", "acf528a2-d0e2-4a7b-8513-74cb3995cfab", "agent/8014/"+day)
+			assert.Equal(t, want, lr.TraceID())
+		})
+	}
 }

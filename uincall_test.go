@@ -3,6 +3,7 @@ package callcenterreceiver
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,13 +18,40 @@ import (
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 )
 
-// allSignals is a receiver with a logs, a traces and a metrics pipeline.
+// testClock is the receivers' time in these tests: pushes arrive when the test says.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock {
+	return &testClock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+func (c *testClock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// allSignals is a receiver with a logs, a traces and a metrics pipeline, on a test clock. Its
+// short late_grace makes the background sweep run every 100 ms of real time; what it releases
+// follows the test clock.
 type allSignals struct {
 	url     string
 	logs    *consumertest.LogsSink
 	traces  *consumertest.TracesSink
 	metrics *consumertest.MetricsSink
 	tel     *componenttest.Telemetry
+	clock   *testClock
 	stop    func()
 }
 
@@ -32,12 +60,16 @@ func startAllSignals(t *testing.T, modify func(*Config)) *allSignals {
 	cfg := createDefaultConfig().(*Config)
 	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
 	cfg.CollectionInterval = 50 * time.Millisecond
+	cfg.Sessions.LateGrace = time.Second
+	clock := newTestClock()
+	cfg.clock = clock.Now
 	if modify != nil {
 		modify(cfg)
 	}
 	a := &allSignals{
 		url: "http://" + cfg.ServerConfig.NetAddr.Endpoint, logs: new(consumertest.LogsSink),
 		traces: new(consumertest.TracesSink), metrics: new(consumertest.MetricsSink), tel: componenttest.NewTelemetry(),
+		clock: clock,
 	}
 	set := receivertest.NewNopSettings(metadata.Type)
 	set.TelemetrySettings = a.tel.NewTelemetrySettings()
@@ -115,7 +147,7 @@ func TestIdenticalUinCallPushesAreEachAnEvent(t *testing.T) {
 		r := post(t, a.url+"/uincall", "application/json", body)
 		require.Equal(t, http.StatusOK, r.status)
 		assert.Equal(t, codeOK, r.body)
-		time.Sleep(5 * time.Millisecond) // two arrivals, as two pushes seconds apart
+		a.clock.Add(2 * time.Second) // the same body, two seconds apart
 	}
 
 	records := logRecords(a.logs)
@@ -163,10 +195,17 @@ func TestUinCallPushAfterHangupIsLogged(t *testing.T) {
 // sent, once sessions.late_grace after the hang-up is over. The hang-up's call_result 0 (成功) is
 // the line; call_talking (客户接听并开始通话) is the answer.
 func TestLateUinCallPushCorrectsTheCall(t *testing.T) {
-	a := startAllSignals(t, func(c *Config) { c.Sessions.LateGrace = time.Second })
+	a := startAllSignals(t, nil)
 	for _, f := range []string{"outbound-4-callout_process", "outbound-5-call_process", "outbound-8-call_hangup-success", "outbound-6-call_talking"} {
 		require.Equal(t, http.StatusOK, post(t, a.url+"/uincall", "application/json", fixture(t, "uincall/"+f+".json")).status)
+		a.clock.Add(100 * time.Millisecond) // the talk comes 0.1 s after the hang-up
 	}
+	require.Eventually(t, func() bool {
+		return sumOf(a.metrics, "callcenter.events", "callcenter.event.type", "talking") == 1
+	}, 5*time.Second, 20*time.Millisecond)
+	assert.Zero(t, countCalls(a.metrics), "not counted while a late push may still come")
+
+	a.clock.Add(2 * time.Second) // past late_grace
 	require.Eventually(t, func() bool { return countCalls(a.metrics) == 1 }, 5*time.Second, 20*time.Millisecond)
 	assert.Equal(t, int64(1), sumOf(a.metrics, "callcenter.calls", "callcenter.end_status", "answered"), "the late talk counts")
 

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,10 +57,18 @@ func pushAll(t *testing.T, url string, pushes []traffic.Push) {
 	}
 }
 
+// observation is one flush in the shape of the ground truth, with what the KPI queries read
+// beyond it.
+type observation struct {
+	traffic.Summary
+	answeredTalk map[string]float64 // talk seconds of answered inbound calls, by vendor
+}
+
 // observed turns one flush into the shape of the ground truth.
-func observed(md pmetric.Metrics) traffic.Summary {
-	s := traffic.Summary{
-		Calls: map[string]int{}, Abandoned: map[string]int{}, Transferred: map[string]int{},
+func observed(md pmetric.Metrics) observation {
+	s := observation{answeredTalk: map[string]float64{}}
+	s.Summary = traffic.Summary{
+		Calls: map[string]int{}, Offered: map[string]int{}, Abandoned: map[string]int{}, Transferred: map[string]int{},
 		Transfers: map[string]int{}, Ratings: map[string]int{}, Recordings: map[string]int{},
 		Events: map[string]int{}, Phases: map[string]traffic.Stat{}, AnsweredInTime: map[string]int{},
 		ShortAbandons: map[string]int{},
@@ -75,6 +84,8 @@ func observed(md pmetric.Metrics) traffic.Summary {
 						switch m.Name() {
 						case "callcenter.calls":
 							s.Calls[vendor+"|"+str(a, "callcenter.direction")+"|"+str(a, "callcenter.end_status")] += n
+						case "callcenter.calls.offered":
+							s.Offered[vendor+"|"+str(a, "callcenter.direction")+"|"+str(a, "callcenter.end_status")] += n
 						case "callcenter.calls.abandoned":
 							s.Abandoned[vendor+"|"+str(a, "callcenter.abandon.stage")] += n
 						case "callcenter.calls.transferred":
@@ -103,6 +114,8 @@ func observed(md pmetric.Metrics) traffic.Summary {
 						s.Phases[key] = st
 						inbound := str(a, "callcenter.direction") == "inbound"
 						switch {
+						case phase == "talk" && inbound && str(a, "callcenter.end_status") == "answered":
+							s.answeredTalk[vendor] += dp.Sum()
 						case phase == "speed_of_answer" && inbound:
 							addNonZero(s.AnsweredInTime, vendor, countAtMost(dp, traffic.ServiceLevelThreshold))
 						case phase == "time_to_abandon" && inbound && str(a, "callcenter.abandon.stage") != "ivr":
@@ -175,6 +188,7 @@ func TestGeneratedTrafficMetricsMatchTheGroundTruth(t *testing.T) {
 	got := observed(latestWith(t, s, len(calls)))
 
 	assert.Equal(t, truth.Calls, got.Calls, "calls by vendor, direction and end status")
+	assert.Equal(t, truth.Offered, got.Offered, "offered calls by vendor, direction and end status")
 	assert.Equal(t, truth.Abandoned, got.Abandoned, "abandons by stage")
 	assert.Equal(t, truth.Transferred, got.Transferred)
 	assert.Equal(t, truth.Transfers, got.Transfers)
@@ -199,34 +213,42 @@ func TestGeneratedTrafficMetricsMatchTheGroundTruth(t *testing.T) {
 		assert.InDelta(t, k.AbandonRate, m.AbandonRate, 1e-9, "%s abandonment rate", vendor)
 		assert.InDelta(t, k.TransferRate, m.TransferRate, 1e-9, "%s transfer rate", vendor)
 		assert.InDelta(t, k.IVRContainment, m.IVRContainment, 1e-9, "%s IVR containment", vendor)
+		assert.InDelta(t, k.BotHandled, m.BotHandled, 1e-9, "%s bot-handled share", vendor)
+		assert.Equal(t, k.Offered, m.Offered, "%s offered", vendor)
 		assert.Positive(t, k.ServiceLevel, vendor)
-		t.Logf("%s: offered %d, service level %.3f, ASA %.1f s, AHT %.1f s, abandon rate %.3f, transfer rate %.3f, IVR containment %.3f",
-			vendor, k.Offered, k.ServiceLevel, k.ASA, k.AHT, k.AbandonRate, k.TransferRate, k.IVRContainment)
+		t.Logf("%s: offered %d, service level %.3f, ASA %.1f s, AHT %.1f s, abandon rate %.3f, transfer rate %.3f, IVR containment %.3f, bot-handled %.3f",
+			vendor, k.Offered, k.ServiceLevel, k.ASA, k.AHT, k.AbandonRate, k.TransferRate, k.IVRContainment, k.BotHandled)
 	}
 }
 
 // kpisFromMetrics computes a vendor's inbound KPIs from the metrics, as the README's PromQL does.
-func kpisFromMetrics(vendor string, got traffic.Summary) traffic.KPIset {
-	calls := func(status string) int { return got.Calls[vendor+"|inbound|"+status] }
-	allInbound := 0
-	for key, n := range got.Calls {
-		if len(key) > len(vendor)+9 && key[:len(vendor)+9] == vendor+"|inbound|" {
-			allInbound += n
+func kpisFromMetrics(vendor string, got observation) traffic.KPIset {
+	sum := func(m map[string]int, prefix, status string) int { // status "" is every status
+		n := 0
+		for key, v := range m {
+			if strings.HasPrefix(key, prefix) && (status == "" || key == prefix+status) {
+				n += v
+			}
 		}
+		return n
 	}
-	offered := calls("answered") + calls("abandoned_in_queue") + calls("abandoned_ringing")
+	inbound := vendor + "|inbound|"
+	answered := sum(got.Calls, inbound, "answered")
+	offered := sum(got.Offered, inbound, "")
 	short := got.ShortAbandons[vendor]
+	abandons := got.Abandoned[vendor+"|queue"] + got.Abandoned[vendor+"|ringing"]
 	speed := got.Phases[vendor+"|inbound|speed_of_answer"]
-	talk, acw := got.Phases[vendor+"|inbound|talk"], got.Phases[vendor+"|inbound|acw"]
+	acw := got.Phases[vendor+"|inbound|acw"]
 	transferred := got.Transferred[vendor] // every transfer here is of an inbound call
 	return traffic.KPIset{
 		Offered:        offered,
 		ServiceLevel:   float64(got.AnsweredInTime[vendor]) / float64(offered-short),
 		ASA:            speed.Sum / float64(speed.Count),
-		AHT:            (talk.Sum + acw.Sum) / float64(calls("answered")),
-		AbandonRate:    float64(calls("abandoned_in_queue")+calls("abandoned_ringing")-short) / float64(offered-short),
-		TransferRate:   float64(transferred) / float64(calls("answered")),
-		IVRContainment: float64(calls("ivr_completed")) / float64(allInbound),
+		AHT:            (got.answeredTalk[vendor] + acw.Sum) / float64(answered),
+		AbandonRate:    float64(abandons-short) / float64(offered-short),
+		TransferRate:   float64(transferred) / float64(answered),
+		IVRContainment: float64(sum(got.Calls, inbound, "ivr_completed")) / float64(sum(got.Calls, inbound, "")),
+		BotHandled:     float64(sum(got.Calls, inbound, "bot_handled")) / float64(sum(got.Calls, inbound, "")),
 	}
 }
 

@@ -73,6 +73,9 @@ const (
 	EventRawName = "callcenter.event.name"
 	EventType    = "callcenter.event.type"
 	EventDetails = "callcenter.event.details"
+
+	// DecodeWarnings names the fields of the push that could not be read (call.Push.Warnings).
+	DecodeWarnings = "callcenter.decode.warnings"
 )
 
 // Leg map keys inside callcenter.legs.
@@ -121,6 +124,13 @@ func Push(p *call.Push) map[string]any {
 		if len(e.Attributes) > 0 {
 			m[EventDetails] = e.Attributes
 		}
+	}
+	if len(p.Warnings) > 0 {
+		warnings := make([]any, len(p.Warnings))
+		for i, w := range p.Warnings {
+			warnings[i] = w
+		}
+		m[DecodeWarnings] = warnings
 	}
 	return m
 }

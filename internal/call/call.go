@@ -86,6 +86,11 @@ type Push struct {
 	Recording *Recording // KindRecording and KindVoicemail
 	Event     *Event     // KindCallEvent, KindAgentEvent and the event a call record closes
 
+	// Warnings name the fields that could not be read, each with its path and what was wrong
+	// ("data.callType: expected an integer, got object"), or that are missing: those fields are
+	// zero in Call and as sent in Payload.
+	Warnings []string
+
 	// Payload is the vendor's body, whole, as decoded JSON (objects, arrays, strings, bools,
 	// int64 and float64 numbers, nil).
 	Payload map[string]any

@@ -51,3 +51,22 @@ func (c *Call) Offered() bool {
 	return !c.Queued.IsZero() || !c.Ring.IsZero() || len(c.Legs) > 0 ||
 		c.Durations[PhaseQueue] > 0 || c.Durations[PhaseRing] > 0
 }
+
+// AbandonStage is where the caller gave up: the stage the end status names or, for an abandon
+// whose stage the vendor does not give (Udesk 客户挂机), the furthest the call got: an agent's
+// phone rang, it queued, it was in the IVR. It is "" when the call was not abandoned.
+func (c *Call) AbandonStage() string {
+	stage := c.EndStatus.AbandonStage()
+	if stage != "unknown" {
+		return stage
+	}
+	switch {
+	case !c.Ring.IsZero() || c.Durations[PhaseRing] > 0 || len(c.Legs) > 0:
+		return "ringing"
+	case !c.Queued.IsZero() || c.Durations[PhaseQueue] > 0:
+		return "queue"
+	case c.Durations[PhaseIVR] > 0:
+		return "ivr"
+	}
+	return stage
+}

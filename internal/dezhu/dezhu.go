@@ -30,15 +30,17 @@ func (Vendor) Name() string { return Name }
 // Decode turns one push into one call record.
 func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 	var b body
-	if err := vendor.Unmarshal(req.Body, &b); err != nil {
+	payload, warnings, err := vendor.Decode(req.Body, &b)
+	if err != nil {
 		return nil, err
 	}
+	// The record is data (回调信息): without it as an object there is nothing to read.
 	r := b.Data
 	if r == nil {
-		return nil, errors.New("field data: required")
+		return nil, errors.New("field data: an object is required")
 	}
 	if r.ICCCallID == "" && r.ID == "" {
-		return nil, errors.New("field data.iccCallId or data.id: required")
+		warnings = append(warnings, "data.iccCallId, data.id: missing, so the record joins no call")
 	}
 	loc := req.Location
 	if loc == nil {
@@ -55,10 +57,8 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		// identifies the push across those retries.
 		DedupKey: r.ID,
 		Call:     c,
-	}
-	var err error
-	if p.Payload, err = vendor.Payload(req.Body); err != nil {
-		return nil, err
+		Warnings: warnings,
+		Payload:  payload,
 	}
 	return []call.Push{p}, nil
 }
@@ -94,12 +94,20 @@ func decodeCall(r *record, loc *time.Location) call.Call {
 		c.SessionID = r.ID
 	}
 	agentAnswer := r.AgentAnswerTime.In(loc)
-	c.Answer = agentAnswer
 	// iccRecordDate, icc开始接通电话时间戳, is when the platform connected the call. The sample's
-	// lies ten days before the call it belongs to, so it stands in for a missing agentAnswerTime
-	// only when it falls within the call.
-	if icc := r.ICCRecordDate.In(loc); c.Answer.IsZero() && within(icc, c.Start, c.End) {
-		c.Answer = icc
+	// lies ten days before the call it belongs to, so it counts only when it falls within the call.
+	icc := r.ICCRecordDate.In(loc)
+	if !within(icc, c.Start, c.End) {
+		icc = time.Time{}
+	}
+	if c.Direction == call.DirectionOutbound {
+		// agentAnswerTime, 坐席应答时间, is the agent's side: on an outbound call the agent is on
+		// the line before the customer is dialed. The talk starts when the customer connected.
+		if talked(r) {
+			c.Answer = icc
+		}
+	} else {
+		c.Answer = call.FirstTime(agentAnswer, icc)
 	}
 
 	// A duration longer than the whole call is not a duration: the sample's
@@ -116,8 +124,15 @@ func decodeCall(r *record, loc *time.Location) call.Call {
 	}
 	setSeconds(&c, call.PhaseTalk, r.CommunicateDuration, limit)
 	setSeconds(&c, call.PhaseQueue, r.QueueWaitDuration, limit)
-	setSeconds(&c, call.PhaseRing, r.ParkingWaitDuration, limit)
 	setSeconds(&c, call.PhaseACW, r.ACW, maxPhase)
+	// parkingWaitDuration, 振铃时间(单位秒), is documented as seconds, but the sample's 1606188570
+	// is a moment inside its call (a second before its end): a value within the call, in epoch
+	// seconds or milliseconds, is when the ringing began.
+	if ring, ok := moment(r.ParkingWaitDuration, c.Start, c.End); ok {
+		c.Ring = ring
+	} else {
+		setSeconds(&c, call.PhaseRing, r.ParkingWaitDuration, limit)
+	}
 
 	if !c.Agent.IsZero() {
 		c.Legs = []call.Leg{{Agent: c.Agent, SkillGroup: c.Queue, Answer: agentAnswer, End: c.End}}
@@ -125,6 +140,9 @@ func decodeCall(r *record, loc *time.Location) call.Call {
 	if r.SpeechCallResult != nil {
 		c.EndStatus = endStatus(*r.SpeechCallResult)
 		c.RawEndStatus = strconv.Itoa(*r.SpeechCallResult)
+	}
+	if r.SpeechCallResult == nil || *r.SpeechCallResult == 0 {
+		c.EndStatus = statusFromEvidence(r, c.Direction)
 	}
 	switch {
 	case r.HandupDirection != nil:
@@ -168,13 +186,48 @@ func transferred(id string) bool {
 	return id != "" && id != "0"
 }
 
+// statusFromEvidence is the status of a record whose speechCallResult says nothing ("0:默认值
+// (无意义)", or absent): talk time means the call connected, and so does an agent's answer on an
+// inbound call (on an outbound call the agent answers before the customer is dialed). Without
+// such evidence the record does not say how the call ended.
+func statusFromEvidence(r *record, d call.Direction) call.EndStatus {
+	switch {
+	case talked(r):
+		return call.StatusAnswered
+	case d == call.DirectionInbound && !r.AgentAnswerTime.IsZero():
+		return call.StatusAnswered
+	default:
+		return call.StatusUnknown
+	}
+}
+
+// talked reports whether the record gives talk time, communicateDuration (通话时长) above 0.
+func talked(r *record) bool {
+	return r.CommunicateDuration != nil && *r.CommunicateDuration > 0
+}
+
+// moment reads a value as epoch seconds or milliseconds within [from, to].
+func moment(v *int64, from, to time.Time) (time.Time, bool) {
+	if v == nil || *v <= 0 {
+		return time.Time{}, false
+	}
+	for _, t := range []time.Time{time.Unix(*v, 0).UTC(), time.UnixMilli(*v).UTC()} {
+		if within(t, from, to) {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
 func within(t, from, to time.Time) bool {
 	return !t.IsZero() && !from.IsZero() && !to.IsZero() && !t.Before(from) && !t.After(to)
 }
 
-// setSeconds records a duration in seconds unless it is longer than limit.
+// setSeconds records a duration in seconds unless it is longer than limit. The record carries
+// every duration field on every call (the sample's communicateDuration is 0 on a call that never
+// connected): 0 s is a phase that did not happen, and is left out.
 func setSeconds(c *call.Call, p call.Phase, sec *int64, limit time.Duration) {
-	if sec != nil && *sec <= int64(limit/time.Second) {
+	if sec != nil && *sec > 0 && *sec <= int64(limit/time.Second) {
 		c.SetSeconds(p, *sec)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,13 +71,17 @@ func TestDecodeSample(t *testing.T) {
 	assert.Equal(t, time.Date(2020, 11, 24, 3, 29, 31, 0, time.UTC), c.End)
 	assert.True(t, c.Answer.IsZero(), "iccRecordDate lies ten days before the call: not its answer")
 	assert.True(t, c.Queued.IsZero())
-	assert.True(t, c.Ring.IsZero())
+	// "parkingWaitDuration":1606188570 is no count of seconds (振铃时间(单位秒)) but a moment:
+	// 2020-11-24 03:29:30 UTC, a second before "communicateEndTime":1606188571000. The ringing
+	// began then and lasted until the caller hung up.
+	assert.Equal(t, time.Date(2020, 11, 24, 3, 29, 30, 0, time.UTC), c.Ring)
 
-	// Queue-abandoned: 21 s in all, 3 s queued, 5 s after-call work; its communicateDuration of 0
-	// is no talk phase. The parkingWaitDuration of 1606188570 is epoch seconds, not a ring time.
+	// Queue-abandoned: 21 s in all, 3 s queued, 1 s ringing, 5 s after-call work; its
+	// communicateDuration of 0 is no talk phase.
 	assert.Equal(t, map[call.Phase]time.Duration{
 		call.PhaseTotal: 21 * time.Second,
 		call.PhaseQueue: 3 * time.Second,
+		call.PhaseRing:  1 * time.Second,
 		call.PhaseACW:   5 * time.Second,
 	}, c.Durations)
 
@@ -283,27 +288,20 @@ func TestDecodeEdges(t *testing.T) {
 	})
 }
 
-func TestDecodeErrors(t *testing.T) {
+// TestDecodeRefusesOnlyTheEnvelope: a push is refused only when its envelope cannot be read:
+// not JSON, not an object, or no record in data (回调信息). 得助 retries a refused record up to 10
+// times and then drops it, so nothing inside the record is a reason to refuse it.
+func TestDecodeRefusesOnlyTheEnvelope(t *testing.T) {
 	tests := []struct {
 		name, body, want string
 	}{
 		{"empty body", ``, "empty body"},
 		{"not an object", `[{"data":{}}]`, "not a JSON object"},
 		{"broken JSON", `{"data":{"id":"a",`, "invalid JSON"},
-		{"missing data", `{"id":"a"}`, "field data: required"},
-		{"null data", `{"data":null}`, "field data: required"},
-		{"data not an object", `{"data":"x"}`, "field data: expected an object, got string"},
-		{"data an array", `{"data":[]}`, "field data: expected an object, got array"},
-		{"callType string", `{"data":{"id":"a","callType":"1"}}`, "field data.callType: expected an integer, got string"},
-		{"speechCallResult string", `{"data":{"id":"a","speechCallResult":"x"}}`, "field data.speechCallResult: expected an integer, got string"},
-		{"time object", `{"data":{"id":"a","communicateBeginTime":{}}}`, "field data.communicateBeginTime: expected a time (epoch milliseconds or a date-time), got object"},
-		{"undocumented time text", `{"data":{"id":"a","communicateEndTime":"2024/05/06 10:00"}}`, `field data.communicateEndTime: expected a time (epoch milliseconds or a date-time), got string "2024/05/06 10:00"`},
-		{"iccRecordDate text", `{"data":{"id":"a","iccRecordDate":"yesterday"}}`, "field data.iccRecordDate: expected a time"},
-		{"staffId object", `{"data":{"id":"a","staffId":{}}}`, "field data.staffId: expected a string, got object"},
-		{"duration string", `{"data":{"id":"a","queueWaitDuration":"3"}}`, "field data.queueWaitDuration: expected an integer, got string"},
-		{"id number", `{"data":{"id":5}}`, "field data.id: expected a string, got number"},
-		{"expansionFields array", `{"data":{"id":"a","expansionFields":[]}}`, "field data.expansionFields: expected a string, got array"},
-		{"missing both ids", `{"data":{"tenantId":"t","iccCallId":"","id":null}}`, "field data.iccCallId or data.id: required"},
+		{"missing data", `{"id":"a"}`, "field data: an object is required"},
+		{"null data", `{"data":null}`, "field data: an object is required"},
+		{"data not an object", `{"data":"x"}`, "field data: an object is required"},
+		{"data an array", `{"data":[]}`, "field data: an object is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -312,6 +310,99 @@ func TestDecodeErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+// TestDecodeReadsFieldsOfAnotherType: the cases of issue 8, item 11. A field of an unexpected
+// type is read when its meaning is unambiguous; otherwise it is left zero and named in a
+// warning, and the record is accepted with the value kept in the payload.
+func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
+	t.Run("transferId as the number 0", func(t *testing.T) {
+		// | transferId | String | 转接id,非0时才是转接id |: 0 is no transfer, as a number too.
+		p, err := decodeBody([]byte(`{"data":{"id":"r","transferId":0}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings, "a number where text is expected is read as its digits")
+		assert.Equal(t, 0, p.Call.Transfers)
+		assert.NotContains(t, p.Call.Custom, "transferId")
+		assert.Equal(t, int64(0), data(t, p)["transferId"], "the body keeps the value as sent")
+
+		p, err = decodeBody([]byte(`{"data":{"id":"r","transferId":1234}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Equal(t, 1, p.Call.Transfers, "a non-zero number is a transfer's id")
+	})
+	t.Run("callType as a string", func(t *testing.T) {
+		// | callType | Integer | 通话类型(1呼入,2:呼出) |: "1" is 呼入, inbound.
+		p, err := decodeBody([]byte(`{"data":{"id":"r","callType":"1"}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings)
+		assert.Equal(t, call.DirectionInbound, p.Call.Direction)
+		p, err = decodeBody([]byte(`{"data":{"id":"r","callType":" 2 "}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Equal(t, call.DirectionOutbound, p.Call.Direction, "2:呼出")
+	})
+	t.Run("durations and ids of the other type", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"id":5,"queueWaitDuration":"3","speechCallResult":"2"}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings)
+		assert.Equal(t, "5", p.Call.CallID)
+		assert.Equal(t, "5", p.DedupKey)
+		d, ok := p.Call.Duration(call.PhaseQueue)
+		assert.True(t, ok)
+		assert.Equal(t, 3*time.Second, d)
+		assert.Equal(t, call.StatusAnswered, p.Call.EndStatus, "2 已接通")
+	})
+
+	unreadable := []struct {
+		name, fields, field, warning string
+		sent                         any
+	}{
+		{"time object", `"communicateBeginTime":{"t":1}`, "communicateBeginTime",
+			"data.communicateBeginTime: expected a time (epoch milliseconds or a date-time), got object", map[string]any{"t": int64(1)}},
+		{"undocumented time text", `"communicateEndTime":"2024/05/06 10:00"`, "communicateEndTime",
+			"data.communicateEndTime: expected a time (epoch milliseconds or a date-time), got string", "2024/05/06 10:00"},
+		{"callType as a word", `"callType":"in"`, "callType", "data.callType: expected an integer, got string", "in"},
+		{"speechCallResult as a list", `"speechCallResult":[2]`, "speechCallResult",
+			"data.speechCallResult: expected an integer, got array", []any{int64(2)}},
+		{"staffId object", `"staffId":{}`, "staffId", "data.staffId: expected a string, got object", map[string]any{}},
+		{"expansionFields array", `"expansionFields":[]`, "expansionFields", "data.expansionFields: expected a string, got array", []any{}},
+		{"duration fraction", `"queueWaitDuration":1.5`, "queueWaitDuration", "data.queueWaitDuration: expected an integer, got number", 1.5},
+	}
+	for _, tt := range unreadable {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := decodeBody([]byte(`{"data":{"id":"r","staffName":"n",`+tt.fields+`}}`), time.UTC)
+			require.NoError(t, err, "accepted")
+			assert.Equal(t, []string{tt.warning}, p.Warnings)
+			assert.Equal(t, tt.sent, data(t, p)[tt.field], "the body keeps the value as sent")
+			assert.Equal(t, "n", p.Call.Agent.Name, "the rest of the record is read")
+			assert.Equal(t, "r", p.Call.SessionID)
+		})
+	}
+	t.Run("unreadable fields are zero", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"id":"r","communicateBeginTime":{},"callType":"in",`+
+			`"speechCallResult":[2],"staffId":{},"queueWaitDuration":1.5}}`), time.UTC)
+		require.NoError(t, err)
+		assert.Len(t, p.Warnings, 5)
+		assert.True(t, p.Call.Start.IsZero())
+		assert.Equal(t, call.DirectionUnknown, p.Call.Direction)
+		assert.Equal(t, call.StatusUnknown, p.Call.EndStatus)
+		assert.Empty(t, p.Call.Agent.ID)
+		_, ok := p.Call.Duration(call.PhaseQueue)
+		assert.False(t, ok)
+	})
+	t.Run("no id", func(t *testing.T) {
+		p, err := decodeBody([]byte(`{"data":{"tenantId":"t","iccCallId":"","id":null}}`), time.UTC)
+		require.NoError(t, err, "logged, though it joins no call")
+		assert.Equal(t, []string{"data.iccCallId, data.id: missing, so the record joins no call"}, p.Warnings)
+		assert.Empty(t, p.Call.SessionID)
+		assert.Empty(t, p.DedupKey)
+	})
+}
+
+// data is the record in the push's payload.
+func data(t *testing.T, p call.Push) map[string]any {
+	t.Helper()
+	m, ok := p.Payload["data"].(map[string]any)
+	require.True(t, ok, "payload data: %v", p.Payload)
+	return m
 }
 
 // decodeData decodes one record whose data object holds fields, through the decoder.
@@ -440,4 +531,77 @@ func TestReply(t *testing.T) {
 	Vendor{}.Reply(w, http.StatusBadRequest, assert.AnError)
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 	assert.JSONEq(t, `{"code":400,"message":"`+assert.AnError.Error()+`"}`, w.Body.String())
+}
+
+// TestDefaultResultFallsBackOnEvidence is issue 8, item 5: speechCallResult "0:默认值(无意义)"
+// says nothing, so the record's own fields decide. communicateDuration (通话时长) above 0 is a
+// conversation; agentAnswerTime (坐席应答时间) is one on an inbound call only, since an outbound
+// call's agent answers before the customer is dialed.
+func TestDefaultResultFallsBackOnEvidence(t *testing.T) {
+	times := `"communicateBeginTime":1714961400000,"communicateEndTime":1714961460000,`
+	tests := []struct {
+		name, fields string
+		want         call.EndStatus
+	}{
+		{"inbound talk", `"callType":1,"speechCallResult":0,"communicateDuration":40`, call.StatusAnswered},
+		{"inbound agent answer", `"callType":1,"speechCallResult":0,"communicateDuration":0,"agentAnswerTime":1714961420000`, call.StatusAnswered},
+		{"outbound talk", `"callType":2,"speechCallResult":0,"communicateDuration":40,"agentAnswerTime":1714961400000`, call.StatusAnswered},
+		{"outbound agent answer only", `"callType":2,"speechCallResult":0,"communicateDuration":0,"agentAnswerTime":1714961400000`, call.StatusUnknown},
+		{"no evidence", `"callType":1,"speechCallResult":0,"communicateDuration":0,"queueWaitDuration":9`, call.StatusUnknown},
+		{"absent result, talk", `"callType":1,"communicateDuration":40`, call.StatusAnswered},
+		{"a documented result wins", `"callType":1,"speechCallResult":4,"communicateDuration":40`, call.StatusAbandonedQueue},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := decodeData(t, times+tt.fields)
+			assert.Equal(t, tt.want, c.EndStatus)
+			if strings.Contains(tt.fields, `"speechCallResult":0`) {
+				assert.Equal(t, "0", c.RawEndStatus, "the raw value is kept")
+			}
+		})
+	}
+}
+
+// TestRingMomentInParkingWaitDuration is issue 8, item 6: a parkingWaitDuration within the call,
+// in epoch seconds (as the sample's) or milliseconds, is when the ringing began; a small value is
+// 振铃时间(单位秒), seconds of ringing.
+func TestRingMomentInParkingWaitDuration(t *testing.T) {
+	// Begin 1714961400 (10:10:00 +08:00), agent answer 1714961420, end 1714961460.
+	base := `"callType":1,"speechCallResult":2,"communicateBeginTime":1714961400000,"communicateEndTime":1714961460000,
+		"agentAnswerTime":1714961420000,"communicateDuration":40,`
+	for _, parking := range []string{"1714961412", "1714961412000"} {
+		c := decodeData(t, base+`"parkingWaitDuration":`+parking)
+		assert.Equal(t, time.Unix(1714961412, 0).UTC(), c.Ring, parking)
+		assert.Equal(t, 8*time.Second, c.Durations[call.PhaseRing], "%s: ringing from 1714961412 to the answer at 1714961420", parking)
+	}
+	c := decodeData(t, base+`"parkingWaitDuration":8`)
+	assert.True(t, c.Ring.IsZero(), "8 is seconds, not a moment")
+	assert.Equal(t, 8*time.Second, c.Durations[call.PhaseRing])
+
+	c = decodeData(t, base+`"parkingWaitDuration":1714961470`)
+	assert.True(t, c.Ring.IsZero(), "after the end: neither a moment of the call nor its seconds")
+	assert.NotContains(t, c.Durations, call.PhaseRing)
+}
+
+// TestOutboundTalkStartsWithTheCustomer is issue 8, item 7: on an outbound call agentAnswerTime
+// (坐席应答时间) is the agent's side; a customer who did not answer (speechCallResult 3 无人应答,
+// communicateDuration 0) has no talk phase at all, not one of 0 s.
+func TestOutboundTalkStartsWithTheCustomer(t *testing.T) {
+	c := decodeData(t, `"callType":2,"speechCallResult":3,"communicateBeginTime":1714961400000,
+		"communicateEndTime":1714961425000,"agentAnswerTime":1714961400000,"communicateDuration":0,
+		"parkingWaitDuration":24,"queueWaitDuration":0,"acw":0,"staffId":"7","staffName":"李四"`)
+	assert.Equal(t, call.StatusNoAnswer, c.EndStatus)
+	assert.True(t, c.Answer.IsZero(), "the customer never connected")
+	assert.Equal(t, map[call.Phase]time.Duration{
+		call.PhaseTotal: 25 * time.Second,
+		call.PhaseRing:  24 * time.Second,
+	}, c.Durations, "no talk, and no queue or after-call work reported as 0")
+	require.Len(t, c.Legs, 1)
+	assert.Equal(t, time.Unix(1714961400, 0).UTC(), c.Legs[0].Answer, "the agent's own leg did answer")
+
+	// Answered: the talk is the customer's, communicateDuration, whatever the agent's answer time.
+	c = decodeData(t, `"callType":2,"speechCallResult":2,"communicateBeginTime":1714961400000,
+		"communicateEndTime":1714961460000,"agentAnswerTime":1714961400000,"communicateDuration":40`)
+	assert.Equal(t, 40*time.Second, c.Durations[call.PhaseTalk])
+	assert.True(t, c.Answer.IsZero(), "not the agent's answer")
 }

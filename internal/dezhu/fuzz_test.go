@@ -1,6 +1,7 @@
 package dezhu_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -44,15 +45,22 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(`{"data":{"id":"1","expansionFields":`+string(quoted)+`}}`), uint8(2))
 	}
 
+	// Fields of an unexpected type (issue 8, item 11): read leniently or warned of, never refused.
+	for _, body := range []string{
+		`{"data":{"id":"1","transferId":0}}`, `{"data":{"id":"1","callType":"1"}}`,
+		`{"data":{"id":1,"callType":"in","communicateBeginTime":{},"speechCallResult":[1]}}`,
+		`{"data":{}}`, `{"data":"x"}`, `{"data":[]}`, `{"Data":{"id":"1"}}`,
+	} {
+		f.Add([]byte(body), uint8(2))
+	}
+
 	f.Fuzz(func(t *testing.T, body []byte, zone uint8) {
 		req := vendor.Request{
 			Header: http.Header{}, Body: body, Arrival: vendortest.Arrival, Location: vendortest.Zones[int(zone)%len(vendortest.Zones)],
 		}
 		pushes, err := dezhu.Vendor{}.Decode(req)
 		if err != nil {
-			if len(pushes) != 0 || err.Error() == "" {
-				t.Fatalf("an error comes alone and says something: %d pushes, %q", len(pushes), err)
-			}
+			vendortest.CheckRefusal(t, body, pushes, err, vendortest.IsObject(body) && dataIsObject(body))
 			return
 		}
 		if len(pushes) != 1 {
@@ -65,8 +73,8 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("得助 pushes call records, got kind %s", p.Kind)
 		}
 		c := p.Call
-		if c.SessionID == "" {
-			t.Error("iccCallId or id is required")
+		if c.SessionID == "" && !vendortest.HasWarning(p, "data.iccCallId") {
+			t.Errorf("a record without iccCallId or id is warned of: %q", p.Warnings)
 		}
 		// The record id is the dedup key; a record without one has none.
 		if p.DedupKey != c.CallID {
@@ -84,4 +92,17 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("decoding is not deterministic: %v", err)
 		}
 	})
+}
+
+// dataIsObject is 得助's envelope: the record, data, is a JSON object. encoding/json matches
+// the key as the decoder does, case-insensitively, the last one winning.
+func dataIsObject(body []byte) bool {
+	var envelope struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &envelope) != nil {
+		return false
+	}
+	data := bytes.Trim(envelope.Data, " \t\r\n")
+	return len(data) > 0 && data[0] == '{'
 }

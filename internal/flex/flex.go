@@ -1,7 +1,7 @@
 // Package flex holds JSON scalar types for fields that vendor documents show in more than one
 // form: a number in one sample and a string in another, epoch milliseconds or a date-time text.
 // Each accepts exactly the forms the documents show and null; anything else is a type error
-// that names the field.
+// that names the field. Decode reads a whole push with them and turns such errors into warnings.
 package flex
 
 import (

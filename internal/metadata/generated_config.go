@@ -111,6 +111,57 @@ func (ms *CallcenterCallsAbandonedMetricConfig) Validate() error {
 	return nil
 }
 
+// CallcenterCallsOfferedMetricAttributeKey specifies the key of an attribute for the callcenter.calls.offered metric.
+type CallcenterCallsOfferedMetricAttributeKey string
+
+const (
+	CallcenterCallsOfferedMetricAttributeKeyDirection CallcenterCallsOfferedMetricAttributeKey = "callcenter.direction"
+	CallcenterCallsOfferedMetricAttributeKeyEndStatus CallcenterCallsOfferedMetricAttributeKey = "callcenter.end_status"
+	CallcenterCallsOfferedMetricAttributeKeyQueue     CallcenterCallsOfferedMetricAttributeKey = "callcenter.queue"
+	CallcenterCallsOfferedMetricAttributeKeyAgent     CallcenterCallsOfferedMetricAttributeKey = "callcenter.agent"
+)
+
+// CallcenterCallsOfferedMetricConfig provides config for the callcenter.calls.offered metric.
+type CallcenterCallsOfferedMetricConfig struct {
+	Enabled          bool `mapstructure:"enabled"`
+	enabledSetByUser bool
+
+	AggregationStrategy string                                     `mapstructure:"aggregation_strategy"`
+	EnabledAttributes   []CallcenterCallsOfferedMetricAttributeKey `mapstructure:"attributes"`
+}
+
+func (ms *CallcenterCallsOfferedMetricConfig) Unmarshal(parser *confmap.Conf) error {
+	if parser == nil {
+		return nil
+	}
+
+	err := parser.Unmarshal(ms)
+	if err != nil {
+		return err
+	}
+
+	ms.enabledSetByUser = parser.IsSet("enabled")
+	return nil
+}
+
+func (ms *CallcenterCallsOfferedMetricConfig) Validate() error {
+	for _, val := range ms.EnabledAttributes {
+		switch val {
+		case CallcenterCallsOfferedMetricAttributeKeyDirection, CallcenterCallsOfferedMetricAttributeKeyEndStatus, CallcenterCallsOfferedMetricAttributeKeyQueue, CallcenterCallsOfferedMetricAttributeKeyAgent:
+		default:
+			return fmt.Errorf("metric callcenter.calls.offered doesn't have an attribute %v, valid attributes: [callcenter.direction, callcenter.end_status, callcenter.queue, callcenter.agent]", val)
+		}
+	}
+
+	switch ms.AggregationStrategy {
+	case AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax:
+	default:
+		return fmt.Errorf("invalid aggregation strategy %q, valid strategies: [%s, %s, %s, %s]", ms.AggregationStrategy, AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax)
+	}
+
+	return nil
+}
+
 // CallcenterCallsTransferredMetricAttributeKey specifies the key of an attribute for the callcenter.calls.transferred metric.
 type CallcenterCallsTransferredMetricAttributeKey string
 
@@ -381,6 +432,7 @@ func (ms *CallcenterTransfersMetricConfig) Validate() error {
 type MetricsConfig struct {
 	CallcenterCalls               CallcenterCallsMetricConfig               `mapstructure:"callcenter.calls"`
 	CallcenterCallsAbandoned      CallcenterCallsAbandonedMetricConfig      `mapstructure:"callcenter.calls.abandoned"`
+	CallcenterCallsOffered        CallcenterCallsOfferedMetricConfig        `mapstructure:"callcenter.calls.offered"`
 	CallcenterCallsTransferred    CallcenterCallsTransferredMetricConfig    `mapstructure:"callcenter.calls.transferred"`
 	CallcenterEvents              CallcenterEventsMetricConfig              `mapstructure:"callcenter.events"`
 	CallcenterRecordings          CallcenterRecordingsMetricConfig          `mapstructure:"callcenter.recordings"`
@@ -400,6 +452,11 @@ func DefaultMetricsConfig() MetricsConfig {
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategySum,
 			EnabledAttributes:   []CallcenterCallsAbandonedMetricAttributeKey{CallcenterCallsAbandonedMetricAttributeKeyDirection, CallcenterCallsAbandonedMetricAttributeKeyAbandonStage, CallcenterCallsAbandonedMetricAttributeKeyQueue},
+		},
+		CallcenterCallsOffered: CallcenterCallsOfferedMetricConfig{
+			Enabled:             true,
+			AggregationStrategy: AggregationStrategySum,
+			EnabledAttributes:   []CallcenterCallsOfferedMetricAttributeKey{CallcenterCallsOfferedMetricAttributeKeyDirection, CallcenterCallsOfferedMetricAttributeKeyEndStatus, CallcenterCallsOfferedMetricAttributeKeyQueue},
 		},
 		CallcenterCallsTransferred: CallcenterCallsTransferredMetricConfig{
 			Enabled:             true,

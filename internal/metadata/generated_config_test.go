@@ -36,6 +36,11 @@ func TestMetricsBuilderConfig(t *testing.T) {
 						AggregationStrategy: AggregationStrategySum,
 						EnabledAttributes:   []CallcenterCallsAbandonedMetricAttributeKey{CallcenterCallsAbandonedMetricAttributeKeyDirection, CallcenterCallsAbandonedMetricAttributeKeyAbandonStage, CallcenterCallsAbandonedMetricAttributeKeyQueue},
 					},
+					CallcenterCallsOffered: CallcenterCallsOfferedMetricConfig{
+						Enabled:             true,
+						AggregationStrategy: AggregationStrategySum,
+						EnabledAttributes:   []CallcenterCallsOfferedMetricAttributeKey{CallcenterCallsOfferedMetricAttributeKeyDirection, CallcenterCallsOfferedMetricAttributeKeyEndStatus, CallcenterCallsOfferedMetricAttributeKeyQueue, CallcenterCallsOfferedMetricAttributeKeyAgent},
+					},
 					CallcenterCallsTransferred: CallcenterCallsTransferredMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategySum,
@@ -86,6 +91,11 @@ func TestMetricsBuilderConfig(t *testing.T) {
 						AggregationStrategy: AggregationStrategySum,
 						EnabledAttributes:   []CallcenterCallsAbandonedMetricAttributeKey{CallcenterCallsAbandonedMetricAttributeKeyDirection, CallcenterCallsAbandonedMetricAttributeKeyAbandonStage, CallcenterCallsAbandonedMetricAttributeKeyQueue},
 					},
+					CallcenterCallsOffered: CallcenterCallsOfferedMetricConfig{
+						Enabled:             false,
+						AggregationStrategy: AggregationStrategySum,
+						EnabledAttributes:   []CallcenterCallsOfferedMetricAttributeKey{CallcenterCallsOfferedMetricAttributeKeyDirection, CallcenterCallsOfferedMetricAttributeKeyEndStatus, CallcenterCallsOfferedMetricAttributeKeyQueue, CallcenterCallsOfferedMetricAttributeKeyAgent},
+					},
 					CallcenterCallsTransferred: CallcenterCallsTransferredMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategySum,
@@ -126,7 +136,7 @@ func TestMetricsBuilderConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := loadMetricsBuilderConfig(t, tt.name)
-			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(CallcenterCallsMetricConfig{}, CallcenterCallsAbandonedMetricConfig{}, CallcenterCallsTransferredMetricConfig{}, CallcenterEventsMetricConfig{}, CallcenterRecordingsMetricConfig{}, CallcenterSatisfactionRatingsMetricConfig{}, CallcenterSessionsOpenMetricConfig{}, CallcenterTransfersMetricConfig{}, ResourceAttributeConfig{}))
+			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(CallcenterCallsMetricConfig{}, CallcenterCallsAbandonedMetricConfig{}, CallcenterCallsOfferedMetricConfig{}, CallcenterCallsTransferredMetricConfig{}, CallcenterEventsMetricConfig{}, CallcenterRecordingsMetricConfig{}, CallcenterSatisfactionRatingsMetricConfig{}, CallcenterSessionsOpenMetricConfig{}, CallcenterTransfersMetricConfig{}, ResourceAttributeConfig{}))
 			require.Emptyf(t, diff, "Config mismatch (-expected +actual):\n%s", diff)
 		})
 	}
@@ -151,6 +161,18 @@ func TestCallcenterCallsAbandonedMetricsConfig_Validate(t *testing.T) {
 	require.ErrorContains(t, cfg.Validate(), "metric callcenter.calls.abandoned doesn't have an attribute invalid, valid attributes: [callcenter.direction, callcenter.abandon.stage, callcenter.queue]")
 
 	cfg = DefaultMetricsConfig().CallcenterCallsAbandoned
+	cfg.AggregationStrategy = "invalid"
+	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
+}
+
+func TestCallcenterCallsOfferedMetricsConfig_Validate(t *testing.T) {
+	cfg := DefaultMetricsConfig().CallcenterCallsOffered
+	require.NoError(t, cfg.Validate())
+
+	cfg.EnabledAttributes = []CallcenterCallsOfferedMetricAttributeKey{"invalid"}
+	require.ErrorContains(t, cfg.Validate(), "metric callcenter.calls.offered doesn't have an attribute invalid, valid attributes: [callcenter.direction, callcenter.end_status, callcenter.queue, callcenter.agent]")
+
+	cfg = DefaultMetricsConfig().CallcenterCallsOffered
 	cfg.AggregationStrategy = "invalid"
 	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
 }

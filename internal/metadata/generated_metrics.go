@@ -98,6 +98,7 @@ const (
 	AttributeEndStatusAbandonedRinging
 	AttributeEndStatusAbandoned
 	AttributeEndStatusIvrCompleted
+	AttributeEndStatusBotHandled
 	AttributeEndStatusNoAgent
 	AttributeEndStatusOutsideHours
 	AttributeEndStatusBlocked
@@ -129,6 +130,8 @@ func (av AttributeEndStatus) String() string {
 		return "abandoned"
 	case AttributeEndStatusIvrCompleted:
 		return "ivr_completed"
+	case AttributeEndStatusBotHandled:
+		return "bot_handled"
 	case AttributeEndStatusNoAgent:
 		return "no_agent"
 	case AttributeEndStatusOutsideHours:
@@ -157,6 +160,7 @@ var MapAttributeEndStatus = map[string]AttributeEndStatus{
 	"abandoned_ringing":  AttributeEndStatusAbandonedRinging,
 	"abandoned":          AttributeEndStatusAbandoned,
 	"ivr_completed":      AttributeEndStatusIvrCompleted,
+	"bot_handled":        AttributeEndStatusBotHandled,
 	"no_agent":           AttributeEndStatusNoAgent,
 	"outside_hours":      AttributeEndStatusOutsideHours,
 	"blocked":            AttributeEndStatusBlocked,
@@ -306,6 +310,10 @@ var MetricsInfo = metricsInfo{
 		Name:       "callcenter.calls.abandoned",
 		Attributes: []string{"direction", "abandon_stage", "queue"},
 	},
+	CallcenterCallsOffered: metricInfo{
+		Name:       "callcenter.calls.offered",
+		Attributes: []string{"direction", "end_status", "queue", "agent"},
+	},
 	CallcenterCallsTransferred: metricInfo{
 		Name:       "callcenter.calls.transferred",
 		Attributes: []string{"direction", "queue", "agent"},
@@ -334,6 +342,7 @@ var MetricsInfo = metricsInfo{
 type metricsInfo struct {
 	CallcenterCalls               metricInfo
 	CallcenterCallsAbandoned      metricInfo
+	CallcenterCallsOffered        metricInfo
 	CallcenterCallsTransferred    metricInfo
 	CallcenterEvents              metricInfo
 	CallcenterRecordings          metricInfo
@@ -539,6 +548,106 @@ func (m *metricCallcenterCallsAbandoned) emit(metrics pmetric.MetricSlice) {
 
 func newMetricCallcenterCallsAbandoned(cfg CallcenterCallsAbandonedMetricConfig) metricCallcenterCallsAbandoned {
 	m := metricCallcenterCallsAbandoned{config: cfg}
+
+	if cfg.Enabled {
+		m.data = pmetric.NewMetric()
+		m.init()
+	}
+	return m
+}
+
+type metricCallcenterCallsOffered struct {
+	data          pmetric.Metric                     // data buffer for generated metric.
+	config        CallcenterCallsOfferedMetricConfig // metric config provided by user.
+	capacity      int                                // max observed number of data points added to the metric.
+	aggDataPoints []int64                            // slice containing number of aggregated datapoints at each index
+}
+
+// init fills callcenter.calls.offered metric with initial data.
+func (m *metricCallcenterCallsOffered) init() {
+	m.data.SetName("callcenter.calls.offered")
+	m.data.SetDescription("Completed inbound calls that reached an agent's queue or an agent (a person answered, they waited in a queue, or an agent's phone rang), whatever their end status. The denominator of service level and abandonment.")
+	m.data.SetUnit("{call}")
+	m.data.SetEmptySum()
+	m.data.Sum().SetIsMonotonic(true)
+	m.data.Sum().SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+	m.data.Sum().DataPoints().EnsureCapacity(m.capacity)
+	m.aggDataPoints = m.aggDataPoints[:0]
+}
+
+func (m *metricCallcenterCallsOffered) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, directionAttributeValue string, endStatusAttributeValue string, queueAttributeValue string, agentAttributeValue string) {
+	if !m.config.Enabled {
+		return
+	}
+
+	dp := pmetric.NewNumberDataPoint()
+	dp.SetStartTimestamp(start)
+	dp.SetTimestamp(ts)
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsOfferedMetricAttributeKeyDirection) {
+		dp.Attributes().PutStr("callcenter.direction", directionAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsOfferedMetricAttributeKeyEndStatus) {
+		dp.Attributes().PutStr("callcenter.end_status", endStatusAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsOfferedMetricAttributeKeyQueue) {
+		dp.Attributes().PutStr("callcenter.queue", queueAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsOfferedMetricAttributeKeyAgent) {
+		dp.Attributes().PutStr("callcenter.agent", agentAttributeValue)
+	}
+
+	var s string
+	dps := m.data.Sum().DataPoints()
+	for i := 0; i < dps.Len(); i++ {
+		dpi := dps.At(i)
+		if dp.Attributes().Equal(dpi.Attributes()) && dp.StartTimestamp() == dpi.StartTimestamp() && dp.Timestamp() == dpi.Timestamp() {
+			switch s = m.config.AggregationStrategy; s {
+			case AggregationStrategySum, AggregationStrategyAvg:
+				dpi.SetIntValue(dpi.IntValue() + val)
+				m.aggDataPoints[i] += 1
+				return
+			case AggregationStrategyMin:
+				if dpi.IntValue() > val {
+					dpi.SetIntValue(val)
+				}
+				return
+			case AggregationStrategyMax:
+				if dpi.IntValue() < val {
+					dpi.SetIntValue(val)
+				}
+				return
+			}
+		}
+	}
+
+	dp.SetIntValue(val)
+	m.aggDataPoints = append(m.aggDataPoints, 1)
+	dp.MoveTo(dps.AppendEmpty())
+}
+
+// updateCapacity saves max length of data point slices that will be used for the slice capacity.
+func (m *metricCallcenterCallsOffered) updateCapacity() {
+	if m.data.Sum().DataPoints().Len() > m.capacity {
+		m.capacity = m.data.Sum().DataPoints().Len()
+	}
+}
+
+// emit appends recorded metric data to a metrics slice and prepares it for recording another set of data points.
+func (m *metricCallcenterCallsOffered) emit(metrics pmetric.MetricSlice) {
+	if m.config.Enabled && m.data.Sum().DataPoints().Len() > 0 {
+		if m.config.AggregationStrategy == AggregationStrategyAvg {
+			for i, aggCount := range m.aggDataPoints {
+				m.data.Sum().DataPoints().At(i).SetIntValue(m.data.Sum().DataPoints().At(i).IntValue() / aggCount)
+			}
+		}
+		m.updateCapacity()
+		m.data.MoveTo(metrics.AppendEmpty())
+		m.init()
+	}
+}
+
+func newMetricCallcenterCallsOffered(cfg CallcenterCallsOfferedMetricConfig) metricCallcenterCallsOffered {
+	m := metricCallcenterCallsOffered{config: cfg}
 
 	if cfg.Enabled {
 		m.data = pmetric.NewMetric()
@@ -1082,6 +1191,7 @@ type MetricsBuilder struct {
 	resourceAttributeExcludeFilter      map[string]filter.Filter
 	metricCallcenterCalls               metricCallcenterCalls
 	metricCallcenterCallsAbandoned      metricCallcenterCallsAbandoned
+	metricCallcenterCallsOffered        metricCallcenterCallsOffered
 	metricCallcenterCallsTransferred    metricCallcenterCallsTransferred
 	metricCallcenterEvents              metricCallcenterEvents
 	metricCallcenterRecordings          metricCallcenterRecordings
@@ -1115,6 +1225,7 @@ func NewMetricsBuilder(mbc MetricsBuilderConfig, settings receiver.Settings, opt
 		buildInfo:                           settings.BuildInfo,
 		metricCallcenterCalls:               newMetricCallcenterCalls(mbc.Metrics.CallcenterCalls),
 		metricCallcenterCallsAbandoned:      newMetricCallcenterCallsAbandoned(mbc.Metrics.CallcenterCallsAbandoned),
+		metricCallcenterCallsOffered:        newMetricCallcenterCallsOffered(mbc.Metrics.CallcenterCallsOffered),
 		metricCallcenterCallsTransferred:    newMetricCallcenterCallsTransferred(mbc.Metrics.CallcenterCallsTransferred),
 		metricCallcenterEvents:              newMetricCallcenterEvents(mbc.Metrics.CallcenterEvents),
 		metricCallcenterRecordings:          newMetricCallcenterRecordings(mbc.Metrics.CallcenterRecordings),
@@ -1213,6 +1324,7 @@ func (mb *MetricsBuilder) EmitForResource(options ...ResourceMetricsOption) {
 	ils.Metrics().EnsureCapacity(mb.metricsCapacity)
 	mb.metricCallcenterCalls.emit(ils.Metrics())
 	mb.metricCallcenterCallsAbandoned.emit(ils.Metrics())
+	mb.metricCallcenterCallsOffered.emit(ils.Metrics())
 	mb.metricCallcenterCallsTransferred.emit(ils.Metrics())
 	mb.metricCallcenterEvents.emit(ils.Metrics())
 	mb.metricCallcenterRecordings.emit(ils.Metrics())
@@ -1258,6 +1370,11 @@ func (mb *MetricsBuilder) RecordCallcenterCallsDataPoint(ts pcommon.Timestamp, v
 // RecordCallcenterCallsAbandonedDataPoint adds a data point to callcenter.calls.abandoned metric.
 func (mb *MetricsBuilder) RecordCallcenterCallsAbandonedDataPoint(ts pcommon.Timestamp, val int64, directionAttributeValue AttributeDirection, abandonStageAttributeValue AttributeAbandonStage, queueAttributeValue string) {
 	mb.metricCallcenterCallsAbandoned.recordDataPoint(mb.startTime, ts, val, directionAttributeValue.String(), abandonStageAttributeValue.String(), queueAttributeValue)
+}
+
+// RecordCallcenterCallsOfferedDataPoint adds a data point to callcenter.calls.offered metric.
+func (mb *MetricsBuilder) RecordCallcenterCallsOfferedDataPoint(ts pcommon.Timestamp, val int64, directionAttributeValue AttributeDirection, endStatusAttributeValue AttributeEndStatus, queueAttributeValue string, agentAttributeValue string) {
+	mb.metricCallcenterCallsOffered.recordDataPoint(mb.startTime, ts, val, directionAttributeValue.String(), endStatusAttributeValue.String(), queueAttributeValue, agentAttributeValue)
 }
 
 // RecordCallcenterCallsTransferredDataPoint adds a data point to callcenter.calls.transferred metric.

@@ -69,6 +69,7 @@ func TestMetricsBuilder(t *testing.T) {
 			aggMap := make(map[string]string) // contains the aggregation strategies for each metric name
 			aggMap["callcenter.calls"] = mb.metricCallcenterCalls.config.AggregationStrategy
 			aggMap["callcenter.calls.abandoned"] = mb.metricCallcenterCallsAbandoned.config.AggregationStrategy
+			aggMap["callcenter.calls.offered"] = mb.metricCallcenterCallsOffered.config.AggregationStrategy
 			aggMap["callcenter.calls.transferred"] = mb.metricCallcenterCallsTransferred.config.AggregationStrategy
 			aggMap["callcenter.events"] = mb.metricCallcenterEvents.config.AggregationStrategy
 			aggMap["callcenter.recordings"] = mb.metricCallcenterRecordings.config.AggregationStrategy
@@ -93,6 +94,12 @@ func TestMetricsBuilder(t *testing.T) {
 			mb.RecordCallcenterCallsAbandonedDataPoint(ts, 1, AttributeDirectionInbound, AttributeAbandonStageIvr, "queue-val")
 			if tt.name == "reaggregate_set" {
 				mb.RecordCallcenterCallsAbandonedDataPoint(ts, 3, AttributeDirectionOutbound, AttributeAbandonStageQueue, "queue-val-2")
+			}
+			defaultMetricsCount++
+			allMetricsCount++
+			mb.RecordCallcenterCallsOfferedDataPoint(ts, 1, AttributeDirectionInbound, AttributeEndStatusAnswered, "queue-val", "agent-val")
+			if tt.name == "reaggregate_set" {
+				mb.RecordCallcenterCallsOfferedDataPoint(ts, 3, AttributeDirectionOutbound, AttributeEndStatusNoAnswer, "queue-val-2", "agent-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
@@ -137,6 +144,7 @@ func TestMetricsBuilder(t *testing.T) {
 			if tt.name == "reaggregate_set" {
 				assert.Empty(t, mb.metricCallcenterCalls.aggDataPoints)
 				assert.Empty(t, mb.metricCallcenterCallsAbandoned.aggDataPoints)
+				assert.Empty(t, mb.metricCallcenterCallsOffered.aggDataPoints)
 				assert.Empty(t, mb.metricCallcenterCallsTransferred.aggDataPoints)
 				assert.Empty(t, mb.metricCallcenterEvents.aggDataPoints)
 				assert.Empty(t, mb.metricCallcenterRecordings.aggDataPoints)
@@ -282,6 +290,62 @@ func TestMetricsBuilder(t *testing.T) {
 						_, ok = dp.Attributes().Get("callcenter.abandon.stage")
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("callcenter.queue")
+						assert.False(t, ok)
+					}
+				case "callcenter.calls.offered":
+					if tt.name != "reaggregate_set" {
+						assert.False(t, validatedMetrics["callcenter.calls.offered"], "Found a duplicate in the metrics slice: callcenter.calls.offered")
+						validatedMetrics["callcenter.calls.offered"] = true
+						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
+						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
+						assert.Equal(t, "Completed inbound calls that reached an agent's queue or an agent (a person answered, they waited in a queue, or an agent's phone rang), whatever their end status. The denominator of service level and abandonment.", mi.Description())
+						assert.Equal(t, "{call}", mi.Unit())
+						assert.True(t, mi.Sum().IsMonotonic())
+						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
+						dp := mi.Sum().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+						assert.Equal(t, int64(1), dp.IntValue())
+						directionAttrVal, ok := dp.Attributes().Get("callcenter.direction")
+						assert.True(t, ok)
+						assert.Equal(t, "inbound", directionAttrVal.Str())
+						endStatusAttrVal, ok := dp.Attributes().Get("callcenter.end_status")
+						assert.True(t, ok)
+						assert.Equal(t, "answered", endStatusAttrVal.Str())
+						queueAttrVal, ok := dp.Attributes().Get("callcenter.queue")
+						assert.True(t, ok)
+						assert.Equal(t, "queue-val", queueAttrVal.Str())
+					} else {
+						assert.False(t, validatedMetrics["callcenter.calls.offered"], "Found a duplicate in the metrics slice: callcenter.calls.offered")
+						validatedMetrics["callcenter.calls.offered"] = true
+						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
+						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
+						assert.Equal(t, "Completed inbound calls that reached an agent's queue or an agent (a person answered, they waited in a queue, or an agent's phone rang), whatever their end status. The denominator of service level and abandonment.", mi.Description())
+						assert.Equal(t, "{call}", mi.Unit())
+						assert.True(t, mi.Sum().IsMonotonic())
+						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
+						dp := mi.Sum().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+						switch aggMap["callcenter.calls.offered"] {
+						case "sum":
+							assert.Equal(t, int64(4), dp.IntValue())
+						case "avg":
+							assert.Equal(t, int64(2), dp.IntValue())
+						case "min":
+							assert.Equal(t, int64(1), dp.IntValue())
+						case "max":
+							assert.Equal(t, int64(3), dp.IntValue())
+						}
+						_, ok := dp.Attributes().Get("callcenter.direction")
+						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("callcenter.end_status")
+						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("callcenter.queue")
+						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("callcenter.agent")
 						assert.False(t, ok)
 					}
 				case "callcenter.calls.transferred":

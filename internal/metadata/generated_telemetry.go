@@ -27,6 +27,7 @@ type TelemetryBuilder struct {
 	mu                                sync.Mutex
 	registrations                     []metric.Registration
 	ReceiverCallcenterAuthFailures    metric.Int64Counter
+	ReceiverCallcenterDecodeWarnings  metric.Int64Counter
 	ReceiverCallcenterDuplicatePushes metric.Int64Counter
 }
 
@@ -63,6 +64,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_receiver_callcenter_auth_failures",
 		metric.WithDescription("Requests to a vendor's endpoints that failed authentication (the endpoint's own auth, the server's auth extension, or wrong client credentials at the OAuth 2.0 token endpoint), by vendor. [Alpha]"),
 		metric.WithUnit("{request}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverCallcenterDecodeWarnings, err = builder.meter.Int64Counter(
+		"otelcol_receiver_callcenter_decode_warnings",
+		metric.WithDescription("Fields of accepted pushes that could not be read (left out of the model, kept in the log body and named in callcenter.decode.warnings), by vendor. [Alpha]"),
+		metric.WithUnit("{warning}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverCallcenterDuplicatePushes, err = builder.meter.Int64Counter(

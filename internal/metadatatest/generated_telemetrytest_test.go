@@ -20,8 +20,12 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.ReceiverCallcenterAuthFailures.Add(context.Background(), 1)
+	tb.ReceiverCallcenterDecodeWarnings.Add(context.Background(), 1)
 	tb.ReceiverCallcenterDuplicatePushes.Add(context.Background(), 1)
 	AssertEqualReceiverCallcenterAuthFailures(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverCallcenterDecodeWarnings(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverCallcenterDuplicatePushes(t, testTel,

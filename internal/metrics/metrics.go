@@ -37,9 +37,9 @@ var Histograms = map[string]string{
 	IVRDuration:   "Time in the IVR, for calls that had one.",
 	QueueDuration: "Queue wait, answered or not, by end status.",
 	RingDuration:  "Ringing until answered or given up (the agent's phone inbound, the customer's outbound).",
-	TalkDuration:  "Talk time of answered calls.",
-	ACWDuration:   "The agent's after-call work.",
-	SpeedOfAnswer: "Answered calls: from entering the queue (or ringing, when the call did not queue) to the answer.",
+	TalkDuration:  "Talk time, by end status: answered calls talked with a person, bot_handled calls with an AI agent.",
+	ACWDuration:   "The agent's after-call work, of calls a person answered.",
+	SpeedOfAnswer: "Answered calls: from entering the queue (or ringing, when the call did not queue) to the first answer; 0 when the vendor reports no wait.",
 	TimeToAbandon: "Abandoned calls: how long the caller waited before giving up (IVR time for IVR abandons).",
 }
 
@@ -72,6 +72,7 @@ type counter int
 
 const (
 	calls counter = iota
+	offered
 	abandoned
 	transferred
 	transfers
@@ -137,6 +138,7 @@ func New(s Settings, start time.Time) *Aggregator {
 func withAgentAttribute(cfg metadata.MetricsBuilderConfig) metadata.MetricsBuilderConfig {
 	m := &cfg.Metrics
 	m.CallcenterCalls.EnabledAttributes = append(slices.Clone(m.CallcenterCalls.EnabledAttributes), metadata.CallcenterCallsMetricAttributeKeyAgent)
+	m.CallcenterCallsOffered.EnabledAttributes = append(slices.Clone(m.CallcenterCallsOffered.EnabledAttributes), metadata.CallcenterCallsOfferedMetricAttributeKeyAgent)
 	m.CallcenterCallsTransferred.EnabledAttributes = append(slices.Clone(m.CallcenterCallsTransferred.EnabledAttributes), metadata.CallcenterCallsTransferredMetricAttributeKeyAgent)
 	m.CallcenterSatisfactionRatings.EnabledAttributes = append(slices.Clone(m.CallcenterSatisfactionRatings.EnabledAttributes), metadata.CallcenterSatisfactionRatingsMetricAttributeKeyAgent)
 	return cfg
@@ -156,7 +158,7 @@ func (a *Aggregator) RecordCall(r Resource, c *call.Call) {
 	if side == "" {
 		side = call.HangupUnknown
 	}
-	stage := status.AbandonStage()
+	stage := c.AbandonStage()
 
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -166,6 +168,9 @@ func (a *Aggregator) RecordCall(r Resource, c *call.Call) {
 	d := withStatus
 	d.hangupSide = string(side)
 	s.counters[counterKey{calls, d}]++
+	if c.Offered() {
+		s.counters[counterKey{offered, withStatus}]++
+	}
 	if stage != "" {
 		s.counters[counterKey{abandoned, dims{direction: base.direction, stage: stage, queue: base.queue}}]++
 	}
@@ -182,9 +187,15 @@ func (a *Aggregator) RecordCall(r Resource, c *call.Call) {
 	a.observe(s, IVRDuration, dims{direction: base.direction, endStatus: withStatus.endStatus}, c, call.PhaseIVR)
 	a.observe(s, QueueDuration, noAgent, c, call.PhaseQueue)
 	a.observe(s, RingDuration, withStatus, c, call.PhaseRing)
-	a.observe(s, TalkDuration, base, c, call.PhaseTalk)
-	a.observe(s, ACWDuration, base, c, call.PhaseACW)
-	if wait, ok := waitingTime(c); ok && status.Connected() {
+	// Talk carries the end status: a bot's conversation (bot_handled) is no agent's handle time.
+	a.observe(s, TalkDuration, withStatus, c, call.PhaseTalk)
+	if status.Connected() {
+		// After-call work is an agent's: only calls a person handled have it.
+		a.observe(s, ACWDuration, base, c, call.PhaseACW)
+		// Every answered call has a speed of answer, so that the answered calls that service
+		// level and ASA divide by are the ones observed here. A call whose vendor reported
+		// neither a queue wait nor ringing was answered with no wait: 0 s.
+		wait, _ := waitingTime(c)
 		a.add(s, SpeedOfAnswer, base, wait)
 	}
 	if stage != "" {
@@ -387,6 +398,9 @@ func (a *Aggregator) recordCounters(ts pcommon.Timestamp, s *series) {
 		case calls:
 			a.mb.RecordCallcenterCallsDataPoint(ts, v, metadata.MapAttributeDirection[d.direction],
 				metadata.MapAttributeEndStatus[d.endStatus], metadata.MapAttributeHangupSide[d.hangupSide], d.queue, d.agent)
+		case offered:
+			a.mb.RecordCallcenterCallsOfferedDataPoint(ts, v, metadata.MapAttributeDirection[d.direction],
+				metadata.MapAttributeEndStatus[d.endStatus], d.queue, d.agent)
 		case abandoned:
 			a.mb.RecordCallcenterCallsAbandonedDataPoint(ts, v, metadata.MapAttributeDirection[d.direction],
 				metadata.MapAttributeAbandonStage[d.stage], d.queue)

@@ -230,3 +230,86 @@ func TestOpenSessionsGauge(t *testing.T) {
 	assert.Equal(t, map[string]any{"service.name": "callcenter-udesk", "callcenter.vendor": "udesk"},
 		attrs(md.ResourceMetrics().At(0).Resource().Attributes()), "no tenant when the vendor sends none")
 }
+
+// sumByStatus adds a sum's data points up by end status.
+func sumByStatus(t *testing.T, md pmetric.Metrics, name string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for _, dp := range find(t, md, name).Sum().DataPoints().All() {
+		out[attrs(dp.Attributes())["callcenter.end_status"].(string)] += dp.IntValue()
+	}
+	return out
+}
+
+// histogramCount adds a histogram's data points up: count and sum.
+func histogramCount(t *testing.T, md pmetric.Metrics, name string) (uint64, float64) {
+	t.Helper()
+	var n uint64
+	var sum float64
+	for _, dp := range find(t, md, name).Histogram().DataPoints().All() {
+		n += dp.Count()
+		sum += dp.Sum()
+	}
+	return n, sum
+}
+
+func TestTheKPIsDenominatorsAreFactsOfTheCall(t *testing.T) {
+	a := newAggregator(t, nil)
+	inbound := func(status call.EndStatus) *call.Call {
+		return &call.Call{Direction: call.DirectionInbound, EndStatus: status}
+	}
+	// Offered: it rang an agent and nobody answered (得助 6 坐席振铃未接).
+	rangOut := inbound(call.StatusNoAnswer)
+	rangOut.SetDuration(call.PhaseRing, 12*time.Second)
+	// Offered: it queued until the queue timed out (Udesk 排队超时).
+	timedOut := inbound(call.StatusNoAgent)
+	timedOut.SetDuration(call.PhaseQueue, 60*time.Second)
+	// Offered: the caller hung up, the vendor names no stage, but an agent was ringing (Udesk 客户挂机).
+	hungUp := inbound(call.StatusAbandoned)
+	hungUp.SetDuration(call.PhaseQueue, 8*time.Second)
+	hungUp.SetDuration(call.PhaseRing, 3*time.Second)
+	// Answered with no wait reported (Udesk queue_time and ring_time null).
+	noWait := inbound(call.StatusAnswered)
+	noWait.SetDuration(call.PhaseTalk, 30*time.Second)
+	// Not offered: ended in the IVR; reported a 0 s queue wait, which is no evidence.
+	inIVR := inbound(call.StatusAbandonedIVR)
+	inIVR.SetDuration(call.PhaseIVR, 9*time.Second)
+	inIVR.SetDuration(call.PhaseQueue, 0)
+	// Not offered and not answered by a person: a bot talked for 40 s.
+	bot := inbound(call.StatusBotHandled)
+	bot.SetDuration(call.PhaseTalk, 40*time.Second)
+	// Abandoned in the queue after 5 s, with after-call work reported (得助 4 with acw 5).
+	queueAbandon := inbound(call.StatusAbandonedQueue)
+	queueAbandon.SetDuration(call.PhaseQueue, 5*time.Second)
+	queueAbandon.SetDuration(call.PhaseACW, 5*time.Second)
+	// Answered after 14 s with 20 s of after-call work.
+	handled := answered(10*time.Second, 4*time.Second, time.Minute)
+	handled.SetDuration(call.PhaseACW, 20*time.Second)
+	for _, c := range []*call.Call{rangOut, timedOut, hungUp, noWait, inIVR, bot, queueAbandon, handled} {
+		a.RecordCall(tccc, c)
+	}
+	md, _ := a.Flush(t0.Add(time.Minute))
+
+	assert.Equal(t, map[string]int64{"no_answer": 1, "no_agent": 1, "abandoned": 1, "answered": 2, "abandoned_in_queue": 1},
+		sumByStatus(t, md, "callcenter.calls.offered"), "offered: answered, queued or rang, whatever the end status")
+
+	stages := map[string]int64{}
+	for _, dp := range find(t, md, "callcenter.calls.abandoned").Sum().DataPoints().All() {
+		stages[attrs(dp.Attributes())["callcenter.abandon.stage"].(string)] += dp.IntValue()
+	}
+	assert.Equal(t, map[string]int64{"ringing": 1, "ivr": 1, "queue": 1}, stages, "a stage the vendor does not name comes from how far the call got")
+
+	n, sum := histogramCount(t, md, SpeedOfAnswer)
+	assert.Equal(t, uint64(2), n, "every answered call, the one without a reported wait too")
+	assert.Equal(t, 14.0, sum, "the call without a reported wait counts 0 s")
+
+	n, sum = histogramCount(t, md, ACWDuration)
+	assert.Equal(t, uint64(1), n, "after-call work of the call a person answered only")
+	assert.Equal(t, 20.0, sum)
+
+	talk := map[string]float64{}
+	for _, dp := range find(t, md, TalkDuration).Histogram().DataPoints().All() {
+		talk[attrs(dp.Attributes())["callcenter.end_status"].(string)] += dp.Sum()
+	}
+	assert.Equal(t, map[string]float64{"answered": 90, "bot_handled": 40}, talk, "a bot's talk is told apart from an agent's")
+}

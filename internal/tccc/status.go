@@ -11,16 +11,10 @@ var endStatuses = map[string]call.EndStatus{
 	"clientError": call.StatusFailed,   // 211 客户端错误
 	"error":       call.StatusFailed,   // 系统错误
 	"unconnected": call.StatusNoAnswer, // 未接通
-	// AI agent (智能体) calls: the bot answered, so the call connected.
-	"asrError":               call.StatusFailed,       // 225 语音识别错误
-	"llmasrError":            call.StatusFailed,       // 226 模型错误
-	"ttsError":               call.StatusFailed,       // 227 语音合成错误
-	"functionCallHangup":     call.StatusAnswered,     // 228 模型函数调用挂断
-	"maxCallDurationReached": call.StatusAnswered,     // 229 通话时长超限挂断
-	"userInactivity":         call.StatusAnswered,     // 230 用户静默超时挂断
-	"callTerminatedByAPI":    call.StatusAnswered,     // 231 调用系统挂断接口
-	"userHangupDuringAiCall": call.StatusAnswered,     // 232 用户挂断智能体通话
-	"aiAgentEndCall":         call.StatusIVRCompleted, // 233 智能体结束通话 (no human)
+	// AI agent (智能体) calls that failed; the endings of AI calls are in aiAgentEndings.
+	"asrError":    call.StatusFailed, // 225 语音识别错误
+	"llmasrError": call.StatusFailed, // 226 模型错误
+	"ttsError":    call.StatusFailed, // 227 语音合成错误
 	// Inbound.
 	"seatGiveUp":    call.StatusNoAnswer,         // 17 座席超时转接: the agent let it ring out
 	"seatForward":   call.StatusAnswered,         // 座席转接
@@ -51,7 +45,28 @@ var endStatuses = map[string]call.EndStatus{
 	"carrierBlocked":   call.StatusBlocked,     // 212 运营商拦截
 }
 
-func endStatus(raw string) call.EndStatus {
+// aiAgentEndings are the ways an AI agent's (智能体) call ends, from the same table. They say
+// how the AI's part ended, not whether a person took part: a call no person answered was handled
+// by the bot alone.
+var aiAgentEndings = map[string]bool{
+	"functionCallHangup":     true, // 228 模型函数调用挂断
+	"maxCallDurationReached": true, // 229 通话时长超限挂断
+	"userInactivity":         true, // 230 用户静默超时挂断
+	"callTerminatedByAPI":    true, // 231 调用系统挂断接口
+	"userHangupDuringAiCall": true, // 232 用户挂断智能体通话
+	"aiAgentEndCall":         true, // 233 智能体结束通话
+}
+
+// endStatus maps EndStatusString; personAnswered tells whether an agent (a ServeParticipants
+// leg) accepted the call, which decides what an AI agent's ending means: the AI handed over to
+// a person who answered, or the bot alone served the call.
+func endStatus(raw string, personAnswered bool) call.EndStatus {
+	if aiAgentEndings[raw] {
+		if personAnswered {
+			return call.StatusAnswered
+		}
+		return call.StatusBotHandled
+	}
 	if s, ok := endStatuses[raw]; ok {
 		return s
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
@@ -21,6 +22,9 @@ const Name = "tccc"
 
 // PushIDHeader identifies one push across TCCC's retries.
 const PushIDHeader = "X-TCCC-PUSH-UUID"
+
+// missingSession warns of a push without SessionId: it is logged, but joins no call.
+const missingSession = "SessionId: missing, so the push joins no call"
 
 // Vendor implements vendor.Vendor for TCCC.
 type Vendor struct{}
@@ -49,9 +53,6 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		return nil, fmt.Errorf("unknown action %q: expected cdr, record or voicemail", action)
 	}
 	if err != nil {
-		return nil, err
-	}
-	if push.Payload, err = vendor.Payload(req.Body); err != nil {
 		return nil, err
 	}
 	push.Vendor = Name
@@ -93,11 +94,14 @@ func tenant(id, typo int64) string {
 
 func decodeCDR(body []byte) (call.Push, error) {
 	var r cdr
-	if err := vendor.Unmarshal(body, &r); err != nil {
+	payload, warnings, err := vendor.Decode(body, &r)
+	if err != nil {
 		return call.Push{}, err
 	}
+	dedupKey := "cdr/" + r.SessionID
 	if r.SessionID == "" {
-		return call.Push{}, errors.New("field SessionId: required")
+		warnings = append(warnings, missingSession)
+		dedupKey = "" // records without a session would all share "cdr/"
 	}
 	c := call.Call{
 		SessionID:    r.SessionID,
@@ -112,7 +116,6 @@ func decodeCDR(body []byte) (call.Push, error) {
 		Queue:        call.Queue{Name: r.QueuedSkillGroupName},
 		IVRKeys:      keys(r.IVRKeyPressed, r.IVRKeyPressedEx),
 		PostIVRKeys:  keys(nil, r.PostIVRKeyPressed),
-		EndStatus:    endStatus(r.EndStatusString),
 		RawEndStatus: r.EndStatusString,
 		HangupSide:   call.HangupUnknown,
 		RawHangup:    r.HungUpSide,
@@ -128,9 +131,6 @@ func decodeCDR(body []byte) (call.Push, error) {
 	if r.IVRDuration != nil && (*r.IVRDuration > 0 || !c.Queued.IsZero()) {
 		c.SetSeconds(call.PhaseIVR, *r.IVRDuration)
 	}
-	if r.Duration != nil && !c.Answer.IsZero() {
-		c.SetSeconds(call.PhaseTalk, *r.Duration)
-	}
 	if loc := r.TelLocation; loc != nil {
 		c.CustomerLocation = call.Location{Country: loc.Country, Province: loc.Province, City: loc.City, Carrier: loc.Operator}
 	}
@@ -142,6 +142,16 @@ func decodeCDR(body []byte) (call.Push, error) {
 		if l.TransferTo != "" {
 			c.Transfers++
 		}
+	}
+	c.EndStatus = endStatus(r.EndStatusString, personAnswered(c.Legs))
+	if c.Direction == call.DirectionInbound {
+		firstAgentMoments(&c)
+	}
+	// Duration is EndedTimestamp - AcceptTimestamp, 会话整体服务时间: the whole service. When
+	// an earlier leg answered before the root's AcceptTimestamp (the last agent's, as SeatUser
+	// is), the talk runs from that first answer and Derive takes it from the moments.
+	if r.Duration != nil && !c.Answer.IsZero() && c.Answer.Equal(flex.Unix(r.AcceptTimestamp)) {
+		c.SetSeconds(call.PhaseTalk, *r.Duration)
 	}
 	if s := r.SeatUser; s != nil {
 		c.Agent = call.Agent{
@@ -162,30 +172,35 @@ func decodeCDR(body []byte) (call.Push, error) {
 		Kind:     call.KindCallRecord,
 		Tenant:   tenant(r.SdkAppID, r.SdkAppIDTypo),
 		Time:     call.FirstTime(c.End, c.Start),
-		DedupKey: "cdr/" + r.SessionID,
+		DedupKey: dedupKey,
 		Call:     c,
+		Warnings: warnings,
+		Payload:  payload,
 	}
 	return push, nil
 }
 
 func decodeRecording(body []byte, kind call.Kind) (call.Push, error) {
 	var r recording
-	if err := vendor.Unmarshal(body, &r); err != nil {
+	payload, warnings, err := vendor.Decode(body, &r)
+	if err != nil {
 		return call.Push{}, err
 	}
 	if r.SessionID == "" {
-		return call.Push{}, errors.New("field SessionId: required")
+		warnings = append(warnings, missingSession)
 	}
 	if r.RecordURL == "" {
-		return call.Push{}, errors.New("field RecordURL: required")
+		warnings = append(warnings, "RecordURL: missing, so the notice has no recording")
 	}
 	rec := &call.Recording{
 		ID: r.RecordID, URL: r.RecordURL, CustomURL: r.CustomRecordURL, EndpointUser: string(r.EndpointUser),
 	}
-	c := call.Call{SessionID: r.SessionID, RecordingURLs: []string{r.RecordURL}}
+	c := call.Call{SessionID: r.SessionID}
 	urlSum := sha256.Sum256([]byte(r.RecordURL))
-	if r.CustomRecordURL != "" {
-		c.RecordingURLs = append(c.RecordingURLs, r.CustomRecordURL)
+	for _, u := range []string{r.RecordURL, r.CustomRecordURL} {
+		if u != "" {
+			c.RecordingURLs = append(c.RecordingURLs, u)
+		}
 	}
 	return call.Push{
 		Kind:   kind,
@@ -196,6 +211,8 @@ func decodeRecording(body []byte, kind call.Kind) (call.Push, error) {
 		DedupKey:  fmt.Sprintf("%s/%s/%s/%d/%x", kind, r.SessionID, r.RecordID, r.Timestamp, urlSum[:8]),
 		Call:      c,
 		Recording: rec,
+		Warnings:  warnings,
+		Payload:   payload,
 	}, nil
 }
 
@@ -240,7 +257,7 @@ func legs(ps []serveParticipant) []call.Leg {
 			Ring:             flex.Unix(p.RingTimestamp),
 			Answer:           flex.Unix(p.AcceptTimestamp),
 			End:              flex.Unix(p.EndedTimestamp),
-			EndStatus:        endStatus(p.EndStatusString),
+			EndStatus:        endStatus(p.EndStatusString, p.AcceptTimestamp != 0),
 			RawEndStatus:     p.EndStatusString,
 			RecordingID:      p.RecordID,
 			TransferFrom:     p.TransferFrom,
@@ -256,6 +273,37 @@ func legs(ps []serveParticipant) []call.Leg {
 	}
 	slices.SortStableFunc(out, func(a, b call.Leg) int { return cmp.Compare(a.Sequence, b.Sequence) })
 	return out
+}
+
+// firstAgentMoments sets an inbound call's ring and answer to the first agent's. On a transferred
+// call the root's RingTimestamp and AcceptTimestamp are the last agent's (SeatUser: "如果发生转接
+// 则是最后一个客服信息"), yet the caller stopped waiting in the queue when the first agent's phone
+// rang and was answered when the first agent picked up (ServeParticipants: "每一条数据代表了一次
+// 服务轨迹").
+func firstAgentMoments(c *call.Call) {
+	for _, l := range c.Legs {
+		c.Ring = earliest(c.Ring, l.Ring)
+		c.Answer = earliest(c.Answer, l.Answer)
+	}
+}
+
+// earliest returns the earlier of two times, a zero time being unknown.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+// personAnswered reports whether an agent accepted any leg of the call: ServeParticipants are
+// the agents who served it (staffSeat, outboundSeat, staffPhoneSeat, miniProgramSeat).
+func personAnswered(legs []call.Leg) bool {
+	for _, l := range legs {
+		if !l.Answer.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 // custom keeps the tenant's own data: the user remark and the data the outbound call API

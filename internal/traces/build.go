@@ -47,6 +47,13 @@ func Spans(s *session.Session, now time.Time, grace time.Duration) ([]Span, map[
 	return spans, byEvent
 }
 
+// HasTrace reports whether a session's pushes make a trace, so that a log record names only
+// traces that exist: events always do (their root comes with the closing), a final record when
+// it says when the call happened.
+func HasTrace(s *session.Session) bool {
+	return len(s.Events) > 0 || (s.Record != nil && len(RecordSpans(s.Record)) > 0)
+}
+
 // isPhase reports whether events can describe the span too.
 func isPhase(key string) bool {
 	return key == queueKey || key == ringKey || key == talkKey ||

@@ -81,8 +81,7 @@ func rootName(d call.Direction) string {
 // failed is the status message of a call that did not connect or was abandoned; "" for calls
 // that went as they should (answered, served by the IVR) or whose end is unknown.
 func failed(c *call.Call) string {
-	switch c.EndStatus {
-	case call.StatusAnswered, call.StatusIVRCompleted, call.StatusUnknown, "":
+	if c.EndStatus.Connected() || c.EndStatus.SelfService() || c.EndStatus == call.StatusUnknown || c.EndStatus == "" {
 		return ""
 	}
 	msg := string(c.EndStatus)
@@ -162,22 +161,32 @@ func (t timeline) talkEnd(c *call.Call) time.Time {
 }
 
 // RecordSpans are the spans a final record describes: the root, IVR, queue, ringing, talk, the
-// agents' legs with transfers linked in order, and after-call work.
+// agents' legs with transfers linked in order, and after-call work. A phase of no length did not
+// happen (vendors report 0 s for phases a call skipped) and gets no span. A record without an
+// end still gets its root, up to the last moment it knows, marked incomplete; one that says
+// nothing of when the call happened gets no spans.
 func RecordSpans(c *call.Call) []Span {
 	t := timelineOf(c)
 	start := call.FirstTime(t.start, t.queued, t.ring, t.answer)
 	end := t.end
-	if start.IsZero() || end.IsZero() {
-		return nil // a record that says neither when the call began nor when it ended
+	if end.IsZero() {
+		end = lastMoment(c, t)
 	}
-	out := []Span{root(c, start, end)}
+	if start.IsZero() || end.IsZero() {
+		return nil // a record that says nothing of when the call happened
+	}
+	r := root(c, start, end)
+	if t.end.IsZero() {
+		r.Attributes[AttrIncomplete] = true
+	}
+	out := []Span{r}
 	add := func(s Span, ok bool) {
-		if ok {
+		if ok && s.End.After(s.Start) {
 			out = append(out, s)
 		}
 	}
 	add(phase(ivrKey, RootKey, "ivr", t.start, t.ivrEnd, t.derived["start"] || t.derived["ivr_end"]))
-	add(phase(queueKey, RootKey, "queue", t.queued, call.FirstTime(t.ring, t.answer, t.end), t.derived["queued"]))
+	add(phase(queueKey, RootKey, "queue", t.queued, queueEnd(c, t), t.derived["queued"]))
 	if c.Direction == call.DirectionOutbound {
 		add(phase(setupKey, RootKey, "setup", start, t.ring, t.derived["ring"]))
 	}
@@ -193,14 +202,57 @@ func RecordSpans(c *call.Call) []Span {
 			s, ok := phase(legKey(i), RootKey, "agent leg", call.FirstTime(l.Start, l.Ring, l.Answer), call.FirstTime(l.End, t.end), false)
 			if ok {
 				putLeg(&s, l)
-				add(s, true)
+				out = append(out, s)
 			}
 		}
 	}
-	if acw, ok := c.Duration(call.PhaseACW); ok {
+	if acw, ok := c.Duration(call.PhaseACW); ok && personHandled(c) {
 		add(phase(acwKey, RootKey, "after-call work", t.end, t.end.Add(acw), true))
 	}
 	return out
+}
+
+// queueEnd is when the queue wait ended: at the first ring, the answer or the end, and never
+// after an agent's leg began, so that the queue and the legs do not overlap.
+func queueEnd(c *call.Call, t timeline) time.Time {
+	end := call.FirstTime(t.ring, t.answer, t.end)
+	for _, l := range c.Legs {
+		if s := call.FirstTime(l.Start, l.Ring, l.Answer); !s.IsZero() && s.Before(end) {
+			end = s
+		}
+	}
+	return end
+}
+
+// lastMoment is the latest moment a record gives of a call whose end it does not give.
+func lastMoment(c *call.Call, t timeline) time.Time {
+	var last time.Time
+	later := func(ts ...time.Time) {
+		for _, m := range ts {
+			if m.After(last) {
+				last = m
+			}
+		}
+	}
+	later(t.start, t.queued, t.ring, t.answer, t.ivrEnd)
+	for _, l := range c.Legs {
+		later(l.Start, l.Ring, l.Answer, l.End)
+	}
+	return last
+}
+
+// personHandled reports whether a person took the call: after-call work is an agent's, so a
+// call no one answered (abandoned, served by the IVR or a bot) has none.
+func personHandled(c *call.Call) bool {
+	if c.EndStatus.Connected() {
+		return true
+	}
+	for _, l := range c.Legs {
+		if !l.Answer.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 func ringName(d call.Direction) string {
@@ -222,7 +274,9 @@ func legSpans(c *call.Call, t timeline) []Span {
 		if i == 0 && ring.IsZero() {
 			ring, derived = t.ring, t.derived["ring"]
 		}
-		if i == len(c.Legs)-1 && answer.IsZero() {
+		// The call's answer is the last leg's only when it came after that leg began: on a
+		// transferred call it is the first agent's.
+		if i == len(c.Legs)-1 && answer.IsZero() && !t.answer.Before(call.FirstTime(l.Start, ring)) {
 			answer = t.answer
 			derived = derived || t.derived["answer"]
 		}
@@ -235,10 +289,10 @@ func legSpans(c *call.Call, t timeline) []Span {
 			leg.Links = []Link{{Key: legKey(i - 1), Attributes: map[string]any{AttrTransfer: transferFrom(c.Legs[i-1], *l)}}}
 		}
 		out = append(out, leg)
-		if s, ok := phase(ringOf(i), legKey(i), "agent ringing", ring, call.FirstTime(answer, end), derived); ok {
+		if s, ok := phase(ringOf(i), legKey(i), "agent ringing", ring, call.FirstTime(answer, end), derived); ok && s.End.After(s.Start) {
 			out = append(out, s)
 		}
-		if s, ok := phase(talkOf(i), legKey(i), "talk", answer, end, derived); ok {
+		if s, ok := phase(talkOf(i), legKey(i), "talk", answer, end, derived); ok && s.End.After(s.Start) {
 			out = append(out, s)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
+	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
 	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
 	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
@@ -302,4 +304,180 @@ func TestPdata(t *testing.T) {
 	}
 	res := td.ResourceSpans().At(0).Resource().Attributes().AsRaw()
 	assert.Equal(t, map[string]any{"service.name": "callcenter-tccc", "callcenter.vendor": "tccc", "callcenter.tenant.id": "1400482256"}, res)
+}
+
+// TestTransferredCallQueueDoesNotOverlapTheLegs decodes the TCCC record of issue 8, item 1:
+// queued at t+22, the first agent rings at t+30 and answers at t+34, transfers; the second rings
+// at t+40 and answers at t+46; the root's RingTimestamp (t+40) and AcceptTimestamp (t+46) are the
+// last agent's, as SeatUser is ("如果发生转接则是最后一个客服信息"). The queue ends when the first
+// agent's phone rings; no span of the call overlaps another of its level.
+func TestTransferredCallQueueDoesNotOverlapTheLegs(t *testing.T) {
+	body := []byte(`{"SessionId":"s-2","Direction":0,"StartTimestamp":1700000000,"IVRDuration":22,
+	"QueuedTimestamp":1700000022,"RingTimestamp":1700000040,"AcceptTimestamp":1700000046,"EndedTimestamp":1700000100,
+	"Duration":54,"EndStatusString":"ok","ServeParticipants":[
+	 {"Mail":"a@x.com","Sequence":0,"StartTimestamp":1700000030,"RingTimestamp":1700000030,"AcceptTimestamp":1700000034,"EndedTimestamp":1700000040,"TransferTo":"b@x.com","EndStatusString":"ok"},
+	 {"Mail":"b@x.com","Sequence":1,"StartTimestamp":1700000040,"RingTimestamp":1700000040,"AcceptTimestamp":1700000046,"EndedTimestamp":1700000100,"TransferFrom":"a@x.com","EndStatusString":"ok"}]}`)
+	pushes, err := tccc.Vendor{}.Decode(vendor.Request{Query: url.Values{"action": {"cdr"}}, Body: body, Arrival: at(0)})
+	require.NoError(t, err)
+	spans := RecordSpans(&pushes[0].Call)
+	assert.Equal(t, map[string]node{
+		"call":   {name: "inbound call", at: 0, secs: 100},
+		"ivr":    {parent: "call", name: "ivr", at: 0, secs: 22},
+		"queue":  {parent: "call", name: "queue", at: 22, secs: 8},
+		"leg/0":  {parent: "call", name: "agent leg", at: 30, secs: 10},
+		"ring/0": {parent: "leg/0", name: "agent ringing", at: 30, secs: 4},
+		"talk/0": {parent: "leg/0", name: "talk", at: 34, secs: 6},
+		"leg/1":  {parent: "call", name: "agent leg", at: 40, secs: 60},
+		"ring/1": {parent: "leg/1", name: "agent ringing", at: 40, secs: 6},
+		"talk/1": {parent: "leg/1", name: "talk", at: 46, secs: 54},
+	}, treeOf(spans))
+	assertNoOverlap(t, spans)
+}
+
+// assertNoOverlap checks that the IVR, the queue and the agents' legs follow each other (the
+// queue ends before any leg begins), and that the phases within a leg do. An outbound call's
+// customer ringing and talk run beside the agent's leg, and are not checked against it.
+func assertNoOverlap(t *testing.T, spans []Span) {
+	t.Helper()
+	overlap := func(a, b Span) {
+		assert.False(t, a.Start.Before(b.End) && b.Start.Before(a.End), "%s [%v, %v] overlaps %s [%v, %v]",
+			a.Key, a.Start, a.End, b.Key, b.Start, b.End)
+	}
+	var waits, legs []Span
+	byLeg := map[string][]Span{}
+	for _, s := range spans {
+		switch {
+		case s.Key == ivrKey || s.Key == queueKey:
+			waits = append(waits, s)
+		case strings.HasPrefix(s.Key, legPrefix):
+			legs = append(legs, s)
+		case strings.HasPrefix(s.Parent, legPrefix):
+			byLeg[s.Parent] = append(byLeg[s.Parent], s)
+		}
+	}
+	for i, w := range waits {
+		for _, other := range append(waits[i+1:], legs...) {
+			overlap(w, other)
+		}
+	}
+	for _, phases := range byLeg {
+		for i, a := range phases {
+			for _, b := range phases[i+1:] {
+				overlap(a, b)
+			}
+		}
+	}
+}
+
+// TestQueueEndsWhenALegBegins: a leg that began before the call's ring moment (an agent offered
+// the call whose ring the record does not give) ends the queue wait.
+func TestQueueEndsWhenALegBegins(t *testing.T) {
+	c := call.Call{
+		SessionID: "s", Direction: call.DirectionInbound, EndStatus: call.StatusAnswered,
+		Start: at(0), Queued: at(10), Ring: at(30), Answer: at(35), End: at(90),
+		Legs: []call.Leg{
+			{Sequence: 0, Start: at(20), End: at(30), EndStatus: call.StatusNoAnswer},
+			{Sequence: 1, Ring: at(30), Answer: at(35), End: at(90)},
+		},
+	}
+	spans := RecordSpans(&c)
+	assert.Equal(t, node{parent: "call", name: "queue", at: 10, secs: 10}, treeOf(spans)["queue"])
+	assertNoOverlap(t, spans)
+}
+
+// TestRecordWithoutEndTimeHasItsRoot is issue 8, item 14: an outbound waitingGiveUp TCCC record
+// with EndedTimestamp 0. Its log record names the call's trace, so the trace has the root, from
+// the start to the last moment the record gives, marked incomplete.
+func TestRecordWithoutEndTimeHasItsRoot(t *testing.T) {
+	body := []byte(`{"SessionId":"s-3","Direction":1,"StartTimestamp":1700000000,"RingTimestamp":1700000003,
+	"AcceptTimestamp":0,"EndedTimestamp":0,"Duration":0,"EndStatusString":"waitingGiveUp","ServeParticipants":[
+	 {"Mail":"a@x.com","Sequence":0,"StartTimestamp":1700000000,"RingTimestamp":1700000000,"AcceptTimestamp":1700000001,"EndedTimestamp":0}]}`)
+	pushes, err := tccc.Vendor{}.Decode(vendor.Request{Query: url.Values{"action": {"cdr"}}, Body: body, Arrival: at(0)})
+	require.NoError(t, err)
+	spans := RecordSpans(&pushes[0].Call)
+	tree := treeOf(spans)
+	assert.Equal(t, node{name: "outbound call", at: 0, secs: 3, err: "abandoned_in_queue (waitingGiveUp)"}, tree["call"])
+	assert.Equal(t, node{parent: "call", name: "setup", at: 0, secs: 3}, tree["setup"])
+	assert.Len(t, tree, 2, "no phase that would need the end: %v", tree)
+	assert.Equal(t, true, spans[0].Attributes[AttrIncomplete])
+
+	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Hour})
+	ch := tr.Apply(&pushes[0])
+	assert.True(t, HasTrace(ch.Session), "its log record may name the trace")
+
+	// A record that gives no moment at all has no trace, and its log record must not name one.
+	none, err := tccc.Vendor{}.Decode(vendor.Request{Query: url.Values{"action": {"cdr"}}, Body: []byte(`{"SessionId":"s-4","Direction":1}`), Arrival: at(0)})
+	require.NoError(t, err)
+	assert.Empty(t, RecordSpans(&none[0].Call))
+	assert.False(t, HasTrace(tr.Apply(&none[0]).Session))
+}
+
+// TestZeroLengthPhasesGetNoSpan is issue 8, item 15: phases a record gives as 0 s did not
+// happen. An outbound call whose customer rang at once (no setup), a queue abandon whose ring
+// is 0 s, a call nobody answered with after-call work 0 or more.
+func TestZeroLengthPhasesGetNoSpan(t *testing.T) {
+	outbound := call.Call{
+		SessionID: "o", Direction: call.DirectionOutbound, EndStatus: call.StatusAnswered,
+		Start: at(0), Ring: at(0), Answer: at(5), End: at(60),
+	}
+	outbound.SetDuration(call.PhaseQueue, 0)
+	outbound.SetDuration(call.PhaseACW, 0)
+	assert.Equal(t, map[string]node{
+		"call": {name: "outbound call", at: 0, secs: 60},
+		"ring": {parent: "call", name: "customer ringing", at: 0, secs: 5},
+		"talk": {parent: "call", name: "talk", at: 5, secs: 55},
+	}, treeOf(RecordSpans(&outbound)), "no setup, queue or after-call work of 0 s")
+
+	abandon := call.Call{
+		SessionID: "q", Direction: call.DirectionInbound, EndStatus: call.StatusAbandonedQueue,
+		Start: at(0), End: at(30), Legs: []call.Leg{{Agent: call.Agent{ID: "1"}, End: at(30)}},
+	}
+	abandon.SetDuration(call.PhaseQueue, 12*time.Second)
+	abandon.SetDuration(call.PhaseRing, 0)
+	abandon.SetDuration(call.PhaseACW, 20*time.Second)
+	tree := treeOf(RecordSpans(&abandon))
+	assert.NotContains(t, tree, "ring/0", "no agent ringing of 0 s")
+	assert.NotContains(t, tree, "ring")
+	assert.NotContains(t, tree, "acw", "no after-call work: no person answered")
+	assert.Equal(t, node{parent: "call", name: "queue", at: 18, secs: 12}, tree["queue"])
+}
+
+// TestBotHandledCallIsNoError: a call an AI agent served alone went as it should.
+func TestBotHandledCallIsNoError(t *testing.T) {
+	c := call.Call{SessionID: "b", Direction: call.DirectionInbound, EndStatus: call.StatusBotHandled, Start: at(0), End: at(40)}
+	c.SetDuration(call.PhaseACW, 10*time.Second)
+	assert.Equal(t, map[string]node{"call": {name: "inbound call", at: 0, secs: 40}}, treeOf(RecordSpans(&c)))
+}
+
+// TestGeneratedRecordSpansAreWellFormed checks every TCCC and 得助 record of generated traffic,
+// edge cases of issue 8 included: each record with a start gets its root, no phase span is
+// empty, the queue does not overlap the legs nor the phases within a leg each other, and no
+// after-call work follows a call no person answered.
+func TestGeneratedRecordSpansAreWellFormed(t *testing.T) {
+	start := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	pushes, _ := traffic.Generate(traffic.Options{Seed: 5, Start: start, Duration: 4 * time.Hour, Rate: 2, Vendors: []string{"tccc", "dezhu"}})
+	records := 0
+	for _, p := range pushes {
+		u, err := url.Parse(p.Path)
+		require.NoError(t, err)
+		decoded, err := vendors[p.Vendor].Decode(vendor.Request{Query: u.Query(), Body: p.Body, Arrival: p.At, Location: shanghai})
+		require.NoError(t, err)
+		if decoded[0].Kind != call.KindCallRecord {
+			continue // recordings
+		}
+		c := &decoded[0].Call
+		spans := RecordSpans(c)
+		require.NotEmpty(t, spans, "%s has a root: %s", c.SessionID, p.Body)
+		records++
+		assertNoOverlap(t, spans)
+		for _, s := range spans {
+			if s.Key != RootKey && !strings.HasPrefix(s.Key, legPrefix) {
+				assert.True(t, s.End.After(s.Start), "%s: %s is empty", c.SessionID, s.Key)
+			}
+			if s.Key == acwKey {
+				assert.Equal(t, call.StatusAnswered, c.EndStatus, "%s: after-call work of a call no person answered", c.SessionID)
+			}
+		}
+	}
+	assert.Greater(t, records, 500)
 }

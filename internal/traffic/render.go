@@ -61,7 +61,7 @@ func renderTCCC(g *gen, p *plan) []Push {
 	cdr := map[string]any{
 		"SdkAppId": 1400000001, "SessionId": p.Session, "Caller": caller, "Callee": callee,
 		"Direction": map[bool]int{true: 0, false: 1}[p.inbound], "StartTimestamp": unix(0),
-		"EndedTimestamp": p.End.Unix(), "EndStatusString": tcccStatuses[p.EndStatus],
+		"EndedTimestamp": p.End.Unix(), "EndStatusString": tcccStatus(g, p),
 		"HungUpSide":  map[string]string{"customer": "user", "agent": "seat"}[p.HangupSide],
 		"IVRDuration": 0, "Duration": 0, "QueuedTimestamp": 0, "RingTimestamp": 0, "AcceptTimestamp": 0,
 		"IVRKeyPressed": nil, "IVRKeyPressedEx": nil, "PostIVRKeyPressed": nil, "ServeParticipants": []any{},
@@ -93,15 +93,7 @@ func renderTCCC(g *gen, p *plan) []Push {
 		}
 		legs := []any{leg}
 		if p.Transfers > 0 {
-			// The first agent hands over midway through the talk; the second takes the rest.
-			handover := p.answerAt() + p.transferAt
-			other := "agent" + agents[0][0] + "@example.com"
-			leg["EndedTimestamp"], leg["TransferTo"], leg["TransferToType"] = unix(handover), other, "staffSeat"
-			legs = append(legs, map[string]any{
-				"Mail": other, "Phone": "", "Type": "staffSeat", "Sequence": 1, "EndStatusString": "ok",
-				"StartTimestamp": unix(handover), "RingTimestamp": unix(handover), "AcceptTimestamp": unix(handover),
-				"EndedTimestamp": p.End.Unix(), "TransferFrom": email, "TransferFromType": "staffSeat",
-			})
+			legs = append(legs, tcccTransfer(p, cdr, leg))
 		}
 		cdr["ServeParticipants"] = legs
 		if p.rating > 0 {
@@ -120,6 +112,9 @@ func renderTCCC(g *gen, p *plan) []Push {
 		if g.chance(retry) {
 			out = append(out, repeat(push, 30*time.Second))
 		}
+	}
+	if p.variant == tcccNoEnd {
+		tcccWithoutEnd(p, cdr, email)
 	}
 	send(p.End.Add(time.Second), "cdr", cdr, 0.1, "")
 	if p.answered {
@@ -152,7 +147,8 @@ func renderDezhu(g *gen, p *plan) []Push {
 		"id": fmt.Sprintf("dz-%s", p.Session), "iccCallId": p.Session, "tenantId": tenants["dezhu"],
 		"callType": map[bool]int{true: 1, false: 2}[p.inbound], "callingNumber": caller, "calledNumber": callee,
 		"communicateBeginTime": millis(0), "communicateEndTime": p.End.UnixMilli(), "createTime": p.End.Add(time.Second).UnixMilli(),
-		"communicateDuration": 0, "speechCallResult": dezhuResults[p.EndStatus],
+		"communicateDuration": 0, "speechCallResult": dezhuResults[p.EndStatus], "queueWaitDuration": 0,
+		"parkingWaitDuration": 0, "acw": 0,
 		"handupDirection": map[string]int{"customer": 0, "agent": 1}[p.HangupSide],
 		"evaluationScore": -1, "transferId": "0", "expansionFields": "[]", "communicateSource": 1,
 		"digitUrl": "开始>播放语音>转人工",
@@ -167,10 +163,13 @@ func renderDezhu(g *gen, p *plan) []Push {
 	if p.rang > 0 {
 		data["parkingWaitDuration"] = p.ring
 	}
+	dezhuVariant(p, data)
 	if p.answered {
 		data["communicateDuration"] = p.talk
 		data["acw"] = p.acw
-		data["agentAnswerTime"] = millis(p.answerAt())
+		if p.inbound {
+			data["agentAnswerTime"] = millis(p.answerAt())
+		}
 		data["staffId"], data["staffName"] = p.agentNumber, p.agentName
 		data["evaluationScore"] = p.rating // 0: not rated
 		if p.Transfers > 0 {

@@ -40,9 +40,12 @@ type Call struct {
 	End          time.Time `json:"end"`
 	EndStatus    string    `json:"end_status"`
 	AbandonStage string    `json:"abandon_stage,omitempty"`
-	HangupSide   string    `json:"hangup_side"`
-	Transfers    int       `json:"transfers"`
-	Satisfaction string    `json:"satisfaction,omitempty"`
+	// Offered is an inbound call that reached a queue or an agent: it queued, an agent's phone
+	// rang, or a person answered it.
+	Offered      bool   `json:"offered,omitempty"`
+	HangupSide   string `json:"hangup_side"`
+	Transfers    int    `json:"transfers"`
+	Satisfaction string `json:"satisfaction,omitempty"`
 	// Phases are the durations in seconds the receiver knows for the call, by phase (total, ivr,
 	// queue, ring, talk, acw), plus speed_of_answer and time_to_abandon where they apply. UinCall
 	// phases are measured by the receiver from arrival times and have none here.
@@ -80,6 +83,7 @@ type plan struct {
 	customer, hotline        string
 	rating                   int // 0 none, 1..5 (1 very satisfied)
 	queueIndex               int
+	variant                  string // a vendor's edge case, drawn and rendered in its own file
 }
 
 // Generate returns the pushes in the order vendors send them, and the calls behind them.
@@ -101,7 +105,7 @@ func Generate(o Options) ([]Push, []Call) {
 		for i := range n {
 			offset := time.Duration(rng.Int64N(int64(max(o.Duration, time.Second))))
 			p := g.plan(i, o.Start.Add(offset).Truncate(time.Second))
-			pushes = append(pushes, render(g, p)...) // renderers set what the vendor names the queue
+			pushes = append(pushes, g.mistype(p, render(g, p))...) // renderers set what the vendor names the queue
 			calls = append(calls, p.Call)
 		}
 	}
@@ -129,11 +133,11 @@ func (g *gen) chance(p float64) bool { return g.rng.Float64() < p }
 // outcomes each vendor can express, with their weights, by direction.
 var outcomes = map[string]map[bool][]weighted{
 	"tccc": {
-		true:  {{call.StatusAnswered, 70}, {call.StatusAbandonedIVR, 6}, {call.StatusAbandonedQueue, 10}, {call.StatusAbandonedRinging, 5}, {call.StatusIVRCompleted, 6}, {call.StatusNoAgent, 3}},
+		true:  {{call.StatusAnswered, 70}, {call.StatusAbandonedIVR, 6}, {call.StatusAbandonedQueue, 10}, {call.StatusAbandonedRinging, 5}, {call.StatusIVRCompleted, 6}, {call.StatusNoAgent, 3}, {call.StatusNoAnswer, 3}},
 		false: {{call.StatusAnswered, 55}, {call.StatusNoAnswer, 20}, {call.StatusBusy, 10}, {call.StatusUnreachable, 10}, {call.StatusRejected, 5}},
 	},
 	"dezhu": {
-		true:  {{call.StatusAnswered, 75}, {call.StatusAbandonedIVR, 5}, {call.StatusAbandonedQueue, 10}, {call.StatusAbandonedRinging, 5}, {call.StatusOutsideHours, 5}},
+		true:  {{call.StatusAnswered, 75}, {call.StatusAbandonedIVR, 5}, {call.StatusAbandonedQueue, 10}, {call.StatusAbandonedRinging, 5}, {call.StatusOutsideHours, 5}, {call.StatusNoAnswer, 5}},
 		false: {{call.StatusAnswered, 60}, {call.StatusNoAnswer, 25}, {call.StatusUnreachable, 15}},
 	},
 	"udesk": {
@@ -212,14 +216,21 @@ func (g *gen) plan(i int, start time.Time) *plan {
 		}
 	}
 	p.AbandonStage = status.AbandonStage()
+	p.Offered = p.inbound && (p.answered || p.queued > 0 || p.rang > 0)
 	total := p.ivr + p.queue + p.ring + p.talk
 	if !p.inbound {
 		total++ // one second of dialing before the customer's phone rings
 	}
 	p.End = start.Add(time.Duration(total) * time.Second)
 	g.truthPhases(p, total)
+	if cases := vendorCases[g.vendor]; cases != nil {
+		cases(g, p)
+	}
 	return p
 }
+
+// vendorCases draw a vendor's edge cases over a planned call, and set their truth.
+var vendorCases = map[string]func(*gen, *plan){"tccc": tcccCases, "dezhu": dezhuCases}
 
 func (g *gen) inbound(p *plan, status call.EndStatus) {
 	p.ivr = g.between(5, 40)
@@ -273,10 +284,8 @@ func (g *gen) truthPhases(p *plan, total int) {
 	if p.Vendor == "dezhu" && p.answered {
 		ph["acw"] = float64(p.acw)
 	}
-	_, queued := ph["queue"]
-	_, rang := ph["ring"]
-	if p.answered && (queued || rang) {
-		ph["speed_of_answer"] = ph["queue"] + ph["ring"]
+	if p.answered {
+		ph["speed_of_answer"] = ph["queue"] + ph["ring"] // 0 when neither was reported
 	}
 	switch p.AbandonStage {
 	case "ivr":

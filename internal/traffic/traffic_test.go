@@ -169,3 +169,68 @@ func TestGeneratedEdgeCases(t *testing.T) {
 	assert.Positive(t, lateTalks, "call_talking after call_hangup")
 	assert.Positive(t, lineUpUnanswered, "call_result 0 on a call nobody answered")
 }
+
+// TestSomeCallsCarryFieldsOfAnotherType: issue 8, item 11 is part of every vendor's traffic, at a
+// modest rate. The bodies are checked against the documents' types, not against a decoder.
+func TestSomeCallsCarryFieldsOfAnotherType(t *testing.T) {
+	o := Options{Seed: 1, Start: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), Duration: 60 * time.Minute, Rate: 5}
+	pushes, calls := Generate(o)
+	// Each predicate spots a field in a type its document does not give it.
+	mistyped := map[string]func(body map[string]any) bool{
+		// Direction 数值 (TCCC): sent as a string.
+		"tccc": func(b map[string]any) bool { _, ok := b["Direction"].(string); return ok },
+		// conversation_id ... Int (Udesk): sent as a string.
+		"udesk": func(b map[string]any) bool { _, ok := b["conversation_id"].(string); return ok },
+		// agent_num String (UinCall): sent as a number.
+		"uincall": func(b map[string]any) bool { _, ok := b["agent_num"].(float64); return ok },
+		// callType Integer (得助): sent as a string; transferId String: sent as the number 0.
+		"dezhu": func(b map[string]any) bool {
+			data, _ := b["data"].(map[string]any)
+			_, text := data["callType"].(string)
+			return text
+		},
+	}
+	sessions := map[string]map[string]bool{}
+	var transferZero bool
+	for _, p := range pushes {
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(p.Body, &body))
+		if p.Event == "agent_status" || !mistyped[p.Vendor](body) {
+			continue
+		}
+		if sessions[p.Vendor] == nil {
+			sessions[p.Vendor] = map[string]bool{}
+		}
+		sessions[p.Vendor][sessionOf(p.Vendor, body)] = true
+		if data, ok := body["data"].(map[string]any); ok && data["transferId"] == 0.0 {
+			transferZero = true
+		}
+	}
+	perVendor := map[string]int{}
+	for _, c := range calls {
+		perVendor[c.Vendor]++
+	}
+	for _, v := range Vendors {
+		share := float64(len(sessions[v])) / float64(perVendor[v])
+		assert.Greater(t, share, 0.02, "%s: %d of %d calls", v, len(sessions[v]), perVendor[v])
+		assert.Less(t, share, 0.10, "%s: %d of %d calls", v, len(sessions[v]), perVendor[v])
+	}
+	assert.True(t, transferZero, "得助's transferId as the number 0 is among them")
+}
+
+// sessionOf is the call a body belongs to, by the vendor's own field.
+func sessionOf(vendor string, b map[string]any) string {
+	var v any
+	switch vendor {
+	case "tccc":
+		v = b["SessionId"]
+	case "udesk":
+		v = b["conversation_id"]
+	case "uincall":
+		v = b["session_id"]
+	case "dezhu":
+		v = b["data"].(map[string]any)["iccCallId"]
+	}
+	s, _ := v.(string)
+	return s
+}

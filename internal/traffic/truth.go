@@ -24,6 +24,7 @@ const (
 // attribute values with "|".
 type Summary struct {
 	Calls       map[string]int  `json:"calls"`       // vendor|direction|end_status
+	Offered     map[string]int  `json:"offered"`     // vendor|direction|end_status
 	Abandoned   map[string]int  `json:"abandoned"`   // vendor|stage
 	Transferred map[string]int  `json:"transferred"` // vendor
 	Transfers   map[string]int  `json:"transfers"`   // vendor
@@ -40,31 +41,35 @@ type Summary struct {
 
 // KPIset are the industry KPIs of one vendor's inbound calls, as the README defines them.
 type KPIset struct {
-	Offered        int     `json:"offered"`         // answered + abandoned in queue or ringing
+	Offered        int     `json:"offered"`         // reached a queue or an agent, whatever the end
 	ServiceLevel   float64 `json:"service_level"`   // answered within 20 s / (offered - short abandons)
 	ASA            float64 `json:"asa"`             // mean speed of answer, s
 	AHT            float64 `json:"aht"`             // mean talk + after-call work of answered calls, s
-	AbandonRate    float64 `json:"abandon_rate"`    // (abandons - short abandons) / (offered - short abandons)
+	AbandonRate    float64 `json:"abandon_rate"`    // (offered abandons - short abandons) / (offered - short abandons)
 	TransferRate   float64 `json:"transfer_rate"`   // transferred / answered
 	IVRContainment float64 `json:"ivr_containment"` // ivr_completed / inbound calls
+	BotHandled     float64 `json:"bot_handled"`     // bot_handled / inbound calls
 }
 
 // Summarize aggregates the truth of the calls and the pushes that carried them.
 func Summarize(calls []Call, pushes []Push) Summary {
 	s := Summary{
-		Calls: map[string]int{}, Abandoned: map[string]int{}, Transferred: map[string]int{},
+		Calls: map[string]int{}, Offered: map[string]int{}, Abandoned: map[string]int{}, Transferred: map[string]int{},
 		Transfers: map[string]int{}, Ratings: map[string]int{}, Recordings: map[string]int{},
 		Events: map[string]int{}, Phases: map[string]Stat{}, AnsweredInTime: map[string]int{},
 		ShortAbandons: map[string]int{}, KPIs: map[string]KPIset{},
 	}
 	type inbound struct {
-		calls, answered, offered, ivrCompleted, abandons, short, inTime, transferred int
-		speed, handle                                                                float64
+		calls, answered, offered, ivrCompleted, bot, abandons, short, inTime, transferred int
+		speed, handle                                                                     float64
 	}
 	per := map[string]*inbound{}
 	for _, c := range calls {
 		v := c.Vendor
 		s.Calls[v+"|"+c.Direction+"|"+c.EndStatus]++
+		if c.Offered {
+			s.Offered[v+"|"+c.Direction+"|"+c.EndStatus]++
+		}
 		if c.AbandonStage != "" {
 			s.Abandoned[v+"|"+c.AbandonStage]++
 		}
@@ -90,10 +95,12 @@ func Summarize(calls []Call, pushes []Push) Summary {
 			per[v] = in
 		}
 		in.calls++
+		if c.Offered {
+			in.offered++
+		}
 		switch c.EndStatus {
 		case "answered":
 			in.answered++
-			in.offered++
 			in.speed += c.Phases["speed_of_answer"]
 			in.handle += c.Phases["talk"] + c.Phases["acw"]
 			if c.Phases["speed_of_answer"] <= ServiceLevelThreshold {
@@ -103,15 +110,17 @@ func Summarize(calls []Call, pushes []Push) Summary {
 			if c.Transfers > 0 {
 				in.transferred++
 			}
-		case "abandoned_in_queue", "abandoned_ringing":
-			in.offered++
+		case "ivr_completed":
+			in.ivrCompleted++
+		case "bot_handled":
+			in.bot++
+		}
+		if c.Offered && (c.AbandonStage == "queue" || c.AbandonStage == "ringing") {
 			in.abandons++
 			if c.Phases["time_to_abandon"] <= ShortAbandon {
 				in.short++
 				s.ShortAbandons[v]++
 			}
-		case "ivr_completed":
-			in.ivrCompleted++
 		}
 	}
 	for v, in := range per {
@@ -126,6 +135,7 @@ func Summarize(calls []Call, pushes []Push) Summary {
 			k.TransferRate = float64(in.transferred) / float64(in.answered)
 		}
 		k.IVRContainment = float64(in.ivrCompleted) / float64(in.calls)
+		k.BotHandled = float64(in.bot) / float64(in.calls)
 		s.KPIs[v] = k
 	}
 	for _, p := range pushes {

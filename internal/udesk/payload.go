@@ -6,38 +6,40 @@ import (
 	"strings"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
+	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 // push is the body of one call event push (通话事件推送), every field of the document's parameter
 // table in its order. Every push of a call carries the same fields, filled as the call goes on;
 // occasion says which step it reports. Pointers tell null from zero where zero means something.
 type push struct {
-	CallID         string    `json:"call_id"`         // 同一客户一系列通话唯一id
-	ConversationID *int64    `json:"conversation_id"` // 当前通话的id
-	Timestamp      stamp     `json:"timestamp"`       // 2019-07-24 15:23:17 +0800
-	NickName       string    `json:"nick_name"`       // 客户姓名
-	CustomerPhone  string    `json:"customer_phone"`
-	MobileArea     string    `json:"mobile_area"`    // 归属地
-	DisplayNumber  string    `json:"display_number"` // 中继号
-	Workflow       string    `json:"workflow"`       // in, out_callback, out_direct, out_auto
-	FromAgentID    *int64    `json:"from_agent_id"`  // 高级通话时上一个客服的id
-	CallResult     string    `json:"call_result"`    // 详解一
-	IsLeaveMessage *bool     `json:"is_leave_message"`
-	TotalTime      *int64    `json:"total_time"` // 通话时长(秒)
-	RecordURL      string    `json:"record_url"`
-	Survey         string    `json:"survey"` // 满意度评价
-	OutlinePhone   string    `json:"outline_phone_number"`
-	AgentID        *int64    `json:"agent_id"`
-	CustomerRingAt flex.Time `json:"customer_ring_at"` // 2019-07-24T15:21:41.000+08:00
-	AgentRingAt    flex.Time `json:"agent_ring_at"`
-	CustomerAnsAt  flex.Time `json:"customer_answer_at"`
-	AgentAnswerAt  flex.Time `json:"agent_answer_at"`
-	CustomerHangAt flex.Time `json:"customer_hangup_at"`
-	AgentHangupAt  flex.Time `json:"agent_hangup_at"`
-	AgentEmail     string    `json:"agent_email"`
-	AgentNickName  string    `json:"agent_nick_name"`
-	Category       string    `json:"category"` // 详解二: normal, transfer, consult...
-	TaskName       string    `json:"task_name"`
+	CallID string `json:"call_id"` // 同一客户一系列通话唯一id
+	// ConversationID is 当前通话的id, an Int in the table: a number or its digits as text.
+	ConversationID flex.String `json:"conversation_id"`
+	Timestamp      stamp       `json:"timestamp"` // 2019-07-24 15:23:17 +0800
+	NickName       string      `json:"nick_name"` // 客户姓名
+	CustomerPhone  string      `json:"customer_phone"`
+	MobileArea     string      `json:"mobile_area"`    // 归属地
+	DisplayNumber  string      `json:"display_number"` // 中继号
+	Workflow       string      `json:"workflow"`       // in, out_callback, out_direct, out_auto
+	FromAgentID    *int64      `json:"from_agent_id"`  // 高级通话时上一个客服的id
+	CallResult     string      `json:"call_result"`    // 详解一
+	IsLeaveMessage *bool       `json:"is_leave_message"`
+	TotalTime      *int64      `json:"total_time"` // 通话时长(秒)
+	RecordURL      string      `json:"record_url"`
+	Survey         string      `json:"survey"` // 满意度评价
+	OutlinePhone   string      `json:"outline_phone_number"`
+	AgentID        *int64      `json:"agent_id"`
+	CustomerRingAt flex.Time   `json:"customer_ring_at"` // 2019-07-24T15:21:41.000+08:00
+	AgentRingAt    flex.Time   `json:"agent_ring_at"`
+	CustomerAnsAt  flex.Time   `json:"customer_answer_at"`
+	AgentAnswerAt  flex.Time   `json:"agent_answer_at"`
+	CustomerHangAt flex.Time   `json:"customer_hangup_at"`
+	AgentHangupAt  flex.Time   `json:"agent_hangup_at"`
+	AgentEmail     string      `json:"agent_email"`
+	AgentNickName  string      `json:"agent_nick_name"`
+	Category       string      `json:"category"` // 详解二: normal, transfer, consult...
+	TaskName       string      `json:"task_name"`
 	// QueueStatue is the parameter table's spelling; QueueStatus the trigger-push document's.
 	QueueStatue    string      `json:"queue_statue"`
 	QueueStatus    string      `json:"queue_status"`
@@ -107,36 +109,18 @@ type calloutTask struct {
 }
 
 // noteValue is the value of a note custom field: a string for text fields, an array of strings
-// for select fields (["选项1", "选项3"]), or null.
+// for select fields (["选项1", "选项3"]), or null. It is the tenant's data: whatever its JSON type,
+// it is kept as sent, as plain Go values.
 type noteValue struct {
-	value any // string, []any of strings, or nil
+	value any
 }
 
 func (v *noteValue) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
-	v.value = nil
-	switch {
-	case bytes.Equal(data, []byte("null")):
-		return nil
-	case data[0] == '"':
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
-			return err
-		}
-		v.value = s
-	case data[0] == '[':
-		var list []string
-		if err := json.Unmarshal(data, &list); err != nil {
-			return err
-		}
-		out := make([]any, len(list))
-		for i, s := range list {
-			out[i] = s
-		}
-		v.value = out
-	default:
-		return flex.TypeError(data, "")
+	value, err := vendor.Value(data)
+	if err != nil {
+		return err
 	}
+	v.value = value
 	return nil
 }
 

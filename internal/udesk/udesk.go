@@ -4,7 +4,6 @@ package udesk
 
 import (
 	"cmp"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,15 +35,16 @@ func (Vendor) Name() string { return Name }
 // occasion into a call event.
 func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 	var r push
-	if err := vendor.Unmarshal(req.Body, &r); err != nil {
+	payload, warnings, err := vendor.Decode(req.Body, &r)
+	if err != nil {
 		return nil, err
 	}
-	if r.ConversationID == nil {
-		return nil, errors.New("field conversation_id: required")
+	if strings.TrimSpace(string(r.ConversationID)) == "" {
+		warnings = append(warnings, "conversation_id: missing, so the push joins no call")
 	}
 	occasion := strings.TrimSpace(r.Occasion)
 	if occasion == "" {
-		return nil, errors.New("field occasion: required")
+		warnings = append(warnings, "occasion: missing, so the push is an event of no known step")
 	}
 	loc := req.Location
 	if loc == nil {
@@ -57,22 +57,29 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		Kind:     call.KindCallEvent,
 		Time:     r.Timestamp.In(loc),
 		Arrival:  req.Arrival,
-		DedupKey: c.SessionID + "/" + occasion + "/" + r.Timestamp.raw,
+		DedupKey: dedupKey(c.SessionID, occasion, r.Timestamp.raw),
 		// 同一conversation_id如果已经收到occasion为"end"的推送,其后的推送为之前失败后重试的推送.
 		EndIsFinal: true,
 		Call:       c,
 		Event:      &call.Event{Name: occasion, Type: eventType(occasion), Attributes: attributes(&r)},
+		Warnings:   warnings,
+		Payload:    payload,
 	}
 	p.Segment = segment(&r)
 	if occasion == occasionEnd {
 		p.Kind = call.KindCallRecord
 		p.Event.Type = call.EventCallEnded
 	}
-	var err error
-	if p.Payload, err = vendor.Payload(req.Body); err != nil {
-		return nil, err
-	}
 	return []call.Push{p}, nil
+}
+
+// dedupKey identifies a push across Udesk's retries by its call, occasion and time as sent;
+// pushes of no known call have none, since they could not be told apart.
+func dedupKey(session, occasion, timestamp string) string {
+	if session == "" {
+		return ""
+	}
+	return session + "/" + occasion + "/" + timestamp
 }
 
 // PhoneFields are the numbers of Udesk's pushes.
@@ -87,7 +94,7 @@ func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
 
 func decodeCall(r *push, loc *time.Location, end bool) call.Call {
 	c := call.Call{
-		SessionID:        strconv.FormatInt(*r.ConversationID, 10),
+		SessionID:        strings.TrimSpace(string(r.ConversationID)),
 		CallID:           r.CallID,
 		Direction:        call.DirectionUnknown,
 		CustomerLocation: call.Location{Text: r.MobileArea},

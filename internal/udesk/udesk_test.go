@@ -380,16 +380,19 @@ func TestDecodeVariants(t *testing.T) {
 		}))
 		require.NoError(t, err)
 		assert.Equal(t, "排队成功", p.Event.Attributes["queue_statue"])
-		assert.Equal(t, []any{"demo2"}, p.Payload["relevent_agent"], "kept in the body")       //nolint:misspell // Udesk's spelling
-		_, err = decodeBody(edit(t, "end.json", map[string]any{"relevent_agent": "demo2"}))    //nolint:misspell // Udesk's spelling
-		require.ErrorContains(t, err, "relevent_agent", "typed like relevant_agent: an array") //nolint:misspell // Udesk's spelling
+		assert.Equal(t, []any{"demo2"}, p.Payload["relevent_agent"], "kept in the body")    //nolint:misspell // Udesk's spelling
+		p, err = decodeBody(edit(t, "end.json", map[string]any{"relevent_agent": "demo2"})) //nolint:misspell // Udesk's spelling
+		require.NoError(t, err)
+		assert.Equal(t, []string{"relevent_agent: expected an array, got string"}, p.Warnings, //nolint:misspell // Udesk's spelling
+			"typed like relevant_agent: an array")
 	})
 	t.Run("questionnaire_id as the table types it", func(t *testing.T) {
 		p, err := decodeBody(edit(t, "end.json", map[string]any{"questionnaire_id": 13}))
 		require.NoError(t, err)
 		assert.Equal(t, int64(13), p.Payload["questionnaire_id"])
-		_, err = decodeBody(edit(t, "end.json", map[string]any{"questionnaire_id": "thirteen"}))
-		require.ErrorContains(t, err, "questionnaire_id")
+		p, err = decodeBody(edit(t, "end.json", map[string]any{"questionnaire_id": "thirteen"}))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"questionnaire_id: expected an integer, got string"}, p.Warnings)
 	})
 	t.Run("defeat_cause id as a number", func(t *testing.T) {
 		p, err := decodeBody(edit(t, "outbound-defeat-end.json", map[string]any{"defeat_cause": 4}))
@@ -441,7 +444,10 @@ func TestDecodeVariants(t *testing.T) {
 	})
 }
 
-func TestDecodeErrors(t *testing.T) {
+// TestDecodeRefusesOnlyTheEnvelope: a push is refused only when it is not one JSON object.
+// Udesk retries a refused push and gets the same answer, so nothing inside the body is a reason
+// to refuse it.
+func TestDecodeRefusesOnlyTheEnvelope(t *testing.T) {
 	tests := []struct {
 		name string
 		body []byte
@@ -451,24 +457,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"blank body", []byte(" \n"), "empty body"},
 		{"not an object", []byte(`[{"conversation_id":1}]`), "not a JSON object"},
 		{"broken JSON", []byte(`{"conversation_id": 1,`), "invalid JSON"},
-		{"trailing data", []byte(`{"conversation_id": 1, "occasion": "end"} {}`), "data after the top-level object"},
-		{"conversation_id object", []byte(`{"conversation_id": {}, "occasion": "end"}`), "field conversation_id: expected an integer, got object"},
-		{"conversation_id text", []byte(`{"conversation_id": "54093", "occasion": "end"}`), "field conversation_id: expected an integer, got string"},
-		{"total_time string", edit(t, "end.json", map[string]any{"total_time": "81"}), "field total_time: expected an integer, got string"},
-		{"undocumented time form", edit(t, "end.json", map[string]any{"agent_hangup_at": "2019/07/24 15:23:14"}), "field agent_hangup_at: expected a time"},
-		{"undocumented timestamp form", edit(t, "end.json", map[string]any{"timestamp": "24.07.2019 15:23"}), "field timestamp: expected a time"},
-		{"call_start_at as a bool", edit(t, "end.json", map[string]any{"call_start_at": true}), "field call_start_at: expected a time"},
-		{"missing occasion", edit(t, "end.json", map[string]any{"occasion": nil}), "field occasion: required"},
-		{"empty occasion", edit(t, "end.json", map[string]any{"occasion": ""}), "field occasion: required"},
-		{"missing conversation_id", edit(t, "end.json", map[string]any{"conversation_id": nil}), "field conversation_id: required"},
-		{"questionnaire_id not a number", edit(t, "end.json", map[string]any{"questionnaire_id": "abc"}), "field questionnaire_id: expected an integer"},
-		{"questionnaire_contents array", edit(t, "end.json", map[string]any{"questionnaire_contents": []int{1}}), "field questionnaire_contents: expected an object, got array"},
-		{"relevant_agent string", edit(t, "end.json", map[string]any{"relevant_agent": "demo2"}), "field relevant_agent: expected an array, got string"},
-		{"is_blocked string", edit(t, "end.json", map[string]any{"is_blocked": "true"}), "field is_blocked: expected true or false, got string"},
-		{"defeat_cause object", edit(t, "end.json", map[string]any{"defeat_cause": map[string]any{}}), "field defeat_cause: expected a string, got object"},
-		{"nested id", edit(t, "end.json", map[string]any{"callout_tasks": []any{map[string]any{"id": "x"}}}), "field callout_tasks.id: expected an integer, got string"},
-		{"note value object", edit(t, "end.json", map[string]any{"note_custom_fields": []any{map[string]any{"name": "a", "value": map[string]any{}}}}), "field note_custom_fields.value: expected a string, got object"},
-		{"note value list of numbers", edit(t, "end.json", map[string]any{"note_custom_fields": []any{map[string]any{"name": "a", "value": []int{1}}}}), "field note_custom_fields.value: expected a string, got number"},
+		{"trailing data", []byte(`{"conversation_id": 1, "occasion": "end"} {}`), "data after the value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -477,6 +466,100 @@ func TestDecodeErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+// TestDecodeReadsFieldsOfAnotherType: the cases of issue 8, item 11. A field of an unexpected
+// type is read when its meaning is unambiguous; otherwise it is left zero and named in a
+// warning, and the push is accepted with the value kept in the payload.
+func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
+	t.Run("conversation_id as a string", func(t *testing.T) {
+		// "conversation_id conversation_id(当前通话的id) Int": the same call as the number 54093.
+		p, err := decodeBody(edit(t, "end.json", map[string]any{"conversation_id": "54093"}))
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings)
+		assert.Equal(t, "54093", p.Call.SessionID)
+		assert.Equal(t, decode(t, "end.json").DedupKey, p.DedupKey, "the same push as the sample")
+	})
+	t.Run("note_custom_fields value as a number", func(t *testing.T) {
+		// 详解六: "note_custom_fields": [ { "id": "TextField_73", "name": "测试日期", "value": "2019-08-09" }]:
+		// the value of a tenant's field, kept as sent whatever its type.
+		p, err := decodeBody(edit(t, "end.json", map[string]any{
+			"note_custom_fields": []any{map[string]any{"id": "NumberField_1", "name": "件数", "value": 7}},
+		}))
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings)
+		assert.Equal(t, map[string]any{"件数": int64(7)}, p.Call.Custom["note_custom_fields"])
+	})
+	t.Run("numbers and flags as text", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "end.json", map[string]any{"total_time": "81", "is_blocked": "true"}))
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings)
+		d, ok := p.Call.Duration(call.PhaseTalk)
+		assert.True(t, ok)
+		assert.Equal(t, 81*time.Second, d, "total_time 通话时长(秒)")
+		assert.Equal(t, true, p.Event.Attributes["is_blocked"])
+	})
+
+	unreadable := []struct {
+		name    string
+		field   string
+		value   any
+		warning string
+	}{
+		{"time as an object", "agent_hangup_at", map[string]any{"at": "15:23"},
+			"agent_hangup_at: expected a time (epoch milliseconds or a date-time), got object"},
+		{"undocumented time form", "agent_hangup_at", "2019/07/24 15:23:14",
+			"agent_hangup_at: expected a time (epoch milliseconds or a date-time), got string"},
+		{"undocumented timestamp form", "timestamp", "24.07.2019 15:23",
+			"timestamp: expected a time (epoch milliseconds or a date-time), got string"},
+		{"total_time as a word", "total_time", "81s", "total_time: expected an integer, got string"},
+		{"is_blocked as a word", "is_blocked", "yes", "is_blocked: expected true or false, got string"},
+		{"relevant_agent as a string", "relevant_agent", "demo2", "relevant_agent: expected an array, got string"},
+		{"defeat_cause as an object", "defeat_cause", map[string]any{}, "defeat_cause: expected a string, got object"},
+		{"questionnaire_contents as an array", "questionnaire_contents", []any{1},
+			"questionnaire_contents: expected an object, got array"},
+	}
+	for _, tt := range unreadable {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := decodeBody(edit(t, "end.json", map[string]any{tt.field: tt.value}))
+			require.NoError(t, err, "accepted")
+			assert.Equal(t, []string{tt.warning}, p.Warnings)
+			absent, err := decodeBody(edit(t, "end.json", map[string]any{tt.field: nil}))
+			require.NoError(t, err)
+			assert.Equal(t, absent.Call, p.Call, "the field is zero, the rest is read")
+			assert.Equal(t, absent.Event, p.Event)
+			assert.Equal(t, absent.Time, p.Time)
+			want, _ := json.Marshal(tt.value)
+			got, _ := json.Marshal(p.Payload[tt.field])
+			assert.JSONEq(t, string(want), string(got), "the body keeps the value as sent")
+		})
+	}
+	t.Run("nested field", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "end.json", map[string]any{"callout_tasks": []any{map[string]any{"id": "x", "name": "外呼任务1"}}}))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"callout_tasks[0].id: expected an integer, got string"}, p.Warnings)
+		assert.Equal(t, []any{map[string]any{"name": "外呼任务1"}}, p.Call.Custom["callout_tasks"])
+	})
+	t.Run("conversation_id unreadable or missing", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "end.json", map[string]any{"conversation_id": map[string]any{}}))
+		require.NoError(t, err, "logged, though it joins no call")
+		assert.Equal(t, []string{
+			"conversation_id: expected a string, got object", "conversation_id: missing, so the push joins no call",
+		}, p.Warnings)
+		assert.Empty(t, p.Call.SessionID)
+		assert.Empty(t, p.DedupKey, "pushes of no known call cannot be told apart")
+
+		p, err = decodeBody(edit(t, "end.json", map[string]any{"conversation_id": nil}))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"conversation_id: missing, so the push joins no call"}, p.Warnings)
+	})
+	t.Run("occasion missing", func(t *testing.T) {
+		p, err := decodeBody(edit(t, "end.json", map[string]any{"occasion": ""}))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"occasion: missing, so the push is an event of no known step"}, p.Warnings)
+		assert.Equal(t, call.KindCallEvent, p.Kind)
+		assert.Equal(t, call.EventOther, p.Event.Type)
+	})
 }
 
 func TestReply(t *testing.T) {

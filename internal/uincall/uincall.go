@@ -4,7 +4,6 @@
 package uincall
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
@@ -27,15 +26,12 @@ func (Vendor) Name() string { return Name }
 // document sends the same agentstatus twice), so the push has no dedup key.
 func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 	var e event
-	if err := vendor.Unmarshal(req.Body, &e); err != nil {
+	payload, warnings, err := vendor.Decode(req.Body, &e)
+	if err != nil {
 		return nil, err
 	}
 	if e.Command == "" {
-		return nil, errors.New("field command: required")
-	}
-	payload, err := vendor.Payload(req.Body)
-	if err != nil {
-		return nil, err
+		warnings = append(warnings, "command: missing, so the push is an event of no known kind")
 	}
 
 	c := call.Call{
@@ -54,13 +50,14 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 		kind = call.KindAgentEvent
 	}
 	return []call.Push{{
-		Vendor:  Name,
-		Kind:    kind,
-		Tenant:  e.TenantID,
-		Arrival: req.Arrival,
-		Call:    c,
-		Event:   &call.Event{Name: e.Command, Type: eventType(e.Command), Attributes: attributes(e)},
-		Payload: payload,
+		Vendor:   Name,
+		Kind:     kind,
+		Tenant:   e.TenantID,
+		Arrival:  req.Arrival,
+		Call:     c,
+		Event:    &call.Event{Name: e.Command, Type: eventType(e.Command), Attributes: attributes(e)},
+		Warnings: warnings,
+		Payload:  payload,
 	}}, nil
 }
 

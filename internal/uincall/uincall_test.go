@@ -328,7 +328,9 @@ func TestCallResults(t *testing.T) {
 	assert.Empty(t, p.Call.RawEndStatus)
 }
 
-func TestDecodeErrors(t *testing.T) {
+// TestDecodeRefusesOnlyTheEnvelope: a push is refused only when it is not one JSON object: a
+// refused push would come back with the same body and get the same answer.
+func TestDecodeRefusesOnlyTheEnvelope(t *testing.T) {
 	tests := []struct {
 		name, body, want string
 	}{
@@ -337,18 +339,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"not an object", `[{"command":"incoming"}]`, "not a JSON object"},
 		{"a string", `"incoming"`, "not a JSON object"},
 		{"broken JSON", `{"command": "incoming",`, "invalid JSON"},
-		{"trailing data", `{"command": "incoming"} {}`, "data after the top-level object"},
-		{"session as number", `{"command":"incoming","session_id":491}`, "field session_id: expected a string, got number"},
-		{"agent type as object", `{"command":"incoming","agent_type":{"v":0}}`, "field agent_type: expected a string, got object"},
-		{"agent type as bool", `{"command":"incoming","agent_type":true}`, "field agent_type: expected a string, got bool"},
-		{"call result as text", `{"command":"incoming","call_result":"abc"}`, "field call_result: expected an integer"},
-		{"call result as fraction", `{"command":"incoming","call_result":0.5}`, "field call_result: expected an integer"},
-		{"call result as array", `{"command":"incoming","call_result":[0]}`, "field call_result: expected an integer, got array"},
-		{"tenant as number", `{"command":"incoming","tenant_id":7}`, "field tenant_id: expected a string, got number"},
-		{"command as number", `{"command":1}`, "field command: expected a string, got number"},
-		{"missing command", `{"tenant_id":"t1","session_id":"s1"}`, "field command: required"},
-		{"empty command", `{"command":""}`, "field command: required"},
-		{"null command", `{"command":null}`, "field command: required"},
+		{"trailing data", `{"command": "incoming"} {}`, "data after the value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -357,6 +348,63 @@ func TestDecodeErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+// TestDecodeReadsFieldsOfAnotherType: issue 8, item 11. A field of an unexpected type is read
+// when its meaning is unambiguous; otherwise it is left zero and named in a warning, and the push
+// is accepted with the value kept in the payload.
+func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
+	t.Run("numbers as text and text as numbers", func(t *testing.T) {
+		// "4 session_id String 会话id"; "13 call_result int twc返回的外呼通话结果:0,成功 1、2线路不通".
+		p, err := decodeBody([]byte(`{"command":"call_hangup","session_id":491,"tenant_id":7,"call_result":"0"}`))
+		require.NoError(t, err)
+		assert.Empty(t, p.Warnings)
+		assert.Equal(t, "491", p.Call.SessionID)
+		assert.Equal(t, "7", p.Tenant)
+		assert.Equal(t, "0", p.Call.RawEndStatus)
+		assert.Equal(t, call.EndStatus(""), p.Call.EndStatus, "0,成功: the line, not a talk; the events decide")
+	})
+
+	unreadable := []struct {
+		name, field, value, warning string
+	}{
+		{"agent type as object", "agent_type", `{"v":0}`, "agent_type: expected a string, got object"},
+		{"agent type as bool", "agent_type", `true`, "agent_type: expected a string, got bool"},
+		{"call result as text", "call_result", `"abc"`, "call_result: expected an integer, got string"},
+		{"call result as fraction", "call_result", `0.5`, "call_result: expected an integer, got number"},
+		{"call result as array", "call_result", `[0]`, "call_result: expected an integer, got array"},
+		{"session as object", "session_id", `{"id":"s"}`, "session_id: expected a string, got object"},
+	}
+	for _, tt := range unreadable {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := decodeBody([]byte(`{"command":"call_hangup","agent_num":"8014","` + tt.field + `":` + tt.value + `}`))
+			require.NoError(t, err, "accepted")
+			assert.Equal(t, []string{tt.warning}, p.Warnings)
+			absent, err := decodeBody([]byte(`{"command":"call_hangup","agent_num":"8014"}`))
+			require.NoError(t, err)
+			assert.Equal(t, absent.Call, p.Call, "the field is zero, the rest is read")
+			assert.Equal(t, absent.Event, p.Event)
+			sent, err := vendor.Value([]byte(tt.value))
+			require.NoError(t, err)
+			assert.Equal(t, sent, p.Payload[tt.field], "the body keeps the value as sent")
+		})
+	}
+	t.Run("command missing or unreadable", func(t *testing.T) {
+		for body, want := range map[string][]string{
+			`{"tenant_id":"t1","session_id":"s1"}`: {"command: missing, so the push is an event of no known kind"},
+			`{"command":""}`:                       {"command: missing, so the push is an event of no known kind"},
+			`{"command":null}`:                     {"command: missing, so the push is an event of no known kind"},
+			`{"command":["call_hangup"]}`: {
+				"command: expected a string, got array", "command: missing, so the push is an event of no known kind",
+			},
+		} {
+			p, err := decodeBody([]byte(body))
+			require.NoError(t, err, body)
+			assert.Equal(t, want, p.Warnings, body)
+			assert.Equal(t, call.KindCallEvent, p.Kind, body)
+			assert.Equal(t, call.EventOther, p.Event.Type, body)
+		}
+	})
 }
 
 func TestReply(t *testing.T) {

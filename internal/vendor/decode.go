@@ -8,33 +8,33 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
 )
 
 // ErrEmptyBody is returned for a push without a body.
 var ErrEmptyBody = errors.New("empty body: a JSON object is expected")
 
-// Unmarshal decodes one JSON object into v and turns encoding/json's errors into messages that
-// name the field and say what was expected, in the vendor's own field names.
-func Unmarshal(body []byte, v any) error {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return ErrEmptyBody
+// Decode reads one push: the envelope strictly, the fields leniently. The body must be one JSON
+// object, else the error says why (the pusher's fault: a retry cannot fix it either, but nothing
+// in such a body can be read). Its fields are read into v with flex.Decode: a field that cannot be
+// read is left zero and named in warnings, and stays as sent in payload, the body whole.
+func Decode(body []byte, v any) (payload map[string]any, warnings []string, err error) {
+	if payload, err = Payload(body); err != nil {
+		return nil, nil, err
 	}
-	if body[0] != '{' {
-		return errors.New("the body is not a JSON object")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		return describe(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("invalid JSON: data after the top-level object")
-	}
-	return nil
+	return payload, flex.Decode(body, v), nil
 }
 
 // Payload decodes a JSON object into plain Go values for the log body, as Value does.
 func Payload(body []byte) (map[string]any, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil, ErrEmptyBody
+	}
+	if body[0] != '{' {
+		return nil, errors.New("the body is not a JSON object")
+	}
 	v, err := Value(body)
 	if err != nil {
 		return nil, err
@@ -89,40 +89,13 @@ func Normalize(v any) any {
 }
 
 func describe(err error) error {
-	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			field = "the body"
-		}
-		return fmt.Errorf("field %s: expected %s, got %s", field, expected(typeErr.Type.String()), typeErr.Value)
 	case errors.As(err, &syntaxErr):
 		return fmt.Errorf("invalid JSON at byte %d: %s", syntaxErr.Offset, syntaxErr.Error())
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return errors.New("invalid JSON: the body ends before the object does")
 	default:
 		return fmt.Errorf("invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
-	}
-}
-
-// expected names a Go type the way a vendor document would.
-func expected(goType string) string {
-	switch {
-	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"), goType == "flex.Int":
-		return "an integer"
-	case strings.HasPrefix(goType, "float"):
-		return "a number"
-	case goType == "string", goType == "flex.String":
-		return "a string"
-	case goType == "bool":
-		return "true or false"
-	case goType == "time.Time", goType == "flex.Time":
-		return "a time (epoch milliseconds or a date-time)"
-	case strings.HasPrefix(goType, "[]"):
-		return "an array"
-	default:
-		return "an object"
 	}
 }

@@ -27,8 +27,9 @@ type Request struct {
 type Vendor interface {
 	// Name is the platform's key in the configuration and the callcenter.vendor attribute.
 	Name() string
-	// Decode turns one push into the call model. Every error it returns is the pusher's fault
-	// (the receiver replies 400); the message names the offending field.
+	// Decode turns one push into the call model. It returns an error only for an envelope that
+	// cannot be read (the pusher's fault: the receiver replies 400); fields inside it that cannot
+	// be read become the push's Warnings.
 	Decode(Request) ([]call.Push, error)
 	// Reply writes the platform's reply with the given HTTP status. A nil err means success.
 	Reply(w http.ResponseWriter, status int, err error)

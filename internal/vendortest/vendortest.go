@@ -118,6 +118,31 @@ func FieldMutations(tb testing.TB, sample []byte) [][]byte {
 	return out
 }
 
+// IsObject is the envelope check every vendor shares, written apart from the decoders: the body,
+// between JSON whitespace, is one JSON object.
+func IsObject(body []byte) bool {
+	body = bytes.Trim(body, " \t\r\n")
+	return len(body) > 0 && body[0] == '{' && json.Valid(body)
+}
+
+// CheckRefusal checks a decoder's refusal: an error comes alone and says something, and only for
+// a body outside the envelope (envelope is false). Inside it every field is read leniently: a
+// vendor retries a refused push and gets the same answer, so a refusal would lose the call.
+func CheckRefusal(t *testing.T, body []byte, pushes []call.Push, err error, envelope bool) {
+	t.Helper()
+	if len(pushes) != 0 || err.Error() == "" {
+		t.Fatalf("an error comes alone and says something: %d pushes, %q", len(pushes), err)
+	}
+	if envelope {
+		t.Fatalf("refused a push whose envelope is readable: %v\n%q", err, body)
+	}
+}
+
+// HasWarning reports whether one of the push's warnings is about field.
+func HasWarning(p call.Push, field string) bool {
+	return slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.HasPrefix(w, field) })
+}
+
 // CheckPush checks what every decoded push must be, whatever the body was.
 func CheckPush(t *testing.T, body []byte, p call.Push, vendorName string) {
 	t.Helper()
@@ -132,6 +157,11 @@ func CheckPush(t *testing.T, body []byte, p call.Push, vendorName string) {
 	}
 	if p.Payload == nil {
 		t.Error("nil Payload")
+	}
+	for _, w := range p.Warnings {
+		if path, why, ok := strings.Cut(w, ": "); !ok || path == "" || why == "" {
+			t.Errorf("a warning names a field and what was wrong: %q", w)
+		}
 	}
 	checkPlain(t, "payload", p.Payload)
 	if _, err := json.Marshal(p.Payload); err != nil {

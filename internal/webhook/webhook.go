@@ -59,6 +59,7 @@ type Config struct {
 	HealthPath string         // "" disables the health endpoint
 	Location   *time.Location // zone of vendor times that carry none
 	Processor  Processor
+	Now        func() time.Time // the arrival clock; nil is time.Now
 }
 
 // Handler serves the vendor routes and the health endpoint.
@@ -80,7 +81,10 @@ func NewHandler(cfg Config) *Handler {
 		healthPath: cfg.HealthPath,
 		location:   cfg.Location,
 		processor:  cfg.Processor,
-		now:        time.Now,
+		now:        cfg.Now,
+	}
+	if h.now == nil {
+		h.now = time.Now
 	}
 	for _, r := range cfg.Routes {
 		h.routes[r.Path] = r

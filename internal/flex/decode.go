@@ -1,0 +1,312 @@
+package flex
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Decode reads data, one JSON value, into v (a pointer) as encoding/json does, leniently: a
+// string field takes a number (its digits), a number field a string of digits, a bool field
+// "true"/"false" or 0/1. A value that still cannot be read leaves its field zero (an array its
+// element out) and is named in a warning, "data.transferId: expected a string, got object";
+// the rest is read all the same. Warnings name the JSON kind, never the value: the value stays in
+// the payload, and may be personal data. Decode never fails: data that is not JSON is one
+// warning.
+//
+// Object keys match the json tag, else the field name, exactly or else case-insensitively, as in
+// encoding/json; of duplicate keys the last wins. Embedded structs are not promoted.
+func Decode(data []byte, v any) []string {
+	d := &decoder{}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		panic("flex.Decode: v must be a non-nil pointer") // a programming error, not input
+	}
+	d.value("", data, rv.Elem())
+	return d.warnings
+}
+
+type decoder struct{ warnings []string }
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// value reads raw into v and reports whether it stored a value (not null, absent or unreadable).
+func (d *decoder) value(path string, raw []byte, v reflect.Value) bool {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		d.warn(path, "expected a JSON value, got nothing")
+		return false
+	}
+	if bytes.Equal(raw, null) {
+		return false
+	}
+	if reflect.PointerTo(v.Type()).Implements(unmarshalerType) {
+		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
+			v.SetZero()
+			d.mismatch(path, raw, v.Type(), err)
+			return false
+		}
+		return true
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		elem := reflect.New(v.Type().Elem())
+		if !d.value(path, raw, elem.Elem()) {
+			return false
+		}
+		v.Set(elem)
+		return true
+	case reflect.Struct:
+		return d.object(path, raw, v, d.field)
+	case reflect.Map:
+		if v.Type().Key().Kind() != reflect.String {
+			panic("flex.Decode: map keys must be strings")
+		}
+		return d.object(path, raw, v, d.entry)
+	case reflect.Slice:
+		return d.array(path, raw, v)
+	case reflect.Interface:
+		var x any
+		if err := json.Unmarshal(raw, &x); err != nil {
+			d.mismatch(path, raw, v.Type(), err)
+			return false
+		}
+		if x != nil {
+			v.Set(reflect.ValueOf(x))
+		}
+		return x != nil
+	default:
+		return d.scalar(path, raw, v)
+	}
+}
+
+// scalar reads a string, integer, bool or float, with flex's own forms.
+func (d *decoder) scalar(path string, raw []byte, v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		var s String
+		if err := s.UnmarshalJSON(raw); err != nil {
+			d.mismatch(path, raw, v.Type(), err)
+			return false
+		}
+		v.SetString(string(s))
+		return true
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		var i Int
+		if err := i.UnmarshalJSON(raw); err != nil || v.OverflowInt(i.Value) {
+			d.mismatch(path, raw, v.Type(), err)
+			return false
+		}
+		v.SetInt(i.Value)
+		return i.Valid
+	case reflect.Bool:
+		b, ok := parseBool(raw)
+		if !ok {
+			d.mismatch(path, raw, v.Type(), nil)
+			return false
+		}
+		v.SetBool(b)
+		return true
+	case reflect.Float32, reflect.Float64:
+		text := unquote(raw)
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil || v.OverflowFloat(f) || (raw[0] != '"' && !isNumber(raw)) {
+			d.mismatch(path, raw, v.Type(), nil)
+			return false
+		}
+		v.SetFloat(f)
+		return true
+	default:
+		panic("flex.Decode: unsupported field type " + v.Type().String())
+	}
+}
+
+// parseBool reads true/false, the same as text, or 0/1.
+func parseBool(raw []byte) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(unquote(raw))) {
+	case "true", "1":
+		return true, true
+	case "false", "0":
+		return false, true
+	default:
+		return false, false
+	}
+}
+
+// unquote is the text of a JSON string, or raw itself for any other value.
+func unquote(raw []byte) string {
+	if raw[0] != '"' {
+		return string(raw)
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// object reads a JSON object member by member, in order, with set for each.
+func (d *decoder) object(path string, raw []byte, v reflect.Value, set func(string, string, []byte, reflect.Value)) bool {
+	if raw[0] != '{' {
+		d.mismatch(path, raw, v.Type(), nil)
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil {
+		d.invalid(path, err)
+		return false
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			d.invalid(path, err)
+			return true
+		}
+		key, _ := tok.(string) // object keys are strings
+		var member json.RawMessage
+		if err := dec.Decode(&member); err != nil {
+			d.invalid(path, err)
+			return true
+		}
+		set(join(path, key), key, member, v)
+	}
+	return true
+}
+
+// field sets the struct field a member names, if any.
+func (d *decoder) field(path, key string, raw []byte, v reflect.Value) {
+	i := fieldIndex(v.Type(), key)
+	if i < 0 {
+		return // a field the model does not read: it stays in the payload
+	}
+	f := v.Field(i)
+	f.SetZero() // of duplicate keys, the last wins
+	d.value(path, raw, f)
+}
+
+// entry sets one map entry; unreadable values are left out.
+func (d *decoder) entry(path, key string, raw []byte, v reflect.Value) {
+	elem := reflect.New(v.Type().Elem()).Elem()
+	if !d.value(path, raw, elem) {
+		return
+	}
+	if v.IsNil() {
+		v.Set(reflect.MakeMap(v.Type()))
+	}
+	v.SetMapIndex(reflect.ValueOf(key).Convert(v.Type().Key()), elem)
+}
+
+// array reads a JSON array; elements that are null or unreadable are left out.
+func (d *decoder) array(path string, raw []byte, v reflect.Value) bool {
+	if raw[0] != '[' {
+		d.mismatch(path, raw, v.Type(), nil)
+		return false
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(raw, &elems); err != nil {
+		d.invalid(path, err)
+		return false
+	}
+	out := reflect.MakeSlice(v.Type(), 0, len(elems))
+	for i, e := range elems {
+		elem := reflect.New(v.Type().Elem()).Elem()
+		if d.value(fmt.Sprintf("%s[%d]", path, i), e, elem) {
+			out = reflect.Append(out, elem)
+		}
+	}
+	v.Set(out)
+	return true
+}
+
+// fieldIndex finds the exported field a key names: its json tag or name, exactly, else
+// case-insensitively. It returns -1 when there is none.
+func fieldIndex(t reflect.Type, key string) int {
+	fold := -1
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = f.Name
+		}
+		if name == key {
+			return i
+		}
+		if fold < 0 && strings.EqualFold(name, key) {
+			fold = i
+		}
+	}
+	return fold
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (d *decoder) warn(path, format string, args ...any) {
+	if path == "" {
+		path = "the body"
+	}
+	d.warnings = append(d.warnings, path+": "+fmt.Sprintf(format, args...))
+}
+
+// mismatch warns of a value of the wrong kind for t (or for the type err names).
+func (d *decoder) mismatch(path string, raw []byte, t reflect.Type, err error) {
+	if typeErr := (*json.UnmarshalTypeError)(nil); errors.As(err, &typeErr) && typeErr.Type != nil {
+		t = typeErr.Type
+	}
+	d.warn(path, "expected %s, got %s", Expected(t), kindOf(raw))
+}
+
+func (d *decoder) invalid(path string, err error) {
+	d.warn(path, "invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+var (
+	timeType   = reflect.TypeFor[time.Time]()
+	flexTime   = reflect.TypeFor[Time]()
+	flexInt    = reflect.TypeFor[Int]()
+	flexString = reflect.TypeFor[String]()
+)
+
+// Expected names a Go type the way a vendor document would.
+func Expected(t reflect.Type) string {
+	switch {
+	case t == timeType || t == flexTime:
+		return "a time (epoch milliseconds or a date-time)"
+	case t == flexInt:
+		return "an integer"
+	case t == flexString:
+		return "a string"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return Expected(t.Elem())
+	default:
+		return "an object"
+	}
+}
