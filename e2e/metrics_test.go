@@ -61,12 +61,13 @@ func pushAll(t *testing.T, url string, pushes []traffic.Push) {
 // beyond it.
 type observation struct {
 	traffic.Summary
-	answeredTalk map[string]float64 // talk seconds of answered inbound calls, by vendor
+	answeredTalk    map[string]float64 // talk seconds of answered inbound calls, by vendor
+	inboundAbandons map[string]int     // inbound abandons in the queue or ringing, by vendor
 }
 
 // observed turns one flush into the shape of the ground truth.
 func observed(md pmetric.Metrics) observation {
-	s := observation{answeredTalk: map[string]float64{}}
+	s := observation{answeredTalk: map[string]float64{}, inboundAbandons: map[string]int{}}
 	s.Summary = traffic.Summary{
 		Calls: map[string]int{}, Offered: map[string]int{}, Abandoned: map[string]int{}, Transferred: map[string]int{},
 		Transfers: map[string]int{}, Ratings: map[string]int{}, Recordings: map[string]int{},
@@ -88,6 +89,9 @@ func observed(md pmetric.Metrics) observation {
 							s.Offered[vendor+"|"+str(a, "callcenter.direction")+"|"+str(a, "callcenter.end_status")] += n
 						case "callcenter.calls.abandoned":
 							s.Abandoned[vendor+"|"+str(a, "callcenter.abandon.stage")] += n
+							if stage := str(a, "callcenter.abandon.stage"); str(a, "callcenter.direction") == "inbound" && (stage == "queue" || stage == "ringing") {
+								s.inboundAbandons[vendor] += n
+							}
 						case "callcenter.calls.transferred":
 							s.Transferred[vendor] += n
 						case "callcenter.transfers":
@@ -179,11 +183,18 @@ func TestGeneratedTrafficMetricsMatchTheGroundTruth(t *testing.T) {
 	s := startSink(t)
 	c := startCollector(t, "metrics.yaml", configParams{SinkEndpoint: s.Endpoint})
 
+	// Two hours of traffic: enough calls for each of issue 8's edge cases to be part of it.
 	pushes, calls := traffic.Generate(traffic.Options{
-		Seed: 42, Start: time.Now().Add(-time.Hour).Truncate(time.Second), Duration: 15 * time.Minute,
+		Seed: 42, Start: time.Now().Add(-3 * time.Hour).Truncate(time.Second), Duration: 2 * time.Hour,
 		Rate: 3, Location: shanghai,
 	})
 	truth := traffic.Summarize(calls, pushes)
+	for _, key := range []string{"tccc|inbound|no_answer", "dezhu|inbound|no_answer", "udesk|inbound|no_answer",
+		"udesk|inbound|no_agent", "udesk|inbound|abandoned", "tccc|inbound|no_agent"} {
+		require.Positive(t, truth.Offered[key], "offered calls that ended %s are part of the traffic", key)
+	}
+	require.Positive(t, truth.Calls["tccc|inbound|bot_handled"], "calls only a bot handled")
+	require.Positive(t, truth.Transferred["tccc"]+truth.Transferred["udesk"], "transferred calls")
 	pushAll(t, c.URL, pushes)
 	got := observed(latestWith(t, s, len(calls)))
 
@@ -236,7 +247,7 @@ func kpisFromMetrics(vendor string, got observation) traffic.KPIset {
 	answered := sum(got.Calls, inbound, "answered")
 	offered := sum(got.Offered, inbound, "")
 	short := got.ShortAbandons[vendor]
-	abandons := got.Abandoned[vendor+"|queue"] + got.Abandoned[vendor+"|ringing"]
+	abandons := got.inboundAbandons[vendor]
 	speed := got.Phases[vendor+"|inbound|speed_of_answer"]
 	acw := got.Phases[vendor+"|inbound|acw"]
 	transferred := got.Transferred[vendor] // every transfer here is of an inbound call

@@ -190,7 +190,7 @@ func renderDezhu(g *gen, p *plan) []Push {
 // come after the end.
 var udeskResults = map[string]string{
 	"abandoned_in_queue": "放弃排队", "abandoned_in_ivr": "未选择队列", "abandoned_ringing": "客户速挂",
-	"no_answer": "客户未接",
+	"no_answer": "客户未接", "no_agent": "排队超时", "abandoned": "客户挂机",
 }
 
 func renderUdesk(g *gen, p *plan) []Push {
@@ -247,6 +247,9 @@ func renderUdesk(g *gen, p *plan) []Push {
 			occasions = append(occasions, occasion{"customer_answer", p.answerAt()})
 		}
 	}
+	if p.variant == udeskNoWait {
+		occasions = nil // an account that pushes the hang-up and the end only
+	}
 	total := int(p.End.Sub(p.Start) / time.Second)
 	occasions = append(occasions, occasion{"hangup", total})
 
@@ -292,10 +295,10 @@ func renderUdesk(g *gen, p *plan) []Push {
 	if p.inbound {
 		end["ivr_time"] = p.ivr
 	}
-	if p.queued > 0 {
+	if p.queued > 0 && p.variant != udeskNoWait {
 		end["queue_time"] = p.queue
 	}
-	if p.rang > 0 {
+	if p.rang > 0 && p.variant != udeskNoWait {
 		end["ring_time"] = p.ring
 		if p.inbound {
 			end["agent_ring_at"] = iso(p.rang)
@@ -313,6 +316,9 @@ func renderUdesk(g *gen, p *plan) []Push {
 		}
 	} else {
 		end["call_result"] = udeskResults[p.EndStatus]
+		if p.inbound && p.EndStatus == "no_answer" {
+			end["call_result"] = "客服未接" // the agent's phone rang out
+		}
 		switch p.EndStatus {
 		case "unreachable":
 			end["call_result"], end["defeat_cause"] = "客户未接", "空号"

@@ -141,7 +141,8 @@ var outcomes = map[string]map[bool][]weighted{
 		false: {{call.StatusAnswered, 60}, {call.StatusNoAnswer, 25}, {call.StatusUnreachable, 15}},
 	},
 	"udesk": {
-		true:  {{call.StatusAnswered, 75}, {call.StatusAbandonedIVR, 5}, {call.StatusAbandonedQueue, 12}, {call.StatusAbandonedRinging, 8}},
+		true: {{call.StatusAnswered, 75}, {call.StatusAbandonedIVR, 5}, {call.StatusAbandonedQueue, 12}, {call.StatusAbandonedRinging, 8},
+			{call.StatusNoAnswer, 3}, {call.StatusNoAgent, 3}, {call.StatusAbandoned, 3}},
 		false: {{call.StatusAnswered, 60}, {call.StatusNoAnswer, 20}, {call.StatusUnreachable, 10}, {call.StatusBusy, 10}},
 	},
 	"uincall": {
@@ -216,6 +217,10 @@ func (g *gen) plan(i int, start time.Time) *plan {
 		}
 	}
 	p.AbandonStage = status.AbandonStage()
+	if status == call.StatusAbandoned {
+		// The vendor names no stage (Udesk 客户挂机): the caller hung up where the call was.
+		p.AbandonStage = map[bool]string{true: "ringing", false: "queue"}[p.rang > 0]
+	}
 	p.Offered = p.inbound && (p.answered || p.queued > 0 || p.rang > 0)
 	total := p.ivr + p.queue + p.ring + p.talk
 	if !p.inbound {
@@ -230,7 +235,7 @@ func (g *gen) plan(i int, start time.Time) *plan {
 }
 
 // vendorCases draw a vendor's edge cases over a planned call, and set their truth.
-var vendorCases = map[string]func(*gen, *plan){"tccc": tcccCases, "dezhu": dezhuCases}
+var vendorCases = map[string]func(*gen, *plan){"tccc": tcccCases, "dezhu": dezhuCases, "udesk": udeskCases}
 
 func (g *gen) inbound(p *plan, status call.EndStatus) {
 	p.ivr = g.between(5, 40)

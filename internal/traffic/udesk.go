@@ -7,6 +7,21 @@ import (
 	"time"
 )
 
+// udeskNoWait is an answered inbound call whose end push has queue_time and ring_time null and
+// no occasion before the hang-up: nothing says how long the caller waited.
+const udeskNoWait = "no_wait"
+
+// udeskCases draws Udesk's edge cases. An answered call with no reported wait has a speed of
+// answer of 0 s (README, KPIs: every answered call has one) and no queue or ring phase.
+func udeskCases(g *gen, p *plan) {
+	if p.inbound && p.answered && p.Transfers == 0 && g.chance(0.04) {
+		p.variant = udeskNoWait
+		delete(p.Phases, "queue")
+		delete(p.Phases, "ring")
+		p.Phases["speed_of_answer"] = 0
+	}
+}
+
 // udeskOccasion is one push of a Udesk conversation: its occasion, when, and the fields it fills.
 type udeskOccasion struct {
 	name   string
