@@ -284,12 +284,12 @@ var (
 
 // Expected names a Go type the way a vendor document would.
 func Expected(t reflect.Type) string {
-	switch {
-	case t == timeType || t == flexTime:
+	switch t {
+	case timeType, flexTime:
 		return "a time (epoch milliseconds or a date-time)"
-	case t == flexInt:
+	case flexInt:
 		return "an integer"
-	case t == flexString:
+	case flexString:
 		return "a string"
 	}
 	switch t.Kind() {

@@ -37,7 +37,7 @@ func TestDecodeReadsOtherTypesWhereUnambiguous(t *testing.T) {
 	assert.Equal(t, 7, v.Int, "digits as text are read as a number")
 	assert.Equal(t, int64(-3), *v.Ptr)
 	assert.True(t, *v.Bool)
-	assert.Equal(t, 1.5, v.Float)
+	assert.InDelta(t, 1.5, v.Float, 0)
 	assert.Equal(t, time.UnixMilli(1606188550000).UTC(), v.Time.In(time.UTC))
 	assert.Equal(t, []string{"a", "2"}, v.List)
 	assert.Equal(t, &decodeInner{N: 4, S: "5"}, v.Inner)
