@@ -220,6 +220,11 @@ func (r *callcenterReceiver) Shutdown(ctx context.Context) error {
 // a shutdown cuts their grace short rather than leave them to a restart that may not come.
 func (r *callcenterReceiver) settleSessions(ctx context.Context) error {
 	settling := r.sessions.Settling(r.cfg.Sessions.LateGrace)
+	if r.store == nil {
+		// Nothing keeps the calls in progress for a restart: send what is known of them, cut
+		// short, so that every span their pushes' log records name exists.
+		settling = append(settling, r.sessions.CloseOpen(r.now())...)
+	}
 	r.countSettled(settling)
 	if unsent := r.closeSessions(ctx, r.now(), settling, 0); len(unsent) > 0 {
 		return fmt.Errorf("the traces pipeline did not accept the spans of %d calls that ended within late_grace", len(unsent))

@@ -758,3 +758,53 @@ func TestAgentTimelinesFollowTheReceiversClock(t *testing.T) {
 		})
 	}
 }
+
+// Without storage, nothing keeps a call in progress or an agent's day for a restart: a shutdown
+// sends what is known of them, so that every span a log record names exists.
+func TestShutdownWithoutStorageSendsWhatLogsName(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
+	set := receivertest.NewNopSettings(metadata.Type)
+	logsSink, tracesSink := new(consumertest.LogsSink), new(consumertest.TracesSink)
+	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, logsSink)
+	require.NoError(t, err)
+	tr, err := NewFactory().CreateTraces(context.Background(), set, cfg, tracesSink)
+	require.NoError(t, err)
+	require.NoError(t, lr.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, tr.Start(context.Background(), componenttest.NewNopHost()))
+	url := "http://" + cfg.ServerConfig.NetAddr.Endpoint
+	// An agent's status (the state lasts until the next report) and a call still ringing.
+	for _, f := range []string{"outbound-3-agentstatus", "inbound-2-incoming"} {
+		require.Equal(t, http.StatusOK, post(t, url+"/uincall", "application/json", fixture(t, "uincall/"+f+".json")).status)
+	}
+	sent := func() map[string]bool {
+		out := map[string]bool{}
+		for _, td := range tracesSink.AllTraces() {
+			for _, rs := range td.ResourceSpans().All() {
+				for _, sp := range rs.ScopeSpans().At(0).Spans().All() {
+					out[sp.TraceID().String()+"/"+sp.SpanID().String()] = true
+				}
+			}
+		}
+		return out
+	}
+	named := func() []string {
+		var out []string
+		for _, ld := range logsSink.AllLogs() {
+			for _, rec := range ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().All() {
+				out = append(out, rec.TraceID().String()+"/"+rec.SpanID().String())
+			}
+		}
+		return out
+	}
+	require.Len(t, named(), 2)
+	for _, id := range named() {
+		assert.False(t, sent()[id], "%s waits for what comes next", id)
+	}
+
+	require.NoError(t, lr.Shutdown(context.Background()))
+	require.NoError(t, tr.Shutdown(context.Background()))
+	for _, id := range named() {
+		assert.True(t, sent()[id], "%s was sent at shutdown", id)
+	}
+}

@@ -319,6 +319,20 @@ func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*S
 	return timedOut, ripe
 }
 
+// CloseOpen closes every open session as timed out and returns them: a shutdown with nowhere to
+// keep them cuts them short, so that what their pushes' log records name is sent.
+func (t *Tracker) CloseOpen(now time.Time) []*Session {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []*Session
+	for e := t.order.Front(); e != nil; {
+		s := e.Value.(*Session)
+		e = e.Next()
+		out = append(out, t.close(s, TimedOut, now))
+	}
+	return out
+}
+
 // Settling returns the closed sessions whose grace for late pushes has not run out by the last
 // sweep: what a shutdown sends at once, as no later sweep will.
 func (t *Tracker) Settling(grace time.Duration) []*Session {
