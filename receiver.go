@@ -129,6 +129,7 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 			Builder:    r.cfg.MetricsBuilderConfig,
 			Receiver:   r.settings,
 			OpenByRoot: r.openSessions,
+			Live:       r.liveByResource,
 		}, r.now())
 	}
 
@@ -273,6 +274,18 @@ func (r *callcenterReceiver) openSessions() map[metrics.Resource]int {
 	for key, n := range r.sessions.OpenCounts() {
 		if vc, ok := r.vendors[key.Vendor]; ok {
 			out[metrics.Resource{ServiceName: vc.ServiceName, Vendor: key.Vendor, Tenant: key.Tenant}] += n
+		}
+	}
+	return out
+}
+
+// liveByResource is the present moment of the followed calls and agents per resource, for the
+// live gauges (issue 11); the substance is in session.Tracker.Live.
+func (r *callcenterReceiver) liveByResource(now time.Time) map[metrics.Resource]*session.Live {
+	out := map[metrics.Resource]*session.Live{}
+	for key, live := range r.sessions.Live(now) {
+		if vc, ok := r.vendors[key.Vendor]; ok {
+			out[metrics.Resource{ServiceName: vc.ServiceName, Vendor: key.Vendor, Tenant: key.Tenant}] = live
 		}
 	}
 	return out

@@ -4,6 +4,10 @@
 //
 //	callgen -url http://localhost:8088 -duration 3m -rate 20 -truth truth.json
 //	callgen -out traffic/ -seed 7
+//	callgen -url http://localhost:8088 -live -vendors udesk,uincall -waiting 5 -oldest 90s -ringing 2 -talking 3 -gap 20s -truth live.json
+//
+// With -live it holds the traffic at a known state instead: two stages of pushes, -gap apart,
+// and the state each leaves (the calls in progress and what the live gauges should say).
 package main
 
 import (
@@ -33,11 +37,25 @@ func main() {
 	out := flag.String("out", "", "write pushes.jsonl and calls.jsonl to this directory")
 	truth := flag.String("truth", "", "write the aggregated ground truth (counts, phases, KPIs) to this file")
 	timezone := flag.String("timezone", "Asia/Shanghai", "the receiver's timezone, for vendor times written without one")
+	live := flag.Bool("live", false, "hold Udesk and UinCall traffic at a known state at two moments instead (see -waiting)")
+	waiting := flag.Int("waiting", 5, "with -live: Udesk calls waiting in a queue at each moment")
+	oldest := flag.Duration("oldest", 90*time.Second, "with -live: how long the oldest waiting call has waited")
+	ringing := flag.Int("ringing", 2, "with -live: calls ringing at the first moment")
+	talking := flag.Int("talking", 3, "with -live: calls talking at the first moment, the last never ending")
+	gap := flag.Duration("gap", 20*time.Second, "with -live: time between the stages; keep it under the receiver's sessions.idle_timeout")
 	flag.Parse()
 
 	loc, err := time.LoadLocation(*timezone)
 	if err != nil {
 		log.Fatalf("timezone: %v", err)
+	}
+	if *live {
+		opts := traffic.LiveOptions{Now: time.Now().Truncate(time.Second), Gap: *gap, Waiting: *waiting,
+			Oldest: *oldest, Ringing: *ringing, Talking: *talking, Location: loc}
+		if err := holdLive(*url, *truth, strings.Split(*vendors, ","), opts); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	pushes, calls := traffic.Generate(traffic.Options{
 		Seed: *seed, Start: time.Now().Truncate(time.Second), Duration: *duration, Rate: *rate,
@@ -60,6 +78,42 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+}
+
+// holdLive sends the two stages of held traffic of each vendor, -gap apart, and writes the
+// state each stage leaves: the live gauges read soon after the first stage, and after the
+// receiver's idle_timeout since it for the second, should say what it says.
+func holdLive(url, truth string, vendors []string, o traffic.LiveOptions) error {
+	var stages [2][]traffic.LiveStage
+	for _, v := range vendors {
+		o.Vendor = v
+		s, err := traffic.GenerateLive(o)
+		if err != nil {
+			log.Printf("%v: skipped", err)
+			continue
+		}
+		stages[0], stages[1] = append(stages[0], s[0]), append(stages[1], s[1])
+	}
+	out := map[string]any{}
+	for i, stage := range stages {
+		if i > 0 && url != "" {
+			time.Sleep(time.Until(o.Now.Add(o.Gap)))
+		}
+		truths := map[string]traffic.LiveTruth{}
+		for _, s := range stage {
+			truths[s.Pushes[0].Vendor] = s.Truth()
+			if url != "" {
+				if err := send(url, s.Pushes, 0); err != nil {
+					return err
+				}
+			}
+		}
+		out[fmt.Sprintf("moment%d", i+1)] = map[string]any{"at": stage[0].At, "vendors": truths, "stages": stage}
+	}
+	if truth == "" {
+		return nil
+	}
+	return writeJSON(truth, out)
 }
 
 // send posts the pushes in order, paced at speed times real time, and retries a push that did

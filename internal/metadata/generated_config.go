@@ -9,6 +9,102 @@ import (
 	"go.opentelemetry.io/collector/filter"
 )
 
+// CallcenterAgentsAnswerModeMetricAttributeKey specifies the key of an attribute for the callcenter.agents.answer_mode metric.
+type CallcenterAgentsAnswerModeMetricAttributeKey string
+
+const (
+	CallcenterAgentsAnswerModeMetricAttributeKeyAgentAnswerMode CallcenterAgentsAnswerModeMetricAttributeKey = "callcenter.agent.answer_mode"
+)
+
+// CallcenterAgentsAnswerModeMetricConfig provides config for the callcenter.agents.answer_mode metric.
+type CallcenterAgentsAnswerModeMetricConfig struct {
+	Enabled          bool `mapstructure:"enabled"`
+	enabledSetByUser bool
+
+	AggregationStrategy string                                         `mapstructure:"aggregation_strategy"`
+	EnabledAttributes   []CallcenterAgentsAnswerModeMetricAttributeKey `mapstructure:"attributes"`
+}
+
+func (ms *CallcenterAgentsAnswerModeMetricConfig) Unmarshal(parser *confmap.Conf) error {
+	if parser == nil {
+		return nil
+	}
+
+	err := parser.Unmarshal(ms)
+	if err != nil {
+		return err
+	}
+
+	ms.enabledSetByUser = parser.IsSet("enabled")
+	return nil
+}
+
+func (ms *CallcenterAgentsAnswerModeMetricConfig) Validate() error {
+	for _, val := range ms.EnabledAttributes {
+		switch val {
+		case CallcenterAgentsAnswerModeMetricAttributeKeyAgentAnswerMode:
+		default:
+			return fmt.Errorf("metric callcenter.agents.answer_mode doesn't have an attribute %v, valid attributes: [callcenter.agent.answer_mode]", val)
+		}
+	}
+
+	switch ms.AggregationStrategy {
+	case AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax:
+	default:
+		return fmt.Errorf("invalid aggregation strategy %q, valid strategies: [%s, %s, %s, %s]", ms.AggregationStrategy, AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax)
+	}
+
+	return nil
+}
+
+// CallcenterAgentsOnCallMetricAttributeKey specifies the key of an attribute for the callcenter.agents.on_call metric.
+type CallcenterAgentsOnCallMetricAttributeKey string
+
+const (
+	CallcenterAgentsOnCallMetricAttributeKeyQueue CallcenterAgentsOnCallMetricAttributeKey = "callcenter.queue"
+)
+
+// CallcenterAgentsOnCallMetricConfig provides config for the callcenter.agents.on_call metric.
+type CallcenterAgentsOnCallMetricConfig struct {
+	Enabled          bool `mapstructure:"enabled"`
+	enabledSetByUser bool
+
+	AggregationStrategy string                                     `mapstructure:"aggregation_strategy"`
+	EnabledAttributes   []CallcenterAgentsOnCallMetricAttributeKey `mapstructure:"attributes"`
+}
+
+func (ms *CallcenterAgentsOnCallMetricConfig) Unmarshal(parser *confmap.Conf) error {
+	if parser == nil {
+		return nil
+	}
+
+	err := parser.Unmarshal(ms)
+	if err != nil {
+		return err
+	}
+
+	ms.enabledSetByUser = parser.IsSet("enabled")
+	return nil
+}
+
+func (ms *CallcenterAgentsOnCallMetricConfig) Validate() error {
+	for _, val := range ms.EnabledAttributes {
+		switch val {
+		case CallcenterAgentsOnCallMetricAttributeKeyQueue:
+		default:
+			return fmt.Errorf("metric callcenter.agents.on_call doesn't have an attribute %v, valid attributes: [callcenter.queue]", val)
+		}
+	}
+
+	switch ms.AggregationStrategy {
+	case AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax:
+	default:
+		return fmt.Errorf("invalid aggregation strategy %q, valid strategies: [%s, %s, %s, %s]", ms.AggregationStrategy, AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax)
+	}
+
+	return nil
+}
+
 // CallcenterCallsMetricAttributeKey specifies the key of an attribute for the callcenter.calls metric.
 type CallcenterCallsMetricAttributeKey string
 
@@ -111,6 +207,56 @@ func (ms *CallcenterCallsAbandonedMetricConfig) Validate() error {
 	return nil
 }
 
+// CallcenterCallsInProgressMetricAttributeKey specifies the key of an attribute for the callcenter.calls.in_progress metric.
+type CallcenterCallsInProgressMetricAttributeKey string
+
+const (
+	CallcenterCallsInProgressMetricAttributeKeyCallPhase CallcenterCallsInProgressMetricAttributeKey = "callcenter.call.phase"
+	CallcenterCallsInProgressMetricAttributeKeyDirection CallcenterCallsInProgressMetricAttributeKey = "callcenter.direction"
+	CallcenterCallsInProgressMetricAttributeKeyQueue     CallcenterCallsInProgressMetricAttributeKey = "callcenter.queue"
+)
+
+// CallcenterCallsInProgressMetricConfig provides config for the callcenter.calls.in_progress metric.
+type CallcenterCallsInProgressMetricConfig struct {
+	Enabled          bool `mapstructure:"enabled"`
+	enabledSetByUser bool
+
+	AggregationStrategy string                                        `mapstructure:"aggregation_strategy"`
+	EnabledAttributes   []CallcenterCallsInProgressMetricAttributeKey `mapstructure:"attributes"`
+}
+
+func (ms *CallcenterCallsInProgressMetricConfig) Unmarshal(parser *confmap.Conf) error {
+	if parser == nil {
+		return nil
+	}
+
+	err := parser.Unmarshal(ms)
+	if err != nil {
+		return err
+	}
+
+	ms.enabledSetByUser = parser.IsSet("enabled")
+	return nil
+}
+
+func (ms *CallcenterCallsInProgressMetricConfig) Validate() error {
+	for _, val := range ms.EnabledAttributes {
+		switch val {
+		case CallcenterCallsInProgressMetricAttributeKeyCallPhase, CallcenterCallsInProgressMetricAttributeKeyDirection, CallcenterCallsInProgressMetricAttributeKeyQueue:
+		default:
+			return fmt.Errorf("metric callcenter.calls.in_progress doesn't have an attribute %v, valid attributes: [callcenter.call.phase, callcenter.direction, callcenter.queue]", val)
+		}
+	}
+
+	switch ms.AggregationStrategy {
+	case AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax:
+	default:
+		return fmt.Errorf("invalid aggregation strategy %q, valid strategies: [%s, %s, %s, %s]", ms.AggregationStrategy, AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax)
+	}
+
+	return nil
+}
+
 // CallcenterCallsOfferedMetricAttributeKey specifies the key of an attribute for the callcenter.calls.offered metric.
 type CallcenterCallsOfferedMetricAttributeKey string
 
@@ -150,6 +296,104 @@ func (ms *CallcenterCallsOfferedMetricConfig) Validate() error {
 		case CallcenterCallsOfferedMetricAttributeKeyDirection, CallcenterCallsOfferedMetricAttributeKeyEndStatus, CallcenterCallsOfferedMetricAttributeKeyQueue, CallcenterCallsOfferedMetricAttributeKeyAgent:
 		default:
 			return fmt.Errorf("metric callcenter.calls.offered doesn't have an attribute %v, valid attributes: [callcenter.direction, callcenter.end_status, callcenter.queue, callcenter.agent]", val)
+		}
+	}
+
+	switch ms.AggregationStrategy {
+	case AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax:
+	default:
+		return fmt.Errorf("invalid aggregation strategy %q, valid strategies: [%s, %s, %s, %s]", ms.AggregationStrategy, AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax)
+	}
+
+	return nil
+}
+
+// CallcenterCallsQueuedOldestAgeMetricAttributeKey specifies the key of an attribute for the callcenter.calls.queued.oldest_age metric.
+type CallcenterCallsQueuedOldestAgeMetricAttributeKey string
+
+const (
+	CallcenterCallsQueuedOldestAgeMetricAttributeKeyDirection CallcenterCallsQueuedOldestAgeMetricAttributeKey = "callcenter.direction"
+	CallcenterCallsQueuedOldestAgeMetricAttributeKeyQueue     CallcenterCallsQueuedOldestAgeMetricAttributeKey = "callcenter.queue"
+)
+
+// CallcenterCallsQueuedOldestAgeMetricConfig provides config for the callcenter.calls.queued.oldest_age metric.
+type CallcenterCallsQueuedOldestAgeMetricConfig struct {
+	Enabled          bool `mapstructure:"enabled"`
+	enabledSetByUser bool
+
+	AggregationStrategy string                                             `mapstructure:"aggregation_strategy"`
+	EnabledAttributes   []CallcenterCallsQueuedOldestAgeMetricAttributeKey `mapstructure:"attributes"`
+}
+
+func (ms *CallcenterCallsQueuedOldestAgeMetricConfig) Unmarshal(parser *confmap.Conf) error {
+	if parser == nil {
+		return nil
+	}
+
+	err := parser.Unmarshal(ms)
+	if err != nil {
+		return err
+	}
+
+	ms.enabledSetByUser = parser.IsSet("enabled")
+	return nil
+}
+
+func (ms *CallcenterCallsQueuedOldestAgeMetricConfig) Validate() error {
+	for _, val := range ms.EnabledAttributes {
+		switch val {
+		case CallcenterCallsQueuedOldestAgeMetricAttributeKeyDirection, CallcenterCallsQueuedOldestAgeMetricAttributeKeyQueue:
+		default:
+			return fmt.Errorf("metric callcenter.calls.queued.oldest_age doesn't have an attribute %v, valid attributes: [callcenter.direction, callcenter.queue]", val)
+		}
+	}
+
+	switch ms.AggregationStrategy {
+	case AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax:
+	default:
+		return fmt.Errorf("invalid aggregation strategy %q, valid strategies: [%s, %s, %s, %s]", ms.AggregationStrategy, AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax)
+	}
+
+	return nil
+}
+
+// CallcenterCallsRingingOldestAgeMetricAttributeKey specifies the key of an attribute for the callcenter.calls.ringing.oldest_age metric.
+type CallcenterCallsRingingOldestAgeMetricAttributeKey string
+
+const (
+	CallcenterCallsRingingOldestAgeMetricAttributeKeyDirection CallcenterCallsRingingOldestAgeMetricAttributeKey = "callcenter.direction"
+	CallcenterCallsRingingOldestAgeMetricAttributeKeyQueue     CallcenterCallsRingingOldestAgeMetricAttributeKey = "callcenter.queue"
+)
+
+// CallcenterCallsRingingOldestAgeMetricConfig provides config for the callcenter.calls.ringing.oldest_age metric.
+type CallcenterCallsRingingOldestAgeMetricConfig struct {
+	Enabled          bool `mapstructure:"enabled"`
+	enabledSetByUser bool
+
+	AggregationStrategy string                                              `mapstructure:"aggregation_strategy"`
+	EnabledAttributes   []CallcenterCallsRingingOldestAgeMetricAttributeKey `mapstructure:"attributes"`
+}
+
+func (ms *CallcenterCallsRingingOldestAgeMetricConfig) Unmarshal(parser *confmap.Conf) error {
+	if parser == nil {
+		return nil
+	}
+
+	err := parser.Unmarshal(ms)
+	if err != nil {
+		return err
+	}
+
+	ms.enabledSetByUser = parser.IsSet("enabled")
+	return nil
+}
+
+func (ms *CallcenterCallsRingingOldestAgeMetricConfig) Validate() error {
+	for _, val := range ms.EnabledAttributes {
+		switch val {
+		case CallcenterCallsRingingOldestAgeMetricAttributeKeyDirection, CallcenterCallsRingingOldestAgeMetricAttributeKeyQueue:
+		default:
+			return fmt.Errorf("metric callcenter.calls.ringing.oldest_age doesn't have an attribute %v, valid attributes: [callcenter.direction, callcenter.queue]", val)
 		}
 	}
 
@@ -430,19 +674,34 @@ func (ms *CallcenterTransfersMetricConfig) Validate() error {
 
 // MetricsConfig provides config for callcenter metrics.
 type MetricsConfig struct {
-	CallcenterCalls               CallcenterCallsMetricConfig               `mapstructure:"callcenter.calls"`
-	CallcenterCallsAbandoned      CallcenterCallsAbandonedMetricConfig      `mapstructure:"callcenter.calls.abandoned"`
-	CallcenterCallsOffered        CallcenterCallsOfferedMetricConfig        `mapstructure:"callcenter.calls.offered"`
-	CallcenterCallsTransferred    CallcenterCallsTransferredMetricConfig    `mapstructure:"callcenter.calls.transferred"`
-	CallcenterEvents              CallcenterEventsMetricConfig              `mapstructure:"callcenter.events"`
-	CallcenterRecordings          CallcenterRecordingsMetricConfig          `mapstructure:"callcenter.recordings"`
-	CallcenterSatisfactionRatings CallcenterSatisfactionRatingsMetricConfig `mapstructure:"callcenter.satisfaction.ratings"`
-	CallcenterSessionsOpen        CallcenterSessionsOpenMetricConfig        `mapstructure:"callcenter.sessions.open"`
-	CallcenterTransfers           CallcenterTransfersMetricConfig           `mapstructure:"callcenter.transfers"`
+	CallcenterAgentsAnswerMode      CallcenterAgentsAnswerModeMetricConfig      `mapstructure:"callcenter.agents.answer_mode"`
+	CallcenterAgentsOnCall          CallcenterAgentsOnCallMetricConfig          `mapstructure:"callcenter.agents.on_call"`
+	CallcenterCalls                 CallcenterCallsMetricConfig                 `mapstructure:"callcenter.calls"`
+	CallcenterCallsAbandoned        CallcenterCallsAbandonedMetricConfig        `mapstructure:"callcenter.calls.abandoned"`
+	CallcenterCallsInProgress       CallcenterCallsInProgressMetricConfig       `mapstructure:"callcenter.calls.in_progress"`
+	CallcenterCallsOffered          CallcenterCallsOfferedMetricConfig          `mapstructure:"callcenter.calls.offered"`
+	CallcenterCallsQueuedOldestAge  CallcenterCallsQueuedOldestAgeMetricConfig  `mapstructure:"callcenter.calls.queued.oldest_age"`
+	CallcenterCallsRingingOldestAge CallcenterCallsRingingOldestAgeMetricConfig `mapstructure:"callcenter.calls.ringing.oldest_age"`
+	CallcenterCallsTransferred      CallcenterCallsTransferredMetricConfig      `mapstructure:"callcenter.calls.transferred"`
+	CallcenterEvents                CallcenterEventsMetricConfig                `mapstructure:"callcenter.events"`
+	CallcenterRecordings            CallcenterRecordingsMetricConfig            `mapstructure:"callcenter.recordings"`
+	CallcenterSatisfactionRatings   CallcenterSatisfactionRatingsMetricConfig   `mapstructure:"callcenter.satisfaction.ratings"`
+	CallcenterSessionsOpen          CallcenterSessionsOpenMetricConfig          `mapstructure:"callcenter.sessions.open"`
+	CallcenterTransfers             CallcenterTransfersMetricConfig             `mapstructure:"callcenter.transfers"`
 }
 
 func DefaultMetricsConfig() MetricsConfig {
 	return MetricsConfig{
+		CallcenterAgentsAnswerMode: CallcenterAgentsAnswerModeMetricConfig{
+			Enabled:             true,
+			AggregationStrategy: AggregationStrategyAvg,
+			EnabledAttributes:   []CallcenterAgentsAnswerModeMetricAttributeKey{CallcenterAgentsAnswerModeMetricAttributeKeyAgentAnswerMode},
+		},
+		CallcenterAgentsOnCall: CallcenterAgentsOnCallMetricConfig{
+			Enabled:             true,
+			AggregationStrategy: AggregationStrategyAvg,
+			EnabledAttributes:   []CallcenterAgentsOnCallMetricAttributeKey{CallcenterAgentsOnCallMetricAttributeKeyQueue},
+		},
 		CallcenterCalls: CallcenterCallsMetricConfig{
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategySum,
@@ -453,10 +712,25 @@ func DefaultMetricsConfig() MetricsConfig {
 			AggregationStrategy: AggregationStrategySum,
 			EnabledAttributes:   []CallcenterCallsAbandonedMetricAttributeKey{CallcenterCallsAbandonedMetricAttributeKeyDirection, CallcenterCallsAbandonedMetricAttributeKeyAbandonStage, CallcenterCallsAbandonedMetricAttributeKeyQueue},
 		},
+		CallcenterCallsInProgress: CallcenterCallsInProgressMetricConfig{
+			Enabled:             true,
+			AggregationStrategy: AggregationStrategyAvg,
+			EnabledAttributes:   []CallcenterCallsInProgressMetricAttributeKey{CallcenterCallsInProgressMetricAttributeKeyCallPhase, CallcenterCallsInProgressMetricAttributeKeyDirection, CallcenterCallsInProgressMetricAttributeKeyQueue},
+		},
 		CallcenterCallsOffered: CallcenterCallsOfferedMetricConfig{
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategySum,
 			EnabledAttributes:   []CallcenterCallsOfferedMetricAttributeKey{CallcenterCallsOfferedMetricAttributeKeyDirection, CallcenterCallsOfferedMetricAttributeKeyEndStatus, CallcenterCallsOfferedMetricAttributeKeyQueue},
+		},
+		CallcenterCallsQueuedOldestAge: CallcenterCallsQueuedOldestAgeMetricConfig{
+			Enabled:             true,
+			AggregationStrategy: AggregationStrategyAvg,
+			EnabledAttributes:   []CallcenterCallsQueuedOldestAgeMetricAttributeKey{CallcenterCallsQueuedOldestAgeMetricAttributeKeyDirection, CallcenterCallsQueuedOldestAgeMetricAttributeKeyQueue},
+		},
+		CallcenterCallsRingingOldestAge: CallcenterCallsRingingOldestAgeMetricConfig{
+			Enabled:             true,
+			AggregationStrategy: AggregationStrategyAvg,
+			EnabledAttributes:   []CallcenterCallsRingingOldestAgeMetricAttributeKey{CallcenterCallsRingingOldestAgeMetricAttributeKeyDirection, CallcenterCallsRingingOldestAgeMetricAttributeKeyQueue},
 		},
 		CallcenterCallsTransferred: CallcenterCallsTransferredMetricConfig{
 			Enabled:             true,

@@ -26,6 +26,16 @@ func TestMetricsBuilderConfig(t *testing.T) {
 			name: "all_set",
 			want: MetricsBuilderConfig{
 				Metrics: MetricsConfig{
+					CallcenterAgentsAnswerMode: CallcenterAgentsAnswerModeMetricConfig{
+						Enabled:             true,
+						AggregationStrategy: AggregationStrategyAvg,
+						EnabledAttributes:   []CallcenterAgentsAnswerModeMetricAttributeKey{CallcenterAgentsAnswerModeMetricAttributeKeyAgentAnswerMode},
+					},
+					CallcenterAgentsOnCall: CallcenterAgentsOnCallMetricConfig{
+						Enabled:             true,
+						AggregationStrategy: AggregationStrategyAvg,
+						EnabledAttributes:   []CallcenterAgentsOnCallMetricAttributeKey{CallcenterAgentsOnCallMetricAttributeKeyQueue},
+					},
 					CallcenterCalls: CallcenterCallsMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategySum,
@@ -36,10 +46,25 @@ func TestMetricsBuilderConfig(t *testing.T) {
 						AggregationStrategy: AggregationStrategySum,
 						EnabledAttributes:   []CallcenterCallsAbandonedMetricAttributeKey{CallcenterCallsAbandonedMetricAttributeKeyDirection, CallcenterCallsAbandonedMetricAttributeKeyAbandonStage, CallcenterCallsAbandonedMetricAttributeKeyQueue},
 					},
+					CallcenterCallsInProgress: CallcenterCallsInProgressMetricConfig{
+						Enabled:             true,
+						AggregationStrategy: AggregationStrategyAvg,
+						EnabledAttributes:   []CallcenterCallsInProgressMetricAttributeKey{CallcenterCallsInProgressMetricAttributeKeyCallPhase, CallcenterCallsInProgressMetricAttributeKeyDirection, CallcenterCallsInProgressMetricAttributeKeyQueue},
+					},
 					CallcenterCallsOffered: CallcenterCallsOfferedMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategySum,
 						EnabledAttributes:   []CallcenterCallsOfferedMetricAttributeKey{CallcenterCallsOfferedMetricAttributeKeyDirection, CallcenterCallsOfferedMetricAttributeKeyEndStatus, CallcenterCallsOfferedMetricAttributeKeyQueue, CallcenterCallsOfferedMetricAttributeKeyAgent},
+					},
+					CallcenterCallsQueuedOldestAge: CallcenterCallsQueuedOldestAgeMetricConfig{
+						Enabled:             true,
+						AggregationStrategy: AggregationStrategyAvg,
+						EnabledAttributes:   []CallcenterCallsQueuedOldestAgeMetricAttributeKey{CallcenterCallsQueuedOldestAgeMetricAttributeKeyDirection, CallcenterCallsQueuedOldestAgeMetricAttributeKeyQueue},
+					},
+					CallcenterCallsRingingOldestAge: CallcenterCallsRingingOldestAgeMetricConfig{
+						Enabled:             true,
+						AggregationStrategy: AggregationStrategyAvg,
+						EnabledAttributes:   []CallcenterCallsRingingOldestAgeMetricAttributeKey{CallcenterCallsRingingOldestAgeMetricAttributeKeyDirection, CallcenterCallsRingingOldestAgeMetricAttributeKeyQueue},
 					},
 					CallcenterCallsTransferred: CallcenterCallsTransferredMetricConfig{
 						Enabled:             true,
@@ -81,6 +106,16 @@ func TestMetricsBuilderConfig(t *testing.T) {
 			name: "none_set",
 			want: MetricsBuilderConfig{
 				Metrics: MetricsConfig{
+					CallcenterAgentsAnswerMode: CallcenterAgentsAnswerModeMetricConfig{
+						Enabled:             false,
+						AggregationStrategy: AggregationStrategyAvg,
+						EnabledAttributes:   []CallcenterAgentsAnswerModeMetricAttributeKey{CallcenterAgentsAnswerModeMetricAttributeKeyAgentAnswerMode},
+					},
+					CallcenterAgentsOnCall: CallcenterAgentsOnCallMetricConfig{
+						Enabled:             false,
+						AggregationStrategy: AggregationStrategyAvg,
+						EnabledAttributes:   []CallcenterAgentsOnCallMetricAttributeKey{CallcenterAgentsOnCallMetricAttributeKeyQueue},
+					},
 					CallcenterCalls: CallcenterCallsMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategySum,
@@ -91,10 +126,25 @@ func TestMetricsBuilderConfig(t *testing.T) {
 						AggregationStrategy: AggregationStrategySum,
 						EnabledAttributes:   []CallcenterCallsAbandonedMetricAttributeKey{CallcenterCallsAbandonedMetricAttributeKeyDirection, CallcenterCallsAbandonedMetricAttributeKeyAbandonStage, CallcenterCallsAbandonedMetricAttributeKeyQueue},
 					},
+					CallcenterCallsInProgress: CallcenterCallsInProgressMetricConfig{
+						Enabled:             false,
+						AggregationStrategy: AggregationStrategyAvg,
+						EnabledAttributes:   []CallcenterCallsInProgressMetricAttributeKey{CallcenterCallsInProgressMetricAttributeKeyCallPhase, CallcenterCallsInProgressMetricAttributeKeyDirection, CallcenterCallsInProgressMetricAttributeKeyQueue},
+					},
 					CallcenterCallsOffered: CallcenterCallsOfferedMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategySum,
 						EnabledAttributes:   []CallcenterCallsOfferedMetricAttributeKey{CallcenterCallsOfferedMetricAttributeKeyDirection, CallcenterCallsOfferedMetricAttributeKeyEndStatus, CallcenterCallsOfferedMetricAttributeKeyQueue, CallcenterCallsOfferedMetricAttributeKeyAgent},
+					},
+					CallcenterCallsQueuedOldestAge: CallcenterCallsQueuedOldestAgeMetricConfig{
+						Enabled:             false,
+						AggregationStrategy: AggregationStrategyAvg,
+						EnabledAttributes:   []CallcenterCallsQueuedOldestAgeMetricAttributeKey{CallcenterCallsQueuedOldestAgeMetricAttributeKeyDirection, CallcenterCallsQueuedOldestAgeMetricAttributeKeyQueue},
+					},
+					CallcenterCallsRingingOldestAge: CallcenterCallsRingingOldestAgeMetricConfig{
+						Enabled:             false,
+						AggregationStrategy: AggregationStrategyAvg,
+						EnabledAttributes:   []CallcenterCallsRingingOldestAgeMetricAttributeKey{CallcenterCallsRingingOldestAgeMetricAttributeKeyDirection, CallcenterCallsRingingOldestAgeMetricAttributeKeyQueue},
 					},
 					CallcenterCallsTransferred: CallcenterCallsTransferredMetricConfig{
 						Enabled:             false,
@@ -136,11 +186,35 @@ func TestMetricsBuilderConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := loadMetricsBuilderConfig(t, tt.name)
-			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(CallcenterCallsMetricConfig{}, CallcenterCallsAbandonedMetricConfig{}, CallcenterCallsOfferedMetricConfig{}, CallcenterCallsTransferredMetricConfig{}, CallcenterEventsMetricConfig{}, CallcenterRecordingsMetricConfig{}, CallcenterSatisfactionRatingsMetricConfig{}, CallcenterSessionsOpenMetricConfig{}, CallcenterTransfersMetricConfig{}, ResourceAttributeConfig{}))
+			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(CallcenterAgentsAnswerModeMetricConfig{}, CallcenterAgentsOnCallMetricConfig{}, CallcenterCallsMetricConfig{}, CallcenterCallsAbandonedMetricConfig{}, CallcenterCallsInProgressMetricConfig{}, CallcenterCallsOfferedMetricConfig{}, CallcenterCallsQueuedOldestAgeMetricConfig{}, CallcenterCallsRingingOldestAgeMetricConfig{}, CallcenterCallsTransferredMetricConfig{}, CallcenterEventsMetricConfig{}, CallcenterRecordingsMetricConfig{}, CallcenterSatisfactionRatingsMetricConfig{}, CallcenterSessionsOpenMetricConfig{}, CallcenterTransfersMetricConfig{}, ResourceAttributeConfig{}))
 			require.Emptyf(t, diff, "Config mismatch (-expected +actual):\n%s", diff)
 		})
 	}
 }
+func TestCallcenterAgentsAnswerModeMetricsConfig_Validate(t *testing.T) {
+	cfg := DefaultMetricsConfig().CallcenterAgentsAnswerMode
+	require.NoError(t, cfg.Validate())
+
+	cfg.EnabledAttributes = []CallcenterAgentsAnswerModeMetricAttributeKey{"invalid"}
+	require.ErrorContains(t, cfg.Validate(), "metric callcenter.agents.answer_mode doesn't have an attribute invalid, valid attributes: [callcenter.agent.answer_mode]")
+
+	cfg = DefaultMetricsConfig().CallcenterAgentsAnswerMode
+	cfg.AggregationStrategy = "invalid"
+	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
+}
+
+func TestCallcenterAgentsOnCallMetricsConfig_Validate(t *testing.T) {
+	cfg := DefaultMetricsConfig().CallcenterAgentsOnCall
+	require.NoError(t, cfg.Validate())
+
+	cfg.EnabledAttributes = []CallcenterAgentsOnCallMetricAttributeKey{"invalid"}
+	require.ErrorContains(t, cfg.Validate(), "metric callcenter.agents.on_call doesn't have an attribute invalid, valid attributes: [callcenter.queue]")
+
+	cfg = DefaultMetricsConfig().CallcenterAgentsOnCall
+	cfg.AggregationStrategy = "invalid"
+	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
+}
+
 func TestCallcenterCallsMetricsConfig_Validate(t *testing.T) {
 	cfg := DefaultMetricsConfig().CallcenterCalls
 	require.NoError(t, cfg.Validate())
@@ -165,6 +239,18 @@ func TestCallcenterCallsAbandonedMetricsConfig_Validate(t *testing.T) {
 	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
 }
 
+func TestCallcenterCallsInProgressMetricsConfig_Validate(t *testing.T) {
+	cfg := DefaultMetricsConfig().CallcenterCallsInProgress
+	require.NoError(t, cfg.Validate())
+
+	cfg.EnabledAttributes = []CallcenterCallsInProgressMetricAttributeKey{"invalid"}
+	require.ErrorContains(t, cfg.Validate(), "metric callcenter.calls.in_progress doesn't have an attribute invalid, valid attributes: [callcenter.call.phase, callcenter.direction, callcenter.queue]")
+
+	cfg = DefaultMetricsConfig().CallcenterCallsInProgress
+	cfg.AggregationStrategy = "invalid"
+	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
+}
+
 func TestCallcenterCallsOfferedMetricsConfig_Validate(t *testing.T) {
 	cfg := DefaultMetricsConfig().CallcenterCallsOffered
 	require.NoError(t, cfg.Validate())
@@ -173,6 +259,30 @@ func TestCallcenterCallsOfferedMetricsConfig_Validate(t *testing.T) {
 	require.ErrorContains(t, cfg.Validate(), "metric callcenter.calls.offered doesn't have an attribute invalid, valid attributes: [callcenter.direction, callcenter.end_status, callcenter.queue, callcenter.agent]")
 
 	cfg = DefaultMetricsConfig().CallcenterCallsOffered
+	cfg.AggregationStrategy = "invalid"
+	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
+}
+
+func TestCallcenterCallsQueuedOldestAgeMetricsConfig_Validate(t *testing.T) {
+	cfg := DefaultMetricsConfig().CallcenterCallsQueuedOldestAge
+	require.NoError(t, cfg.Validate())
+
+	cfg.EnabledAttributes = []CallcenterCallsQueuedOldestAgeMetricAttributeKey{"invalid"}
+	require.ErrorContains(t, cfg.Validate(), "metric callcenter.calls.queued.oldest_age doesn't have an attribute invalid, valid attributes: [callcenter.direction, callcenter.queue]")
+
+	cfg = DefaultMetricsConfig().CallcenterCallsQueuedOldestAge
+	cfg.AggregationStrategy = "invalid"
+	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
+}
+
+func TestCallcenterCallsRingingOldestAgeMetricsConfig_Validate(t *testing.T) {
+	cfg := DefaultMetricsConfig().CallcenterCallsRingingOldestAge
+	require.NoError(t, cfg.Validate())
+
+	cfg.EnabledAttributes = []CallcenterCallsRingingOldestAgeMetricAttributeKey{"invalid"}
+	require.ErrorContains(t, cfg.Validate(), "metric callcenter.calls.ringing.oldest_age doesn't have an attribute invalid, valid attributes: [callcenter.direction, callcenter.queue]")
+
+	cfg = DefaultMetricsConfig().CallcenterCallsRingingOldestAge
 	cfg.AggregationStrategy = "invalid"
 	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
 }

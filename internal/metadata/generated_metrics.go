@@ -53,6 +53,40 @@ var MapAttributeAbandonStage = map[string]AttributeAbandonStage{
 	"unknown": AttributeAbandonStageUnknown,
 }
 
+// AttributeCallPhase specifies the value call_phase attribute.
+type AttributeCallPhase int
+
+const (
+	_ AttributeCallPhase = iota
+	AttributeCallPhaseDialing
+	AttributeCallPhaseQueue
+	AttributeCallPhaseRinging
+	AttributeCallPhaseTalking
+)
+
+// String returns the string representation of the AttributeCallPhase.
+func (av AttributeCallPhase) String() string {
+	switch av {
+	case AttributeCallPhaseDialing:
+		return "dialing"
+	case AttributeCallPhaseQueue:
+		return "queue"
+	case AttributeCallPhaseRinging:
+		return "ringing"
+	case AttributeCallPhaseTalking:
+		return "talking"
+	}
+	return ""
+}
+
+// MapAttributeCallPhase is a helper map of string to AttributeCallPhase attribute value.
+var MapAttributeCallPhase = map[string]AttributeCallPhase{
+	"dialing": AttributeCallPhaseDialing,
+	"queue":   AttributeCallPhaseQueue,
+	"ringing": AttributeCallPhaseRinging,
+	"talking": AttributeCallPhaseTalking,
+}
+
 // AttributeDirection specifies the value direction attribute.
 type AttributeDirection int
 
@@ -302,6 +336,14 @@ var MapAttributeSatisfaction = map[string]AttributeSatisfaction{
 }
 
 var MetricsInfo = metricsInfo{
+	CallcenterAgentsAnswerMode: metricInfo{
+		Name:       "callcenter.agents.answer_mode",
+		Attributes: []string{"agent_answer_mode"},
+	},
+	CallcenterAgentsOnCall: metricInfo{
+		Name:       "callcenter.agents.on_call",
+		Attributes: []string{"queue"},
+	},
 	CallcenterCalls: metricInfo{
 		Name:       "callcenter.calls",
 		Attributes: []string{"direction", "end_status", "hangup_side", "queue", "agent"},
@@ -310,9 +352,21 @@ var MetricsInfo = metricsInfo{
 		Name:       "callcenter.calls.abandoned",
 		Attributes: []string{"direction", "abandon_stage", "queue"},
 	},
+	CallcenterCallsInProgress: metricInfo{
+		Name:       "callcenter.calls.in_progress",
+		Attributes: []string{"call_phase", "direction", "queue"},
+	},
 	CallcenterCallsOffered: metricInfo{
 		Name:       "callcenter.calls.offered",
 		Attributes: []string{"direction", "end_status", "queue", "agent"},
+	},
+	CallcenterCallsQueuedOldestAge: metricInfo{
+		Name:       "callcenter.calls.queued.oldest_age",
+		Attributes: []string{"direction", "queue"},
+	},
+	CallcenterCallsRingingOldestAge: metricInfo{
+		Name:       "callcenter.calls.ringing.oldest_age",
+		Attributes: []string{"direction", "queue"},
 	},
 	CallcenterCallsTransferred: metricInfo{
 		Name:       "callcenter.calls.transferred",
@@ -340,20 +394,203 @@ var MetricsInfo = metricsInfo{
 }
 
 type metricsInfo struct {
-	CallcenterCalls               metricInfo
-	CallcenterCallsAbandoned      metricInfo
-	CallcenterCallsOffered        metricInfo
-	CallcenterCallsTransferred    metricInfo
-	CallcenterEvents              metricInfo
-	CallcenterRecordings          metricInfo
-	CallcenterSatisfactionRatings metricInfo
-	CallcenterSessionsOpen        metricInfo
-	CallcenterTransfers           metricInfo
+	CallcenterAgentsAnswerMode      metricInfo
+	CallcenterAgentsOnCall          metricInfo
+	CallcenterCalls                 metricInfo
+	CallcenterCallsAbandoned        metricInfo
+	CallcenterCallsInProgress       metricInfo
+	CallcenterCallsOffered          metricInfo
+	CallcenterCallsQueuedOldestAge  metricInfo
+	CallcenterCallsRingingOldestAge metricInfo
+	CallcenterCallsTransferred      metricInfo
+	CallcenterEvents                metricInfo
+	CallcenterRecordings            metricInfo
+	CallcenterSatisfactionRatings   metricInfo
+	CallcenterSessionsOpen          metricInfo
+	CallcenterTransfers             metricInfo
 }
 
 type metricInfo struct {
 	Name       string
 	Attributes []string
+}
+
+type metricCallcenterAgentsAnswerMode struct {
+	data          pmetric.Metric                         // data buffer for generated metric.
+	config        CallcenterAgentsAnswerModeMetricConfig // metric config provided by user.
+	capacity      int                                    // max observed number of data points added to the metric.
+	aggDataPoints []int64                                // slice containing number of aggregated datapoints at each index
+}
+
+// init fills callcenter.agents.answer_mode metric with initial data.
+func (m *metricCallcenterAgentsAnswerMode) init() {
+	m.data.SetName("callcenter.agents.answer_mode")
+	m.data.SetDescription("UinCall agents now, by the agent_type (座席接听方式) of their latest agentstatus or setAgentType push; an agent counts until sessions.idle_timeout after that push.")
+	m.data.SetUnit("{agent}")
+	m.data.SetEmptyGauge()
+	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
+	m.aggDataPoints = m.aggDataPoints[:0]
+}
+
+func (m *metricCallcenterAgentsAnswerMode) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, agentAnswerModeAttributeValue string) {
+	if !m.config.Enabled {
+		return
+	}
+
+	dp := pmetric.NewNumberDataPoint()
+	dp.SetStartTimestamp(start)
+	dp.SetTimestamp(ts)
+	if slices.Contains(m.config.EnabledAttributes, CallcenterAgentsAnswerModeMetricAttributeKeyAgentAnswerMode) {
+		dp.Attributes().PutStr("callcenter.agent.answer_mode", agentAnswerModeAttributeValue)
+	}
+
+	var s string
+	dps := m.data.Gauge().DataPoints()
+	for i := 0; i < dps.Len(); i++ {
+		dpi := dps.At(i)
+		if dp.Attributes().Equal(dpi.Attributes()) && dp.StartTimestamp() == dpi.StartTimestamp() && dp.Timestamp() == dpi.Timestamp() {
+			switch s = m.config.AggregationStrategy; s {
+			case AggregationStrategySum, AggregationStrategyAvg:
+				dpi.SetIntValue(dpi.IntValue() + val)
+				m.aggDataPoints[i] += 1
+				return
+			case AggregationStrategyMin:
+				if dpi.IntValue() > val {
+					dpi.SetIntValue(val)
+				}
+				return
+			case AggregationStrategyMax:
+				if dpi.IntValue() < val {
+					dpi.SetIntValue(val)
+				}
+				return
+			}
+		}
+	}
+
+	dp.SetIntValue(val)
+	m.aggDataPoints = append(m.aggDataPoints, 1)
+	dp.MoveTo(dps.AppendEmpty())
+}
+
+// updateCapacity saves max length of data point slices that will be used for the slice capacity.
+func (m *metricCallcenterAgentsAnswerMode) updateCapacity() {
+	if m.data.Gauge().DataPoints().Len() > m.capacity {
+		m.capacity = m.data.Gauge().DataPoints().Len()
+	}
+}
+
+// emit appends recorded metric data to a metrics slice and prepares it for recording another set of data points.
+func (m *metricCallcenterAgentsAnswerMode) emit(metrics pmetric.MetricSlice) {
+	if m.config.Enabled && m.data.Gauge().DataPoints().Len() > 0 {
+		if m.config.AggregationStrategy == AggregationStrategyAvg {
+			for i, aggCount := range m.aggDataPoints {
+				m.data.Gauge().DataPoints().At(i).SetIntValue(m.data.Gauge().DataPoints().At(i).IntValue() / aggCount)
+			}
+		}
+		m.updateCapacity()
+		m.data.MoveTo(metrics.AppendEmpty())
+		m.init()
+	}
+}
+
+func newMetricCallcenterAgentsAnswerMode(cfg CallcenterAgentsAnswerModeMetricConfig) metricCallcenterAgentsAnswerMode {
+	m := metricCallcenterAgentsAnswerMode{config: cfg}
+
+	if cfg.Enabled {
+		m.data = pmetric.NewMetric()
+		m.init()
+	}
+	return m
+}
+
+type metricCallcenterAgentsOnCall struct {
+	data          pmetric.Metric                     // data buffer for generated metric.
+	config        CallcenterAgentsOnCallMetricConfig // metric config provided by user.
+	capacity      int                                // max observed number of data points added to the metric.
+	aggDataPoints []int64                            // slice containing number of aggregated datapoints at each index
+}
+
+// init fills callcenter.agents.on_call metric with initial data.
+func (m *metricCallcenterAgentsOnCall) init() {
+	m.data.SetName("callcenter.agents.on_call")
+	m.data.SetDescription("Agents with a call ringing or talking now (distinct agents, per queue), from the call events (Udesk occasions, UinCall commands).")
+	m.data.SetUnit("{agent}")
+	m.data.SetEmptyGauge()
+	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
+	m.aggDataPoints = m.aggDataPoints[:0]
+}
+
+func (m *metricCallcenterAgentsOnCall) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, queueAttributeValue string) {
+	if !m.config.Enabled {
+		return
+	}
+
+	dp := pmetric.NewNumberDataPoint()
+	dp.SetStartTimestamp(start)
+	dp.SetTimestamp(ts)
+	if slices.Contains(m.config.EnabledAttributes, CallcenterAgentsOnCallMetricAttributeKeyQueue) {
+		dp.Attributes().PutStr("callcenter.queue", queueAttributeValue)
+	}
+
+	var s string
+	dps := m.data.Gauge().DataPoints()
+	for i := 0; i < dps.Len(); i++ {
+		dpi := dps.At(i)
+		if dp.Attributes().Equal(dpi.Attributes()) && dp.StartTimestamp() == dpi.StartTimestamp() && dp.Timestamp() == dpi.Timestamp() {
+			switch s = m.config.AggregationStrategy; s {
+			case AggregationStrategySum, AggregationStrategyAvg:
+				dpi.SetIntValue(dpi.IntValue() + val)
+				m.aggDataPoints[i] += 1
+				return
+			case AggregationStrategyMin:
+				if dpi.IntValue() > val {
+					dpi.SetIntValue(val)
+				}
+				return
+			case AggregationStrategyMax:
+				if dpi.IntValue() < val {
+					dpi.SetIntValue(val)
+				}
+				return
+			}
+		}
+	}
+
+	dp.SetIntValue(val)
+	m.aggDataPoints = append(m.aggDataPoints, 1)
+	dp.MoveTo(dps.AppendEmpty())
+}
+
+// updateCapacity saves max length of data point slices that will be used for the slice capacity.
+func (m *metricCallcenterAgentsOnCall) updateCapacity() {
+	if m.data.Gauge().DataPoints().Len() > m.capacity {
+		m.capacity = m.data.Gauge().DataPoints().Len()
+	}
+}
+
+// emit appends recorded metric data to a metrics slice and prepares it for recording another set of data points.
+func (m *metricCallcenterAgentsOnCall) emit(metrics pmetric.MetricSlice) {
+	if m.config.Enabled && m.data.Gauge().DataPoints().Len() > 0 {
+		if m.config.AggregationStrategy == AggregationStrategyAvg {
+			for i, aggCount := range m.aggDataPoints {
+				m.data.Gauge().DataPoints().At(i).SetIntValue(m.data.Gauge().DataPoints().At(i).IntValue() / aggCount)
+			}
+		}
+		m.updateCapacity()
+		m.data.MoveTo(metrics.AppendEmpty())
+		m.init()
+	}
+}
+
+func newMetricCallcenterAgentsOnCall(cfg CallcenterAgentsOnCallMetricConfig) metricCallcenterAgentsOnCall {
+	m := metricCallcenterAgentsOnCall{config: cfg}
+
+	if cfg.Enabled {
+		m.data = pmetric.NewMetric()
+		m.init()
+	}
+	return m
 }
 
 type metricCallcenterCalls struct {
@@ -556,6 +793,101 @@ func newMetricCallcenterCallsAbandoned(cfg CallcenterCallsAbandonedMetricConfig)
 	return m
 }
 
+type metricCallcenterCallsInProgress struct {
+	data          pmetric.Metric                        // data buffer for generated metric.
+	config        CallcenterCallsInProgressMetricConfig // metric config provided by user.
+	capacity      int                                   // max observed number of data points added to the metric.
+	aggDataPoints []int64                               // slice containing number of aggregated datapoints at each index
+}
+
+// init fills callcenter.calls.in_progress metric with initial data.
+func (m *metricCallcenterCallsInProgress) init() {
+	m.data.SetName("callcenter.calls.in_progress")
+	m.data.SetDescription("Calls in progress now, by phase, direction and queue, from the call events (Udesk occasions, UinCall commands); a call whose end never comes leaves after sessions.idle_timeout.")
+	m.data.SetUnit("{call}")
+	m.data.SetEmptyGauge()
+	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
+	m.aggDataPoints = m.aggDataPoints[:0]
+}
+
+func (m *metricCallcenterCallsInProgress) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, callPhaseAttributeValue string, directionAttributeValue string, queueAttributeValue string) {
+	if !m.config.Enabled {
+		return
+	}
+
+	dp := pmetric.NewNumberDataPoint()
+	dp.SetStartTimestamp(start)
+	dp.SetTimestamp(ts)
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsInProgressMetricAttributeKeyCallPhase) {
+		dp.Attributes().PutStr("callcenter.call.phase", callPhaseAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsInProgressMetricAttributeKeyDirection) {
+		dp.Attributes().PutStr("callcenter.direction", directionAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsInProgressMetricAttributeKeyQueue) {
+		dp.Attributes().PutStr("callcenter.queue", queueAttributeValue)
+	}
+
+	var s string
+	dps := m.data.Gauge().DataPoints()
+	for i := 0; i < dps.Len(); i++ {
+		dpi := dps.At(i)
+		if dp.Attributes().Equal(dpi.Attributes()) && dp.StartTimestamp() == dpi.StartTimestamp() && dp.Timestamp() == dpi.Timestamp() {
+			switch s = m.config.AggregationStrategy; s {
+			case AggregationStrategySum, AggregationStrategyAvg:
+				dpi.SetIntValue(dpi.IntValue() + val)
+				m.aggDataPoints[i] += 1
+				return
+			case AggregationStrategyMin:
+				if dpi.IntValue() > val {
+					dpi.SetIntValue(val)
+				}
+				return
+			case AggregationStrategyMax:
+				if dpi.IntValue() < val {
+					dpi.SetIntValue(val)
+				}
+				return
+			}
+		}
+	}
+
+	dp.SetIntValue(val)
+	m.aggDataPoints = append(m.aggDataPoints, 1)
+	dp.MoveTo(dps.AppendEmpty())
+}
+
+// updateCapacity saves max length of data point slices that will be used for the slice capacity.
+func (m *metricCallcenterCallsInProgress) updateCapacity() {
+	if m.data.Gauge().DataPoints().Len() > m.capacity {
+		m.capacity = m.data.Gauge().DataPoints().Len()
+	}
+}
+
+// emit appends recorded metric data to a metrics slice and prepares it for recording another set of data points.
+func (m *metricCallcenterCallsInProgress) emit(metrics pmetric.MetricSlice) {
+	if m.config.Enabled && m.data.Gauge().DataPoints().Len() > 0 {
+		if m.config.AggregationStrategy == AggregationStrategyAvg {
+			for i, aggCount := range m.aggDataPoints {
+				m.data.Gauge().DataPoints().At(i).SetIntValue(m.data.Gauge().DataPoints().At(i).IntValue() / aggCount)
+			}
+		}
+		m.updateCapacity()
+		m.data.MoveTo(metrics.AppendEmpty())
+		m.init()
+	}
+}
+
+func newMetricCallcenterCallsInProgress(cfg CallcenterCallsInProgressMetricConfig) metricCallcenterCallsInProgress {
+	m := metricCallcenterCallsInProgress{config: cfg}
+
+	if cfg.Enabled {
+		m.data = pmetric.NewMetric()
+		m.init()
+	}
+	return m
+}
+
 type metricCallcenterCallsOffered struct {
 	data          pmetric.Metric                     // data buffer for generated metric.
 	config        CallcenterCallsOfferedMetricConfig // metric config provided by user.
@@ -648,6 +980,190 @@ func (m *metricCallcenterCallsOffered) emit(metrics pmetric.MetricSlice) {
 
 func newMetricCallcenterCallsOffered(cfg CallcenterCallsOfferedMetricConfig) metricCallcenterCallsOffered {
 	m := metricCallcenterCallsOffered{config: cfg}
+
+	if cfg.Enabled {
+		m.data = pmetric.NewMetric()
+		m.init()
+	}
+	return m
+}
+
+type metricCallcenterCallsQueuedOldestAge struct {
+	data          pmetric.Metric                             // data buffer for generated metric.
+	config        CallcenterCallsQueuedOldestAgeMetricConfig // metric config provided by user.
+	capacity      int                                        // max observed number of data points added to the metric.
+	aggDataPoints []float64                                  // slice containing number of aggregated datapoints at each index
+}
+
+// init fills callcenter.calls.queued.oldest_age metric with initial data.
+func (m *metricCallcenterCallsQueuedOldestAge) init() {
+	m.data.SetName("callcenter.calls.queued.oldest_age")
+	m.data.SetDescription("How long the call waiting longest in each queue now has waited, since it entered the queue, on the receiver's clock; 0 when none waits.")
+	m.data.SetUnit("s")
+	m.data.SetEmptyGauge()
+	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
+	m.aggDataPoints = m.aggDataPoints[:0]
+}
+
+func (m *metricCallcenterCallsQueuedOldestAge) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val float64, directionAttributeValue string, queueAttributeValue string) {
+	if !m.config.Enabled {
+		return
+	}
+
+	dp := pmetric.NewNumberDataPoint()
+	dp.SetStartTimestamp(start)
+	dp.SetTimestamp(ts)
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsQueuedOldestAgeMetricAttributeKeyDirection) {
+		dp.Attributes().PutStr("callcenter.direction", directionAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsQueuedOldestAgeMetricAttributeKeyQueue) {
+		dp.Attributes().PutStr("callcenter.queue", queueAttributeValue)
+	}
+
+	var s string
+	dps := m.data.Gauge().DataPoints()
+	for i := 0; i < dps.Len(); i++ {
+		dpi := dps.At(i)
+		if dp.Attributes().Equal(dpi.Attributes()) && dp.StartTimestamp() == dpi.StartTimestamp() && dp.Timestamp() == dpi.Timestamp() {
+			switch s = m.config.AggregationStrategy; s {
+			case AggregationStrategySum, AggregationStrategyAvg:
+				dpi.SetDoubleValue(dpi.DoubleValue() + val)
+				m.aggDataPoints[i] += 1
+				return
+			case AggregationStrategyMin:
+				if dpi.DoubleValue() > val {
+					dpi.SetDoubleValue(val)
+				}
+				return
+			case AggregationStrategyMax:
+				if dpi.DoubleValue() < val {
+					dpi.SetDoubleValue(val)
+				}
+				return
+			}
+		}
+	}
+
+	dp.SetDoubleValue(val)
+	m.aggDataPoints = append(m.aggDataPoints, 1)
+	dp.MoveTo(dps.AppendEmpty())
+}
+
+// updateCapacity saves max length of data point slices that will be used for the slice capacity.
+func (m *metricCallcenterCallsQueuedOldestAge) updateCapacity() {
+	if m.data.Gauge().DataPoints().Len() > m.capacity {
+		m.capacity = m.data.Gauge().DataPoints().Len()
+	}
+}
+
+// emit appends recorded metric data to a metrics slice and prepares it for recording another set of data points.
+func (m *metricCallcenterCallsQueuedOldestAge) emit(metrics pmetric.MetricSlice) {
+	if m.config.Enabled && m.data.Gauge().DataPoints().Len() > 0 {
+		if m.config.AggregationStrategy == AggregationStrategyAvg {
+			for i, aggCount := range m.aggDataPoints {
+				m.data.Gauge().DataPoints().At(i).SetDoubleValue(m.data.Gauge().DataPoints().At(i).DoubleValue() / aggCount)
+			}
+		}
+		m.updateCapacity()
+		m.data.MoveTo(metrics.AppendEmpty())
+		m.init()
+	}
+}
+
+func newMetricCallcenterCallsQueuedOldestAge(cfg CallcenterCallsQueuedOldestAgeMetricConfig) metricCallcenterCallsQueuedOldestAge {
+	m := metricCallcenterCallsQueuedOldestAge{config: cfg}
+
+	if cfg.Enabled {
+		m.data = pmetric.NewMetric()
+		m.init()
+	}
+	return m
+}
+
+type metricCallcenterCallsRingingOldestAge struct {
+	data          pmetric.Metric                              // data buffer for generated metric.
+	config        CallcenterCallsRingingOldestAgeMetricConfig // metric config provided by user.
+	capacity      int                                         // max observed number of data points added to the metric.
+	aggDataPoints []float64                                   // slice containing number of aggregated datapoints at each index
+}
+
+// init fills callcenter.calls.ringing.oldest_age metric with initial data.
+func (m *metricCallcenterCallsRingingOldestAge) init() {
+	m.data.SetName("callcenter.calls.ringing.oldest_age")
+	m.data.SetDescription("How long the call ringing longest now has rung, on the receiver's clock; 0 when none rings.")
+	m.data.SetUnit("s")
+	m.data.SetEmptyGauge()
+	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
+	m.aggDataPoints = m.aggDataPoints[:0]
+}
+
+func (m *metricCallcenterCallsRingingOldestAge) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val float64, directionAttributeValue string, queueAttributeValue string) {
+	if !m.config.Enabled {
+		return
+	}
+
+	dp := pmetric.NewNumberDataPoint()
+	dp.SetStartTimestamp(start)
+	dp.SetTimestamp(ts)
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsRingingOldestAgeMetricAttributeKeyDirection) {
+		dp.Attributes().PutStr("callcenter.direction", directionAttributeValue)
+	}
+	if slices.Contains(m.config.EnabledAttributes, CallcenterCallsRingingOldestAgeMetricAttributeKeyQueue) {
+		dp.Attributes().PutStr("callcenter.queue", queueAttributeValue)
+	}
+
+	var s string
+	dps := m.data.Gauge().DataPoints()
+	for i := 0; i < dps.Len(); i++ {
+		dpi := dps.At(i)
+		if dp.Attributes().Equal(dpi.Attributes()) && dp.StartTimestamp() == dpi.StartTimestamp() && dp.Timestamp() == dpi.Timestamp() {
+			switch s = m.config.AggregationStrategy; s {
+			case AggregationStrategySum, AggregationStrategyAvg:
+				dpi.SetDoubleValue(dpi.DoubleValue() + val)
+				m.aggDataPoints[i] += 1
+				return
+			case AggregationStrategyMin:
+				if dpi.DoubleValue() > val {
+					dpi.SetDoubleValue(val)
+				}
+				return
+			case AggregationStrategyMax:
+				if dpi.DoubleValue() < val {
+					dpi.SetDoubleValue(val)
+				}
+				return
+			}
+		}
+	}
+
+	dp.SetDoubleValue(val)
+	m.aggDataPoints = append(m.aggDataPoints, 1)
+	dp.MoveTo(dps.AppendEmpty())
+}
+
+// updateCapacity saves max length of data point slices that will be used for the slice capacity.
+func (m *metricCallcenterCallsRingingOldestAge) updateCapacity() {
+	if m.data.Gauge().DataPoints().Len() > m.capacity {
+		m.capacity = m.data.Gauge().DataPoints().Len()
+	}
+}
+
+// emit appends recorded metric data to a metrics slice and prepares it for recording another set of data points.
+func (m *metricCallcenterCallsRingingOldestAge) emit(metrics pmetric.MetricSlice) {
+	if m.config.Enabled && m.data.Gauge().DataPoints().Len() > 0 {
+		if m.config.AggregationStrategy == AggregationStrategyAvg {
+			for i, aggCount := range m.aggDataPoints {
+				m.data.Gauge().DataPoints().At(i).SetDoubleValue(m.data.Gauge().DataPoints().At(i).DoubleValue() / aggCount)
+			}
+		}
+		m.updateCapacity()
+		m.data.MoveTo(metrics.AppendEmpty())
+		m.init()
+	}
+}
+
+func newMetricCallcenterCallsRingingOldestAge(cfg CallcenterCallsRingingOldestAgeMetricConfig) metricCallcenterCallsRingingOldestAge {
+	m := metricCallcenterCallsRingingOldestAge{config: cfg}
 
 	if cfg.Enabled {
 		m.data = pmetric.NewMetric()
@@ -1182,22 +1698,27 @@ func newMetricCallcenterTransfers(cfg CallcenterTransfersMetricConfig) metricCal
 // MetricsBuilder provides an interface for scrapers to report metrics while taking care of all the transformations
 // required to produce metric representation defined in metadata and user config.
 type MetricsBuilder struct {
-	config                              MetricsBuilderConfig // config of the metrics builder.
-	startTime                           pcommon.Timestamp    // start time that will be applied to all recorded data points.
-	metricsCapacity                     int                  // maximum observed number of metrics per resource.
-	metricsBuffer                       pmetric.Metrics      // accumulates metrics data before emitting.
-	buildInfo                           component.BuildInfo  // contains version information.
-	resourceAttributeIncludeFilter      map[string]filter.Filter
-	resourceAttributeExcludeFilter      map[string]filter.Filter
-	metricCallcenterCalls               metricCallcenterCalls
-	metricCallcenterCallsAbandoned      metricCallcenterCallsAbandoned
-	metricCallcenterCallsOffered        metricCallcenterCallsOffered
-	metricCallcenterCallsTransferred    metricCallcenterCallsTransferred
-	metricCallcenterEvents              metricCallcenterEvents
-	metricCallcenterRecordings          metricCallcenterRecordings
-	metricCallcenterSatisfactionRatings metricCallcenterSatisfactionRatings
-	metricCallcenterSessionsOpen        metricCallcenterSessionsOpen
-	metricCallcenterTransfers           metricCallcenterTransfers
+	config                                MetricsBuilderConfig // config of the metrics builder.
+	startTime                             pcommon.Timestamp    // start time that will be applied to all recorded data points.
+	metricsCapacity                       int                  // maximum observed number of metrics per resource.
+	metricsBuffer                         pmetric.Metrics      // accumulates metrics data before emitting.
+	buildInfo                             component.BuildInfo  // contains version information.
+	resourceAttributeIncludeFilter        map[string]filter.Filter
+	resourceAttributeExcludeFilter        map[string]filter.Filter
+	metricCallcenterAgentsAnswerMode      metricCallcenterAgentsAnswerMode
+	metricCallcenterAgentsOnCall          metricCallcenterAgentsOnCall
+	metricCallcenterCalls                 metricCallcenterCalls
+	metricCallcenterCallsAbandoned        metricCallcenterCallsAbandoned
+	metricCallcenterCallsInProgress       metricCallcenterCallsInProgress
+	metricCallcenterCallsOffered          metricCallcenterCallsOffered
+	metricCallcenterCallsQueuedOldestAge  metricCallcenterCallsQueuedOldestAge
+	metricCallcenterCallsRingingOldestAge metricCallcenterCallsRingingOldestAge
+	metricCallcenterCallsTransferred      metricCallcenterCallsTransferred
+	metricCallcenterEvents                metricCallcenterEvents
+	metricCallcenterRecordings            metricCallcenterRecordings
+	metricCallcenterSatisfactionRatings   metricCallcenterSatisfactionRatings
+	metricCallcenterSessionsOpen          metricCallcenterSessionsOpen
+	metricCallcenterTransfers             metricCallcenterTransfers
 }
 
 // MetricBuilderOption applies changes to default metrics builder.
@@ -1219,21 +1740,26 @@ func WithStartTime(startTime pcommon.Timestamp) MetricBuilderOption {
 }
 func NewMetricsBuilder(mbc MetricsBuilderConfig, settings receiver.Settings, options ...MetricBuilderOption) *MetricsBuilder {
 	mb := &MetricsBuilder{
-		config:                              mbc,
-		startTime:                           pcommon.NewTimestampFromTime(time.Now()),
-		metricsBuffer:                       pmetric.NewMetrics(),
-		buildInfo:                           settings.BuildInfo,
-		metricCallcenterCalls:               newMetricCallcenterCalls(mbc.Metrics.CallcenterCalls),
-		metricCallcenterCallsAbandoned:      newMetricCallcenterCallsAbandoned(mbc.Metrics.CallcenterCallsAbandoned),
-		metricCallcenterCallsOffered:        newMetricCallcenterCallsOffered(mbc.Metrics.CallcenterCallsOffered),
-		metricCallcenterCallsTransferred:    newMetricCallcenterCallsTransferred(mbc.Metrics.CallcenterCallsTransferred),
-		metricCallcenterEvents:              newMetricCallcenterEvents(mbc.Metrics.CallcenterEvents),
-		metricCallcenterRecordings:          newMetricCallcenterRecordings(mbc.Metrics.CallcenterRecordings),
-		metricCallcenterSatisfactionRatings: newMetricCallcenterSatisfactionRatings(mbc.Metrics.CallcenterSatisfactionRatings),
-		metricCallcenterSessionsOpen:        newMetricCallcenterSessionsOpen(mbc.Metrics.CallcenterSessionsOpen),
-		metricCallcenterTransfers:           newMetricCallcenterTransfers(mbc.Metrics.CallcenterTransfers),
-		resourceAttributeIncludeFilter:      make(map[string]filter.Filter),
-		resourceAttributeExcludeFilter:      make(map[string]filter.Filter),
+		config:                                mbc,
+		startTime:                             pcommon.NewTimestampFromTime(time.Now()),
+		metricsBuffer:                         pmetric.NewMetrics(),
+		buildInfo:                             settings.BuildInfo,
+		metricCallcenterAgentsAnswerMode:      newMetricCallcenterAgentsAnswerMode(mbc.Metrics.CallcenterAgentsAnswerMode),
+		metricCallcenterAgentsOnCall:          newMetricCallcenterAgentsOnCall(mbc.Metrics.CallcenterAgentsOnCall),
+		metricCallcenterCalls:                 newMetricCallcenterCalls(mbc.Metrics.CallcenterCalls),
+		metricCallcenterCallsAbandoned:        newMetricCallcenterCallsAbandoned(mbc.Metrics.CallcenterCallsAbandoned),
+		metricCallcenterCallsInProgress:       newMetricCallcenterCallsInProgress(mbc.Metrics.CallcenterCallsInProgress),
+		metricCallcenterCallsOffered:          newMetricCallcenterCallsOffered(mbc.Metrics.CallcenterCallsOffered),
+		metricCallcenterCallsQueuedOldestAge:  newMetricCallcenterCallsQueuedOldestAge(mbc.Metrics.CallcenterCallsQueuedOldestAge),
+		metricCallcenterCallsRingingOldestAge: newMetricCallcenterCallsRingingOldestAge(mbc.Metrics.CallcenterCallsRingingOldestAge),
+		metricCallcenterCallsTransferred:      newMetricCallcenterCallsTransferred(mbc.Metrics.CallcenterCallsTransferred),
+		metricCallcenterEvents:                newMetricCallcenterEvents(mbc.Metrics.CallcenterEvents),
+		metricCallcenterRecordings:            newMetricCallcenterRecordings(mbc.Metrics.CallcenterRecordings),
+		metricCallcenterSatisfactionRatings:   newMetricCallcenterSatisfactionRatings(mbc.Metrics.CallcenterSatisfactionRatings),
+		metricCallcenterSessionsOpen:          newMetricCallcenterSessionsOpen(mbc.Metrics.CallcenterSessionsOpen),
+		metricCallcenterTransfers:             newMetricCallcenterTransfers(mbc.Metrics.CallcenterTransfers),
+		resourceAttributeIncludeFilter:        make(map[string]filter.Filter),
+		resourceAttributeExcludeFilter:        make(map[string]filter.Filter),
 	}
 	if mbc.ResourceAttributes.CallcenterTenantID.MetricsInclude != nil {
 		mb.resourceAttributeIncludeFilter["callcenter.tenant.id"] = filter.CreateFilter(mbc.ResourceAttributes.CallcenterTenantID.MetricsInclude)
@@ -1322,9 +1848,14 @@ func (mb *MetricsBuilder) EmitForResource(options ...ResourceMetricsOption) {
 	ils.Scope().SetName(ScopeName)
 	ils.Scope().SetVersion(mb.buildInfo.Version)
 	ils.Metrics().EnsureCapacity(mb.metricsCapacity)
+	mb.metricCallcenterAgentsAnswerMode.emit(ils.Metrics())
+	mb.metricCallcenterAgentsOnCall.emit(ils.Metrics())
 	mb.metricCallcenterCalls.emit(ils.Metrics())
 	mb.metricCallcenterCallsAbandoned.emit(ils.Metrics())
+	mb.metricCallcenterCallsInProgress.emit(ils.Metrics())
 	mb.metricCallcenterCallsOffered.emit(ils.Metrics())
+	mb.metricCallcenterCallsQueuedOldestAge.emit(ils.Metrics())
+	mb.metricCallcenterCallsRingingOldestAge.emit(ils.Metrics())
 	mb.metricCallcenterCallsTransferred.emit(ils.Metrics())
 	mb.metricCallcenterEvents.emit(ils.Metrics())
 	mb.metricCallcenterRecordings.emit(ils.Metrics())
@@ -1362,6 +1893,16 @@ func (mb *MetricsBuilder) Emit(options ...ResourceMetricsOption) pmetric.Metrics
 	return metrics
 }
 
+// RecordCallcenterAgentsAnswerModeDataPoint adds a data point to callcenter.agents.answer_mode metric.
+func (mb *MetricsBuilder) RecordCallcenterAgentsAnswerModeDataPoint(ts pcommon.Timestamp, val int64, agentAnswerModeAttributeValue string) {
+	mb.metricCallcenterAgentsAnswerMode.recordDataPoint(mb.startTime, ts, val, agentAnswerModeAttributeValue)
+}
+
+// RecordCallcenterAgentsOnCallDataPoint adds a data point to callcenter.agents.on_call metric.
+func (mb *MetricsBuilder) RecordCallcenterAgentsOnCallDataPoint(ts pcommon.Timestamp, val int64, queueAttributeValue string) {
+	mb.metricCallcenterAgentsOnCall.recordDataPoint(mb.startTime, ts, val, queueAttributeValue)
+}
+
 // RecordCallcenterCallsDataPoint adds a data point to callcenter.calls metric.
 func (mb *MetricsBuilder) RecordCallcenterCallsDataPoint(ts pcommon.Timestamp, val int64, directionAttributeValue AttributeDirection, endStatusAttributeValue AttributeEndStatus, hangupSideAttributeValue AttributeHangupSide, queueAttributeValue string, agentAttributeValue string) {
 	mb.metricCallcenterCalls.recordDataPoint(mb.startTime, ts, val, directionAttributeValue.String(), endStatusAttributeValue.String(), hangupSideAttributeValue.String(), queueAttributeValue, agentAttributeValue)
@@ -1372,9 +1913,24 @@ func (mb *MetricsBuilder) RecordCallcenterCallsAbandonedDataPoint(ts pcommon.Tim
 	mb.metricCallcenterCallsAbandoned.recordDataPoint(mb.startTime, ts, val, directionAttributeValue.String(), abandonStageAttributeValue.String(), queueAttributeValue)
 }
 
+// RecordCallcenterCallsInProgressDataPoint adds a data point to callcenter.calls.in_progress metric.
+func (mb *MetricsBuilder) RecordCallcenterCallsInProgressDataPoint(ts pcommon.Timestamp, val int64, callPhaseAttributeValue AttributeCallPhase, directionAttributeValue AttributeDirection, queueAttributeValue string) {
+	mb.metricCallcenterCallsInProgress.recordDataPoint(mb.startTime, ts, val, callPhaseAttributeValue.String(), directionAttributeValue.String(), queueAttributeValue)
+}
+
 // RecordCallcenterCallsOfferedDataPoint adds a data point to callcenter.calls.offered metric.
 func (mb *MetricsBuilder) RecordCallcenterCallsOfferedDataPoint(ts pcommon.Timestamp, val int64, directionAttributeValue AttributeDirection, endStatusAttributeValue AttributeEndStatus, queueAttributeValue string, agentAttributeValue string) {
 	mb.metricCallcenterCallsOffered.recordDataPoint(mb.startTime, ts, val, directionAttributeValue.String(), endStatusAttributeValue.String(), queueAttributeValue, agentAttributeValue)
+}
+
+// RecordCallcenterCallsQueuedOldestAgeDataPoint adds a data point to callcenter.calls.queued.oldest_age metric.
+func (mb *MetricsBuilder) RecordCallcenterCallsQueuedOldestAgeDataPoint(ts pcommon.Timestamp, val float64, directionAttributeValue AttributeDirection, queueAttributeValue string) {
+	mb.metricCallcenterCallsQueuedOldestAge.recordDataPoint(mb.startTime, ts, val, directionAttributeValue.String(), queueAttributeValue)
+}
+
+// RecordCallcenterCallsRingingOldestAgeDataPoint adds a data point to callcenter.calls.ringing.oldest_age metric.
+func (mb *MetricsBuilder) RecordCallcenterCallsRingingOldestAgeDataPoint(ts pcommon.Timestamp, val float64, directionAttributeValue AttributeDirection, queueAttributeValue string) {
+	mb.metricCallcenterCallsRingingOldestAge.recordDataPoint(mb.startTime, ts, val, directionAttributeValue.String(), queueAttributeValue)
 }
 
 // RecordCallcenterCallsTransferredDataPoint adds a data point to callcenter.calls.transferred metric.

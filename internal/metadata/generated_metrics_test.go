@@ -67,9 +67,14 @@ func TestMetricsBuilder(t *testing.T) {
 			settings.Logger = zap.New(observedZapCore)
 			mb := NewMetricsBuilder(loadMetricsBuilderConfig(t, tt.name), settings, WithStartTime(start))
 			aggMap := make(map[string]string) // contains the aggregation strategies for each metric name
+			aggMap["callcenter.agents.answer_mode"] = mb.metricCallcenterAgentsAnswerMode.config.AggregationStrategy
+			aggMap["callcenter.agents.on_call"] = mb.metricCallcenterAgentsOnCall.config.AggregationStrategy
 			aggMap["callcenter.calls"] = mb.metricCallcenterCalls.config.AggregationStrategy
 			aggMap["callcenter.calls.abandoned"] = mb.metricCallcenterCallsAbandoned.config.AggregationStrategy
+			aggMap["callcenter.calls.in_progress"] = mb.metricCallcenterCallsInProgress.config.AggregationStrategy
 			aggMap["callcenter.calls.offered"] = mb.metricCallcenterCallsOffered.config.AggregationStrategy
+			aggMap["callcenter.calls.queued.oldest_age"] = mb.metricCallcenterCallsQueuedOldestAge.config.AggregationStrategy
+			aggMap["callcenter.calls.ringing.oldest_age"] = mb.metricCallcenterCallsRingingOldestAge.config.AggregationStrategy
 			aggMap["callcenter.calls.transferred"] = mb.metricCallcenterCallsTransferred.config.AggregationStrategy
 			aggMap["callcenter.events"] = mb.metricCallcenterEvents.config.AggregationStrategy
 			aggMap["callcenter.recordings"] = mb.metricCallcenterRecordings.config.AggregationStrategy
@@ -85,6 +90,18 @@ func TestMetricsBuilder(t *testing.T) {
 			allMetricsCount := 0
 			defaultMetricsCount++
 			allMetricsCount++
+			mb.RecordCallcenterAgentsAnswerModeDataPoint(ts, 1, "agent_answer_mode-val")
+			if tt.name == "reaggregate_set" {
+				mb.RecordCallcenterAgentsAnswerModeDataPoint(ts, 3, "agent_answer_mode-val-2")
+			}
+			defaultMetricsCount++
+			allMetricsCount++
+			mb.RecordCallcenterAgentsOnCallDataPoint(ts, 1, "queue-val")
+			if tt.name == "reaggregate_set" {
+				mb.RecordCallcenterAgentsOnCallDataPoint(ts, 3, "queue-val-2")
+			}
+			defaultMetricsCount++
+			allMetricsCount++
 			mb.RecordCallcenterCallsDataPoint(ts, 1, AttributeDirectionInbound, AttributeEndStatusAnswered, AttributeHangupSideCustomer, "queue-val", "agent-val")
 			if tt.name == "reaggregate_set" {
 				mb.RecordCallcenterCallsDataPoint(ts, 3, AttributeDirectionOutbound, AttributeEndStatusNoAnswer, AttributeHangupSideAgent, "queue-val-2", "agent-val-2")
@@ -97,9 +114,27 @@ func TestMetricsBuilder(t *testing.T) {
 			}
 			defaultMetricsCount++
 			allMetricsCount++
+			mb.RecordCallcenterCallsInProgressDataPoint(ts, 1, AttributeCallPhaseDialing, AttributeDirectionInbound, "queue-val")
+			if tt.name == "reaggregate_set" {
+				mb.RecordCallcenterCallsInProgressDataPoint(ts, 3, AttributeCallPhaseQueue, AttributeDirectionOutbound, "queue-val-2")
+			}
+			defaultMetricsCount++
+			allMetricsCount++
 			mb.RecordCallcenterCallsOfferedDataPoint(ts, 1, AttributeDirectionInbound, AttributeEndStatusAnswered, "queue-val", "agent-val")
 			if tt.name == "reaggregate_set" {
 				mb.RecordCallcenterCallsOfferedDataPoint(ts, 3, AttributeDirectionOutbound, AttributeEndStatusNoAnswer, "queue-val-2", "agent-val-2")
+			}
+			defaultMetricsCount++
+			allMetricsCount++
+			mb.RecordCallcenterCallsQueuedOldestAgeDataPoint(ts, 1, AttributeDirectionInbound, "queue-val")
+			if tt.name == "reaggregate_set" {
+				mb.RecordCallcenterCallsQueuedOldestAgeDataPoint(ts, 3, AttributeDirectionOutbound, "queue-val-2")
+			}
+			defaultMetricsCount++
+			allMetricsCount++
+			mb.RecordCallcenterCallsRingingOldestAgeDataPoint(ts, 1, AttributeDirectionInbound, "queue-val")
+			if tt.name == "reaggregate_set" {
+				mb.RecordCallcenterCallsRingingOldestAgeDataPoint(ts, 3, AttributeDirectionOutbound, "queue-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
@@ -142,9 +177,14 @@ func TestMetricsBuilder(t *testing.T) {
 			res := rb.Emit()
 			metrics := mb.Emit(WithResource(res))
 			if tt.name == "reaggregate_set" {
+				assert.Empty(t, mb.metricCallcenterAgentsAnswerMode.aggDataPoints)
+				assert.Empty(t, mb.metricCallcenterAgentsOnCall.aggDataPoints)
 				assert.Empty(t, mb.metricCallcenterCalls.aggDataPoints)
 				assert.Empty(t, mb.metricCallcenterCallsAbandoned.aggDataPoints)
+				assert.Empty(t, mb.metricCallcenterCallsInProgress.aggDataPoints)
 				assert.Empty(t, mb.metricCallcenterCallsOffered.aggDataPoints)
+				assert.Empty(t, mb.metricCallcenterCallsQueuedOldestAge.aggDataPoints)
+				assert.Empty(t, mb.metricCallcenterCallsRingingOldestAge.aggDataPoints)
 				assert.Empty(t, mb.metricCallcenterCallsTransferred.aggDataPoints)
 				assert.Empty(t, mb.metricCallcenterEvents.aggDataPoints)
 				assert.Empty(t, mb.metricCallcenterRecordings.aggDataPoints)
@@ -177,6 +217,86 @@ func TestMetricsBuilder(t *testing.T) {
 			validatedMetrics := make(map[string]bool)
 			for _, mi := range allMetricsList {
 				switch mi.Name() {
+				case "callcenter.agents.answer_mode":
+					if tt.name != "reaggregate_set" {
+						assert.False(t, validatedMetrics["callcenter.agents.answer_mode"], "Found a duplicate in the metrics slice: callcenter.agents.answer_mode")
+						validatedMetrics["callcenter.agents.answer_mode"] = true
+						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+						assert.Equal(t, "UinCall agents now, by the agent_type (座席接听方式) of their latest agentstatus or setAgentType push; an agent counts until sessions.idle_timeout after that push.", mi.Description())
+						assert.Equal(t, "{agent}", mi.Unit())
+						dp := mi.Gauge().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+						assert.Equal(t, int64(1), dp.IntValue())
+						agentAnswerModeAttrVal, ok := dp.Attributes().Get("callcenter.agent.answer_mode")
+						assert.True(t, ok)
+						assert.Equal(t, "agent_answer_mode-val", agentAnswerModeAttrVal.Str())
+					} else {
+						assert.False(t, validatedMetrics["callcenter.agents.answer_mode"], "Found a duplicate in the metrics slice: callcenter.agents.answer_mode")
+						validatedMetrics["callcenter.agents.answer_mode"] = true
+						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+						assert.Equal(t, "UinCall agents now, by the agent_type (座席接听方式) of their latest agentstatus or setAgentType push; an agent counts until sessions.idle_timeout after that push.", mi.Description())
+						assert.Equal(t, "{agent}", mi.Unit())
+						dp := mi.Gauge().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+						switch aggMap["callcenter.agents.answer_mode"] {
+						case "sum":
+							assert.Equal(t, int64(4), dp.IntValue())
+						case "avg":
+							assert.Equal(t, int64(2), dp.IntValue())
+						case "min":
+							assert.Equal(t, int64(1), dp.IntValue())
+						case "max":
+							assert.Equal(t, int64(3), dp.IntValue())
+						}
+						_, ok := dp.Attributes().Get("callcenter.agent.answer_mode")
+						assert.False(t, ok)
+					}
+				case "callcenter.agents.on_call":
+					if tt.name != "reaggregate_set" {
+						assert.False(t, validatedMetrics["callcenter.agents.on_call"], "Found a duplicate in the metrics slice: callcenter.agents.on_call")
+						validatedMetrics["callcenter.agents.on_call"] = true
+						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+						assert.Equal(t, "Agents with a call ringing or talking now (distinct agents, per queue), from the call events (Udesk occasions, UinCall commands).", mi.Description())
+						assert.Equal(t, "{agent}", mi.Unit())
+						dp := mi.Gauge().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+						assert.Equal(t, int64(1), dp.IntValue())
+						queueAttrVal, ok := dp.Attributes().Get("callcenter.queue")
+						assert.True(t, ok)
+						assert.Equal(t, "queue-val", queueAttrVal.Str())
+					} else {
+						assert.False(t, validatedMetrics["callcenter.agents.on_call"], "Found a duplicate in the metrics slice: callcenter.agents.on_call")
+						validatedMetrics["callcenter.agents.on_call"] = true
+						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+						assert.Equal(t, "Agents with a call ringing or talking now (distinct agents, per queue), from the call events (Udesk occasions, UinCall commands).", mi.Description())
+						assert.Equal(t, "{agent}", mi.Unit())
+						dp := mi.Gauge().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+						switch aggMap["callcenter.agents.on_call"] {
+						case "sum":
+							assert.Equal(t, int64(4), dp.IntValue())
+						case "avg":
+							assert.Equal(t, int64(2), dp.IntValue())
+						case "min":
+							assert.Equal(t, int64(1), dp.IntValue())
+						case "max":
+							assert.Equal(t, int64(3), dp.IntValue())
+						}
+						_, ok := dp.Attributes().Get("callcenter.queue")
+						assert.False(t, ok)
+					}
 				case "callcenter.calls":
 					if tt.name != "reaggregate_set" {
 						assert.False(t, validatedMetrics["callcenter.calls"], "Found a duplicate in the metrics slice: callcenter.calls")
@@ -292,6 +412,56 @@ func TestMetricsBuilder(t *testing.T) {
 						_, ok = dp.Attributes().Get("callcenter.queue")
 						assert.False(t, ok)
 					}
+				case "callcenter.calls.in_progress":
+					if tt.name != "reaggregate_set" {
+						assert.False(t, validatedMetrics["callcenter.calls.in_progress"], "Found a duplicate in the metrics slice: callcenter.calls.in_progress")
+						validatedMetrics["callcenter.calls.in_progress"] = true
+						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+						assert.Equal(t, "Calls in progress now, by phase, direction and queue, from the call events (Udesk occasions, UinCall commands); a call whose end never comes leaves after sessions.idle_timeout.", mi.Description())
+						assert.Equal(t, "{call}", mi.Unit())
+						dp := mi.Gauge().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+						assert.Equal(t, int64(1), dp.IntValue())
+						callPhaseAttrVal, ok := dp.Attributes().Get("callcenter.call.phase")
+						assert.True(t, ok)
+						assert.Equal(t, "dialing", callPhaseAttrVal.Str())
+						directionAttrVal, ok := dp.Attributes().Get("callcenter.direction")
+						assert.True(t, ok)
+						assert.Equal(t, "inbound", directionAttrVal.Str())
+						queueAttrVal, ok := dp.Attributes().Get("callcenter.queue")
+						assert.True(t, ok)
+						assert.Equal(t, "queue-val", queueAttrVal.Str())
+					} else {
+						assert.False(t, validatedMetrics["callcenter.calls.in_progress"], "Found a duplicate in the metrics slice: callcenter.calls.in_progress")
+						validatedMetrics["callcenter.calls.in_progress"] = true
+						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+						assert.Equal(t, "Calls in progress now, by phase, direction and queue, from the call events (Udesk occasions, UinCall commands); a call whose end never comes leaves after sessions.idle_timeout.", mi.Description())
+						assert.Equal(t, "{call}", mi.Unit())
+						dp := mi.Gauge().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+						switch aggMap["callcenter.calls.in_progress"] {
+						case "sum":
+							assert.Equal(t, int64(4), dp.IntValue())
+						case "avg":
+							assert.Equal(t, int64(2), dp.IntValue())
+						case "min":
+							assert.Equal(t, int64(1), dp.IntValue())
+						case "max":
+							assert.Equal(t, int64(3), dp.IntValue())
+						}
+						_, ok := dp.Attributes().Get("callcenter.call.phase")
+						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("callcenter.direction")
+						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("callcenter.queue")
+						assert.False(t, ok)
+					}
 				case "callcenter.calls.offered":
 					if tt.name != "reaggregate_set" {
 						assert.False(t, validatedMetrics["callcenter.calls.offered"], "Found a duplicate in the metrics slice: callcenter.calls.offered")
@@ -346,6 +516,96 @@ func TestMetricsBuilder(t *testing.T) {
 						_, ok = dp.Attributes().Get("callcenter.queue")
 						assert.False(t, ok)
 						_, ok = dp.Attributes().Get("callcenter.agent")
+						assert.False(t, ok)
+					}
+				case "callcenter.calls.queued.oldest_age":
+					if tt.name != "reaggregate_set" {
+						assert.False(t, validatedMetrics["callcenter.calls.queued.oldest_age"], "Found a duplicate in the metrics slice: callcenter.calls.queued.oldest_age")
+						validatedMetrics["callcenter.calls.queued.oldest_age"] = true
+						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+						assert.Equal(t, "How long the call waiting longest in each queue now has waited, since it entered the queue, on the receiver's clock; 0 when none waits.", mi.Description())
+						assert.Equal(t, "s", mi.Unit())
+						dp := mi.Gauge().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeDouble, dp.ValueType())
+						assert.InDelta(t, float64(1), dp.DoubleValue(), 0.01)
+						directionAttrVal, ok := dp.Attributes().Get("callcenter.direction")
+						assert.True(t, ok)
+						assert.Equal(t, "inbound", directionAttrVal.Str())
+						queueAttrVal, ok := dp.Attributes().Get("callcenter.queue")
+						assert.True(t, ok)
+						assert.Equal(t, "queue-val", queueAttrVal.Str())
+					} else {
+						assert.False(t, validatedMetrics["callcenter.calls.queued.oldest_age"], "Found a duplicate in the metrics slice: callcenter.calls.queued.oldest_age")
+						validatedMetrics["callcenter.calls.queued.oldest_age"] = true
+						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+						assert.Equal(t, "How long the call waiting longest in each queue now has waited, since it entered the queue, on the receiver's clock; 0 when none waits.", mi.Description())
+						assert.Equal(t, "s", mi.Unit())
+						dp := mi.Gauge().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeDouble, dp.ValueType())
+						switch aggMap["callcenter.calls.queued.oldest_age"] {
+						case "sum":
+							assert.InDelta(t, float64(4), dp.DoubleValue(), 0.01)
+						case "avg":
+							assert.InDelta(t, float64(2), dp.DoubleValue(), 0.01)
+						case "min":
+							assert.InDelta(t, float64(1), dp.DoubleValue(), 0.01)
+						case "max":
+							assert.InDelta(t, float64(3), dp.DoubleValue(), 0.01)
+						}
+						_, ok := dp.Attributes().Get("callcenter.direction")
+						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("callcenter.queue")
+						assert.False(t, ok)
+					}
+				case "callcenter.calls.ringing.oldest_age":
+					if tt.name != "reaggregate_set" {
+						assert.False(t, validatedMetrics["callcenter.calls.ringing.oldest_age"], "Found a duplicate in the metrics slice: callcenter.calls.ringing.oldest_age")
+						validatedMetrics["callcenter.calls.ringing.oldest_age"] = true
+						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+						assert.Equal(t, "How long the call ringing longest now has rung, on the receiver's clock; 0 when none rings.", mi.Description())
+						assert.Equal(t, "s", mi.Unit())
+						dp := mi.Gauge().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeDouble, dp.ValueType())
+						assert.InDelta(t, float64(1), dp.DoubleValue(), 0.01)
+						directionAttrVal, ok := dp.Attributes().Get("callcenter.direction")
+						assert.True(t, ok)
+						assert.Equal(t, "inbound", directionAttrVal.Str())
+						queueAttrVal, ok := dp.Attributes().Get("callcenter.queue")
+						assert.True(t, ok)
+						assert.Equal(t, "queue-val", queueAttrVal.Str())
+					} else {
+						assert.False(t, validatedMetrics["callcenter.calls.ringing.oldest_age"], "Found a duplicate in the metrics slice: callcenter.calls.ringing.oldest_age")
+						validatedMetrics["callcenter.calls.ringing.oldest_age"] = true
+						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
+						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
+						assert.Equal(t, "How long the call ringing longest now has rung, on the receiver's clock; 0 when none rings.", mi.Description())
+						assert.Equal(t, "s", mi.Unit())
+						dp := mi.Gauge().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeDouble, dp.ValueType())
+						switch aggMap["callcenter.calls.ringing.oldest_age"] {
+						case "sum":
+							assert.InDelta(t, float64(4), dp.DoubleValue(), 0.01)
+						case "avg":
+							assert.InDelta(t, float64(2), dp.DoubleValue(), 0.01)
+						case "min":
+							assert.InDelta(t, float64(1), dp.DoubleValue(), 0.01)
+						case "max":
+							assert.InDelta(t, float64(3), dp.DoubleValue(), 0.01)
+						}
+						_, ok := dp.Attributes().Get("callcenter.direction")
+						assert.False(t, ok)
+						_, ok = dp.Attributes().Get("callcenter.queue")
 						assert.False(t, ok)
 					}
 				case "callcenter.calls.transferred":

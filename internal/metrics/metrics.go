@@ -17,6 +17,7 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 )
 
 // Histogram names, all in seconds.
@@ -56,6 +57,9 @@ type Settings struct {
 	Builder    metadata.MetricsBuilderConfig
 	Receiver   receiver.Settings
 	OpenByRoot func() map[Resource]int // open sessions per resource, for the gauge; may be nil
+	// Live is the present moment per resource at the flush's time, for the live gauges (calls
+	// in progress, oldest waits, agents on a call, answer modes); may be nil.
+	Live func(now time.Time) map[Resource]*session.Live
 }
 
 // Resource is whose data a series counts.
@@ -116,6 +120,7 @@ type Aggregator struct {
 	mb       *metadata.MetricsBuilder
 	start    time.Time // start of the cumulative series, or of the pending delta
 	series   map[Resource]*series
+	liveSeen map[Resource]map[liveSeries]bool // live series emitted so far, emitted again as 0
 }
 
 // New returns an aggregator whose series start at start.
@@ -131,6 +136,7 @@ func New(s Settings, start time.Time) *Aggregator {
 		mb:       metadata.NewMetricsBuilder(s.Builder, s.Receiver),
 		start:    start,
 		series:   map[Resource]*series{},
+		liveSeen: map[Resource]map[liveSeries]bool{},
 	}
 }
 
@@ -308,7 +314,13 @@ func (a *Aggregator) Flush(now time.Time) (pmetric.Metrics, Pending) {
 	if a.settings.OpenByRoot != nil {
 		open = a.settings.OpenByRoot()
 	}
-	md := a.build(now, open)
+	live := map[Resource]map[liveSeries]liveValue{}
+	if a.settings.Live != nil {
+		for r, l := range a.settings.Live(now) {
+			live[r] = liveSeriesOf(l, now)
+		}
+	}
+	md := a.build(now, open, live)
 	pending := Pending{start: a.start}
 	if a.settings.Delta {
 		pending.series = a.series
@@ -347,10 +359,17 @@ func (a *Aggregator) Restore(p Pending) {
 	}
 }
 
-func (a *Aggregator) build(now time.Time, open map[Resource]int) pmetric.Metrics {
+func (a *Aggregator) build(now time.Time, open map[Resource]int, live map[Resource]map[liveSeries]liveValue) pmetric.Metrics {
 	ts := pcommon.NewTimestampFromTime(now)
 	start := pcommon.NewTimestampFromTime(a.start)
-	resources := slices.SortedFunc(maps.Keys(mergeKeys(a.series, open)), func(x, y Resource) int {
+	keys := mergeKeys(a.series, open)
+	for r := range live {
+		keys[r] = true
+	}
+	for r := range a.liveSeen {
+		keys[r] = true
+	}
+	resources := slices.SortedFunc(maps.Keys(keys), func(x, y Resource) int {
 		return cmp.Or(cmp.Compare(x.Vendor, y.Vendor), cmp.Compare(x.Tenant, y.Tenant), cmp.Compare(x.ServiceName, y.ServiceName))
 	})
 	md := pmetric.NewMetrics()
@@ -362,6 +381,9 @@ func (a *Aggregator) build(now time.Time, open map[Resource]int) pmetric.Metrics
 		a.recordCounters(ts, s)
 		if n, ok := open[r]; ok {
 			a.mb.RecordCallcenterSessionsOpenDataPoint(ts, int64(n))
+		}
+		if _, ok := live[r]; ok || a.liveSeen[r] != nil {
+			a.recordLive(ts, r, live[r])
 		}
 		rb := a.mb.NewResourceBuilder()
 		rb.SetServiceName(r.ServiceName)

@@ -41,6 +41,9 @@ type Event struct {
 	Details map[string]any
 	// Key tells a repeated push of the same event from a new one.
 	Key string
+	// Segment is the vendor's call the event belongs to (Udesk conversation_id, UinCall
+	// session_id): a transfer that came as a call of its own has events of two segments.
+	Segment string `json:",omitempty"`
 }
 
 // Session is what is known about one call.
@@ -417,7 +420,7 @@ func (s *Session) apply(p *call.Push) string {
 	}
 	ev := Event{
 		Type: p.Event.Type, Name: p.Event.Name, Time: p.When(), Timed: !p.Time.IsZero(),
-		Agent: p.Call.Agent, Details: p.Event.Attributes, Key: s.eventKey(p),
+		Agent: p.Call.Agent, Details: p.Event.Attributes, Key: s.eventKey(p), Segment: p.Call.SessionID,
 	}
 	if slices.ContainsFunc(s.Events, func(e Event) bool { return e.Key == ev.Key }) {
 		return ev.Key // a repeated push: the event is known
