@@ -193,6 +193,7 @@ func (f figures) log(t *testing.T, what string) {
 func checkReadmeQueries(t *testing.T, ev evaluation, r run) figures {
 	t.Helper()
 	got := figures{}
+	zeros := map[string]int{} // rows whose truth is 0, by measure
 	for _, q := range readmeQueries(t) {
 		m, ok := measures[q.measure]
 		if !ok {
@@ -223,7 +224,15 @@ func checkReadmeQueries(t *testing.T, ev evaluation, r run) figures {
 			require.True(t, ok, "%s: no truth for %s", q.title, vendor)
 			got.add(vendor, q.measure, rw.value, want)
 			assert.True(t, equal(want, rw.value, m.tolerance), "%s: %q for %s: got %v, truth %v (±%g)", ev.label, q.title, vendor, rw.value, want, m.tolerance)
+			if want == 0 {
+				zeros[q.measure]++
+			}
 		}
+	}
+	// The traffic has vendors with nothing to count here (UinCall transfers nothing, Udesk has no
+	// IVR-completed calls, no vendor's calls end with a bot only): their KPI is a row with 0.
+	for _, m := range []string{"transfer_rate", "ivr_containment", "bot_handled"} {
+		assert.Positive(t, zeros[m], "%s: no vendor checked for a %s of 0", ev.label, m)
 	}
 	return got
 }
@@ -249,6 +258,9 @@ func checkDashboardQueries(t *testing.T, ev evaluation, r run) {
 					continue
 				}
 				perAgent := strings.Contains(target.Expr, "callcenter_agent)")
+				if strings.Contains(target.Expr, "by (callcenter_vendor") && !perAgent {
+					checkAllVendors(t, where, m, ev, r, target.Expr)
+				}
 				for _, vendor := range traffic.Vendors {
 					expr := substitute(t, target.Expr, variablesFor(ev, r, vendor))
 					rows, err := ev.p.query(context.Background(), expr, ev.at)
@@ -271,6 +283,31 @@ func checkDashboardQueries(t *testing.T, ev evaluation, r run) {
 		}
 	}
 	t.Logf("%s: %d rows of UinCall durations not compared (UinCall sends no times: its durations are the receiver's measurement of arrival times)", ev.label, untimed)
+}
+
+// checkAllVendors runs a per-vendor panel as a dashboard opens, every variable "All": one row
+// per vendor (and queue), each the truth of its vendor.
+func checkAllVendors(t *testing.T, where string, m measure, ev evaluation, r run, expr string) {
+	t.Helper()
+	vars := variablesFor(ev, r, ".*")
+	vars["tenant"] = ".*"
+	rows, err := ev.p.query(context.Background(), substitute(t, expr, vars), ev.at)
+	require.NoError(t, err, where)
+	seen := map[string]bool{}
+	for _, rw := range rows {
+		vendor := rw.labels["callcenter_vendor"]
+		seen[vendor] = true
+		checkRows(t, where+" / All", m, vendor, []row{rw}, r)
+	}
+	for _, vendor := range traffic.Vendors {
+		sub := subsetOf(r.calls, vendor, nil)
+		if m.timed && !sub.timed() {
+			continue
+		}
+		if _, ok := m.truth(sub, nil); ok {
+			assert.True(t, seen[vendor], "%s / All: no row for %s", where, vendor)
+		}
+	}
 }
 
 // checkRows compares each row with the truth of its vendor (and queue); it returns how many rows
