@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,6 +49,23 @@ func logsQL(ctx context.Context, base, query string) ([]map[string]string, error
 		out = append(out, rec)
 	}
 	return out, sc.Err()
+}
+
+// settle retries check until it succeeds, for at most 15 s, and fails the test with its last
+// error: the stores make what they received searchable shortly after it arrived.
+func settle(t *testing.T, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // jaegerTrace is a trace as Jaeger's query API (/api/traces/{id}) gives it.
@@ -120,17 +138,28 @@ func checkCallsAndTraces(t *testing.T, s *stack, r run) {
 	ctx := context.Background()
 	for _, c := range sampleCalls(r.calls) {
 		t.Run(c.Vendor+" "+c.Direction+" "+c.EndStatus+" transfers="+strconv.Itoa(c.Transfers), func(t *testing.T) {
-			records, err := logsQL(ctx, s.victoriaLogs, `callcenter.session.id:=`+strconv.Quote(c.Session))
-			require.NoError(t, err)
-			require.NotEmpty(t, records, "no record of session %s in VictoriaLogs", c.Session)
+			var records []map[string]string
+			// VictoriaLogs makes what it ingested searchable within about a second.
+			settle(t, func() error {
+				var err error
+				records, err = logsQL(ctx, s.victoriaLogs, `callcenter.session.id:=`+strconv.Quote(c.Session))
+				if err == nil && len(records) == 0 {
+					err = fmt.Errorf("no record of session %s in VictoriaLogs", c.Session)
+				}
+				return err
+			})
 			traceID := records[0]["trace_id"]
 			require.NotEmpty(t, traceID, "the record carries its trace ID: %v", records[0])
 			for _, rec := range records {
 				assert.Equal(t, traceID, rec["trace_id"], "every record of the call is in one trace")
 				assert.Equal(t, c.Vendor, rec["callcenter.vendor"])
 			}
-			trace, err := fetchTrace(ctx, s.jaeger, traceID)
-			require.NoError(t, err)
+			var trace jaegerTrace
+			settle(t, func() error { // Jaeger's batch processor holds spans for up to 200 ms
+				var err error
+				trace, err = fetchTrace(ctx, s.jaeger, traceID)
+				return err
+			})
 			checkTree(t, c, trace)
 		})
 	}
@@ -254,10 +283,16 @@ func checkCallRecordCounts(t *testing.T, s *stack, r run) {
 		}
 		for status, n := range want {
 			q := fmt.Sprintf(`event.name:="callcenter.call_record" callcenter.vendor:=%q callcenter.end_status:=%q | stats count() as n`, vendor, status)
-			rows, err := logsQL(ctx, s.victoriaLogs, q)
-			require.NoError(t, err)
-			require.Len(t, rows, 1, q)
-			assert.Equal(t, strconv.Itoa(n), rows[0]["n"], "%s %s call records", vendor, status)
+			settle(t, func() error {
+				rows, err := logsQL(ctx, s.victoriaLogs, q)
+				switch {
+				case err != nil:
+					return err
+				case len(rows) != 1 || rows[0]["n"] != strconv.Itoa(n):
+					return fmt.Errorf("%s: %v, want %d call records", q, rows, n)
+				}
+				return nil
+			})
 		}
 	}
 }
