@@ -120,7 +120,7 @@ check-tidy:
 
 ## lint: golangci-lint with .golangci.yml
 lint: $(LINT)
-	$(LINT) run --build-tags e2e ./...
+	$(LINT) run --build-tags e2e,backends ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

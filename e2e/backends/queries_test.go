@@ -201,9 +201,7 @@ func checkReadmeQueries(t *testing.T, ev evaluation, r run) figures {
 		}
 		expr := substitute(t, q.expr, map[string]string{"__range": ev.rng})
 		rows, err := ev.p.query(context.Background(), expr, ev.at)
-		if !assert.NoError(t, err, q.title) {
-			continue
-		}
+		require.NoError(t, err, q.title)
 		byVendor := map[string]row{}
 		for _, rw := range rows {
 			byVendor[vendorOfJob(rw.labels["job"])] = rw
@@ -264,9 +262,7 @@ func checkDashboardQueries(t *testing.T, ev evaluation, r run) {
 				for _, vendor := range traffic.Vendors {
 					expr := substitute(t, target.Expr, variablesFor(ev, r, vendor))
 					rows, err := ev.p.query(context.Background(), expr, ev.at)
-					if !assert.NoError(t, err, where) {
-						continue
-					}
+					require.NoError(t, err, where)
 					if perAgent {
 						if agents[target.RefID] == nil {
 							agents[target.RefID] = map[string][]row{}

@@ -1,6 +1,10 @@
 // Command dashboards writes the Grafana dashboards of the call-center receiver and their
 // provisioning files: `make dashboards` runs it, `make check-dashboards` fails when the committed
 // files differ from what it writes.
+//
+// It writes the classic dashboard JSON (the SDK's dashboard package, which it marks deprecated in
+// favour of dashboardv2): file provisioning and import load it in every Grafana, while the v2
+// schema needs Grafana 12 with its new dashboard API.
 package main
 
 import (
