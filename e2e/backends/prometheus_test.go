@@ -65,12 +65,12 @@ func (p *prometheus) scalar(ctx context.Context, expr string, at time.Time) (flo
 	return rows[0].value, nil
 }
 
-// lastSample is the time of the collector's last flush that Prometheus holds whole: the earliest
-// of the latest samples of the call counts (every flush carries every series, but the flush at
-// shutdown may reach Prometheus for part of them). timestamp() must take the selector itself:
-// of anything computed it gives the evaluation time.
+// lastSample is the time of the collector's last flush that Prometheus holds: every flush
+// carries every cumulative series with one timestamp, so it is the latest sample of any call
+// count. timestamp() must take the selector itself: of anything computed it gives the evaluation
+// time.
 func (p *prometheus) lastSample(ctx context.Context) (time.Time, error) {
-	v, err := p.scalar(ctx, `min(timestamp(callcenter_calls_total))`, time.Now())
+	v, err := p.scalar(ctx, `max(timestamp(callcenter_calls_total))`, time.Now())
 	if err != nil {
 		return time.Time{}, err
 	}

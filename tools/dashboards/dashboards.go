@@ -57,7 +57,7 @@ func serviceOverview() *dashboard.DashboardBuilder {
 		WithRow(dashboard.NewRowBuilder("Over time")).
 		WithPanel(timeSeries("End statuses", "Completed calls by end status, both directions unless filtered.", "short",
 			rangeQuery("calls_by_end_status", overTime("callcenter_end_status", "callcenter_calls_total", queueFilters+`, callcenter_direction=~"$direction"`), "{{callcenter_end_status}}"))).
-		WithPanel(timeSeries("Offered and abandoned", "Offered calls and their abandons in the queue or while ringing.", "short",
+		WithPanel(timeSeries("Offered by end status", "Offered calls by how they ended: answered, abandoned in the queue or while ringing, no agent...", "short",
 			rangeQuery("offered_by_end_status", overTime("callcenter_end_status", "callcenter_calls_offered_total", queueFilters+`, `+inbound), "offered, {{callcenter_end_status}}"))).
 		WithPanel(bucketHeatmap("Queue wait", "Calls by time waited in the queue.", "queue_wait_buckets",
 			"callcenter_call_queue_duration_seconds_bucket", queueFilters+`, callcenter_direction=~"$direction"`)).
