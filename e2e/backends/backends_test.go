@@ -190,11 +190,11 @@ func TestBackends(t *testing.T) {
 		require.NoError(t, err, p.name)
 		evs = append(evs, ev)
 	}
-	main, withoutCT, remoteWrite := evs[0], evs[1], evs[2]
-	t.Logf("queries evaluated at the last flush, over $__range=%s", main.rng)
-	t.Run("Metric names and labels", func(t *testing.T) { checkNamesAndLabels(t, []evaluation{main, remoteWrite}, r) })
-	t.Run("README KPIs", func(t *testing.T) { checkReadmeQueries(t, main, r).log(t, "Prometheus (OTLP) vs truth") })
-	t.Run("Dashboard panels", func(t *testing.T) { checkDashboardQueries(t, main, r) })
+	otlp, withoutCT, remoteWrite := evs[0], evs[1], evs[2]
+	t.Logf("queries evaluated at the last flush, over $__range=%s", otlp.rng)
+	t.Run("Metric names and labels", func(t *testing.T) { checkNamesAndLabels(t, []evaluation{otlp, remoteWrite}, r) })
+	t.Run("README KPIs", func(t *testing.T) { checkReadmeQueries(t, otlp, r).log(t, "Prometheus (OTLP) vs truth") })
+	t.Run("Dashboard panels", func(t *testing.T) { checkDashboardQueries(t, otlp, r) })
 	t.Run("Remote write", func(t *testing.T) {
 		checkReadmeQueries(t, remoteWrite, r).log(t, "Prometheus (remote write 2.0) vs truth")
 		checkDashboardQueries(t, remoteWrite, r)
