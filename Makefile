@@ -7,6 +7,10 @@ TOOLS     := $(CURDIR)/.tools
 OCB       := $(TOOLS)/builder
 MDATAGEN  := $(TOOLS)/mdatagen
 LINT      := $(TOOLS)/golangci-lint
+# The backends `make test-backends` runs on loopback, each pinned by its module under tools/.
+PROMETHEUS   := $(TOOLS)/prometheus
+JAEGER       := $(TOOLS)/jaeger
+VICTORIALOGS := $(TOOLS)/victoria-logs
 DIST      := _build/otelcol-callcenter
 CONFIG    ?= config/default.yaml
 
@@ -14,7 +18,7 @@ CONFIG    ?= config/default.yaml
 SOURCES   := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './tools/*' -not -name '*_test.go') \
              go.mod go.sum builder-config.yaml
 
-.PHONY: all run demo build test unit e2e fuzz generate check-generate check-tidy lint fmt tools clean ci
+.PHONY: all run demo build test unit e2e test-backends backends dashboards check-dashboards fuzz generate check-generate check-tidy lint fmt tools clean ci
 
 all: build
 
@@ -51,6 +55,36 @@ unit:
 e2e: $(DIST)
 	CALLCENTER_COLLECTOR=$(CURDIR)/$(DIST) $(GO) test -count=1 -tags e2e -timeout 20m ./e2e/...
 
+## test-backends: generated traffic through the distribution into real Prometheus, Jaeger and
+## VictoriaLogs on loopback; every query of the README and of dashboards/ checked against the truth
+# The backends are built once into .tools/ (Prometheus ~10 min, Jaeger ~8 min on 2 cores) and
+# rebuilt only when their go.mod changes.
+test-backends: $(DIST) backends
+	CALLCENTER_COLLECTOR=$(CURDIR)/$(DIST) CALLCENTER_TOOLS=$(TOOLS) \
+		$(GO) test -count=1 -tags backends -timeout 20m -v ./e2e/backends/
+
+backends: $(PROMETHEUS) $(JAEGER) $(VICTORIALOGS)
+
+$(PROMETHEUS): tools/prometheus/go.mod tools/prometheus/go.sum
+	cd tools/prometheus && $(GO) build -o $@ github.com/prometheus/prometheus/cmd/prometheus
+
+$(JAEGER): tools/jaeger/go.mod tools/jaeger/go.sum
+	cd tools/jaeger && $(GO) build -o $@ github.com/jaegertracing/jaeger/cmd/jaeger
+
+$(VICTORIALOGS): tools/victorialogs/go.mod tools/victorialogs/go.sum
+	cd tools/victorialogs && $(GO) build -o $@ github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs
+
+## dashboards: regenerate the Grafana dashboards and provisioning files under dashboards/
+dashboards:
+	cd tools/dashboards && $(GO) run . -out $(CURDIR)/dashboards
+
+## check-dashboards: fail when the committed dashboards differ from what the generator writes
+check-dashboards: dashboards
+	@git diff --exit-code -- dashboards \
+		|| (echo "dashboards are stale: run 'make dashboards' and commit"; exit 1)
+	@test -z "$$(git status --porcelain --untracked-files=all -- dashboards)" \
+		|| (git status --short -- dashboards; echo "the generator wrote dashboards that are not committed"; exit 1)
+
 ## fuzz: run each fuzz target for FUZZTIME (go test -fuzz takes one target at a time)
 # A failing input is written to the package's testdata/fuzz/<target>/: commit it as a seed.
 # The default is a count, not a duration: with a duration Go 1.26's fuzzer can fail at the end
@@ -86,13 +120,13 @@ check-tidy:
 
 ## lint: golangci-lint with .golangci.yml
 lint: $(LINT)
-	$(LINT) run --build-tags e2e ./...
+	$(LINT) run --build-tags e2e,backends ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 ## ci: everything .ci/run checks
-ci: check-tidy check-generate lint test fuzz
+ci: check-tidy check-generate check-dashboards lint test test-backends fuzz
 
 tools: $(OCB) $(MDATAGEN) $(LINT)
 
