@@ -1,0 +1,193 @@
+package callcenterreceiver
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/sharedcomponent"
+	"github.com/otelcallcenter/callcenterreceiver/internal/state"
+)
+
+// countingRun is one life of a receiver with a logs and a metrics pipeline, its state on a disk
+// that a test can crash, its clock stopped at the moment it started.
+type countingRun struct {
+	url     string
+	logs    *consumertest.LogsSink
+	metrics *consumertest.MetricsSink
+	recv    *callcenterReceiver
+}
+
+func startCounting(t *testing.T, disk *crashableStorage, temporality string, now time.Time) *countingRun {
+	t.Helper()
+	storageID := storagetest.NewStorageID("mem")
+	cfg := createDefaultConfig().(*Config)
+	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
+	cfg.Storage = &storageID
+	cfg.MetricsTemporality = temporality
+	cfg.CollectionInterval = time.Hour // the test flushes
+	cfg.clock = func() time.Time { return now }
+	set := receivertest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type)
+	r := &countingRun{url: "http://" + cfg.ServerConfig.NetAddr.Endpoint, logs: new(consumertest.LogsSink), metrics: new(consumertest.MetricsSink)}
+	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, r.logs)
+	require.NoError(t, err)
+	mr, err := NewFactory().CreateMetrics(context.Background(), set, cfg, r.metrics)
+	require.NoError(t, err)
+	r.recv = lr.(*sharedcomponent.Component[*callcenterReceiver]).Unwrap()
+	host := storagetest.NewStorageHost().WithExtension(storageID, disk)
+	require.NoError(t, lr.Start(context.Background(), host))
+	require.NoError(t, mr.Start(context.Background(), host))
+	var once sync.Once
+	t.Cleanup(func() { // a crashed run is shut down only when the test is over
+		once.Do(func() {
+			assert.NoError(t, lr.Shutdown(context.Background()))
+			assert.NoError(t, mr.Shutdown(context.Background()))
+		})
+	})
+	return r
+}
+
+// dezhuCalls are distinct 得助 call records, each one finished call.
+func dezhuCalls(t *testing.T, n int) [][]byte {
+	record := string(fixture(t, "dezhu/record.json"))
+	out := make([][]byte, 0, n)
+	for i := range n {
+		body := strings.ReplaceAll(record, "0605589a-c1f7-47a5-b75c-3e639e1b928a", fmt.Sprintf("record-%04d", i))
+		out = append(out, []byte(strings.ReplaceAll(body, "77321526-3971-408e-adf2-7557dba9d2c3", fmt.Sprintf("call-%04d", i))))
+	}
+	return out
+}
+
+// callsCounted adds up callcenter.calls as a backend would: with cumulative temporality the last
+// value of every series, a series being its attributes and start time (a restart starts new
+// series); with delta temporality every point.
+func callsCounted(sinks ...*consumertest.MetricsSink) (total int64, starts map[pcommon.Timestamp]bool) {
+	last := map[string]int64{}
+	starts = map[pcommon.Timestamp]bool{}
+	for i, sink := range sinks {
+		for _, md := range sink.AllMetrics() {
+			for _, rm := range md.ResourceMetrics().All() {
+				for _, sm := range rm.ScopeMetrics().All() {
+					for _, m := range sm.Metrics().All() {
+						if m.Name() != "callcenter.calls" {
+							continue
+						}
+						delta := m.Sum().AggregationTemporality() == pmetric.AggregationTemporalityDelta
+						for n, dp := range m.Sum().DataPoints().All() {
+							starts[dp.StartTimestamp()] = true
+							key := fmt.Sprint(dp.StartTimestamp(), dp.Attributes().AsRaw())
+							if delta {
+								key = fmt.Sprint(i, dp.Timestamp(), n, key) // every point adds
+								last[key] += dp.IntValue()
+								continue
+							}
+							last[key] = dp.IntValue()
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, v := range last {
+		total += v
+	}
+	return total, starts
+}
+
+// TestCountsSurviveACrash crashes the receiver (its storage taken as it is, no shutdown) with
+// calls counted and not flushed: the next run flushes them, in series that start when it
+// started, and counts none twice, whether or not the state was compacted before the crash.
+func TestCountsSurviveACrash(t *testing.T) {
+	for _, temporality := range []string{temporalityCumulative, temporalityDelta} {
+		for _, compacted := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/compacted=%v", temporality, compacted), func(t *testing.T) {
+				calls := dezhuCalls(t, 6)
+				t1 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+				disk := &crashableStorage{data: map[string][]byte{}}
+
+				first := startCounting(t, disk, temporality, t1)
+				for _, body := range calls[:3] {
+					require.Equal(t, http.StatusOK, post(t, first.url+"/dezhu", "application/json", body).status)
+				}
+				require.NoError(t, first.recv.flushMetrics())
+				for _, body := range calls[3:5] { // counted, acknowledged, not flushed
+					require.Equal(t, http.StatusOK, post(t, first.url+"/dezhu", "application/json", body).status)
+				}
+				if compacted {
+					require.NoError(t, first.recv.compact(context.Background()))
+				}
+				counted, _ := callsCounted(first.metrics)
+				require.Equal(t, int64(3), counted, "the first flush")
+
+				t2 := t1.Add(time.Minute)
+				disk = disk.crash()
+				second := startCounting(t, disk, temporality, t2)
+				// 得助 pushes a record "at most 10 times until a successful reply": a reply the
+				// crash swallowed brings the record again.
+				for _, body := range calls[3:] {
+					require.Equal(t, http.StatusOK, post(t, second.url+"/dezhu", "application/json", body).status)
+				}
+				assert.Equal(t, 1, second.logs.LogRecordCount(), "the retries were known: only the new call is logged")
+				require.NoError(t, second.recv.flushMetrics())
+				counted, starts := callsCounted(second.metrics)
+				assert.Equal(t, int64(3), counted, "the two counted before the crash, and the new call")
+				assert.Equal(t, map[pcommon.Timestamp]bool{pcommon.NewTimestampFromTime(t2): true}, starts,
+					"the second run's series start when it started, after the first run's last point")
+
+				third := startCounting(t, disk.crash(), temporality, t2.Add(time.Minute))
+				require.NoError(t, third.recv.flushMetrics())
+				counted, _ = callsCounted(third.metrics)
+				assert.Zero(t, counted, "everything was flushed and marked: nothing to replay")
+
+				total, _ := callsCounted(first.metrics, second.metrics, third.metrics)
+				assert.Equal(t, int64(len(calls)), total, "every call counted once over the three runs")
+			})
+		}
+	}
+}
+
+// TestJournalGrowthPerPush measures what one 得助 call record adds to the state journal, and
+// what of it the metric observations take.
+func TestJournalGrowthPerPush(t *testing.T) {
+	disk := &crashableStorage{data: map[string][]byte{}}
+	run := startCounting(t, disk, temporalityCumulative, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	const pushes = 20
+	for _, body := range dezhuCalls(t, pushes) {
+		require.Equal(t, http.StatusOK, post(t, run.url+"/dezhu", "application/json", body).status)
+	}
+	disk.mu.Lock()
+	var total, observations, records int
+	for key, value := range disk.data {
+		if !strings.HasPrefix(key, "journal/") {
+			continue
+		}
+		var rec state.Record
+		require.NoError(t, json.Unmarshal(value, &rec))
+		body, err := json.Marshal(rec.Metrics)
+		require.NoError(t, err)
+		total += len(value)
+		observations += len(body)
+		records++
+	}
+	disk.mu.Unlock()
+	require.Equal(t, pushes, records, "one journal record per push")
+	t.Logf("journal growth per 得助 call record: %d bytes, of which metric observations %d", total/records, observations/records)
+	assert.Less(t, observations/records, 300, "the observations, not the call")
+}
