@@ -168,7 +168,7 @@ func (r *callcenterReceiver) emitLogs(ctx context.Context, format string, vc *Ve
 	var logged []*item
 	for _, it := range items {
 		if it.needs(dedup.Logs) {
-			rec := logs.Record{Push: it.push, ServiceName: vc.ServiceName}
+			rec := logs.Record{Push: it.push, ServiceName: vc.ServiceName, UID: it.recordUID()}
 			rec.TraceID, rec.SpanID = it.traceContext()
 			records = append(records, rec)
 			logged = append(logged, it)
@@ -195,6 +195,21 @@ func (r *callcenterReceiver) emitLogs(ctx context.Context, format string, vc *Ve
 		it.accepted |= dedup.Logs
 	}
 	return nil
+}
+
+// recordUID is the log.record.uid of the push's log record: from the vendor's identity of the
+// push when it has one, so that a retry after a crash carries its original's; else from the
+// event's place in its session; else from its arrival.
+func (it *item) recordUID() string {
+	p := it.push
+	switch {
+	case p.DedupKey != "":
+		return logs.PushUID(p.Vendor, p.Tenant, p.DedupKey)
+	case it.change != nil && it.change.EventKey != "":
+		return logs.EventUID(p.Vendor, p.Tenant, it.change.Session.Key.ID, it.change.EventKey)
+	default:
+		return logs.ArrivalUID(p.Vendor, p.Tenant, p.Arrival, p.Payload)
+	}
 }
 
 // traceContext is the trace and span a push's log record belongs to: the phase its event starts,
