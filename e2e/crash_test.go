@@ -95,11 +95,11 @@ func loggedRecords(s *sink) []logged {
 	var out []logged
 	for _, ld := range s.Logs.AllLogs() {
 		for _, rl := range ld.ResourceLogs().All() {
-			vendor := str(rl.Resource().Attributes(), "callcenter.vendor")
+			vendor := attr(rl.Resource().Attributes(), "callcenter.vendor")
 			for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
 				out = append(out, logged{
-					vendor: vendor, pushID: str(lr.Attributes(), "callcenter.push.id"),
-					uid: str(lr.Attributes(), "log.record.uid"), session: str(lr.Attributes(), "callcenter.session.id"),
+					vendor: vendor, pushID: attr(lr.Attributes(), "callcenter.push.id"),
+					uid: attr(lr.Attributes(), "log.record.uid"), session: attr(lr.Attributes(), "callcenter.session.id"),
 				})
 			}
 		}
