@@ -163,8 +163,8 @@ func TestCountsSurviveACrash(t *testing.T) {
 	}
 }
 
-// TestJournalGrowthPerPush measures what one 得助 call record adds to the state journal, and
-// what of it the metric observations take.
+// TestJournalGrowthPerPush measures what a push adds to the state journal, and what of it the
+// metric observations take: a 得助 call record (a completed call) and a TCCC recording notice.
 func TestJournalGrowthPerPush(t *testing.T) {
 	disk := &crashableStorage{data: map[string][]byte{}}
 	run := startCounting(t, disk, temporalityCumulative, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
@@ -172,22 +172,36 @@ func TestJournalGrowthPerPush(t *testing.T) {
 	for _, body := range dezhuCalls(t, pushes) {
 		require.Equal(t, http.StatusOK, post(t, run.url+"/dezhu", "application/json", body).status)
 	}
+	total, observations, records := journalSize(t, disk)
+	require.Equal(t, pushes, records, "one journal record per push")
+	t.Logf("journal growth per 得助 call record: %d bytes, of which metric observations %d", total/records, observations/records)
+	assert.Less(t, observations/records, 300, "the observations, not the call")
+
+	require.Equal(t, http.StatusOK, post(t, run.url+"/tccc?action=record&version=1", "application/json", fixture(t, "tccc/record.json")).status)
+	withRecording, recordingObservations, n := journalSize(t, disk)
+	require.Equal(t, pushes+1, n)
+	t.Logf("journal growth per TCCC recording notice: %d bytes, of which metric observations %d", withRecording-total, recordingObservations-observations)
+	assert.Less(t, recordingObservations-observations, 100)
+}
+
+// journalSize adds up the journal records on the disk: their bytes, and the bytes of their
+// metric observations alone.
+func journalSize(t *testing.T, disk *crashableStorage) (total, observations, records int) {
 	disk.mu.Lock()
-	var total, observations, records int
+	defer disk.mu.Unlock()
 	for key, value := range disk.data {
 		if !strings.HasPrefix(key, "journal/") {
 			continue
 		}
 		var rec state.Record
 		require.NoError(t, json.Unmarshal(value, &rec))
-		body, err := json.Marshal(rec.Metrics)
-		require.NoError(t, err)
+		if len(rec.Metrics) > 0 {
+			body, err := json.Marshal(rec.Metrics)
+			require.NoError(t, err)
+			observations += len(body)
+		}
 		total += len(value)
-		observations += len(body)
 		records++
 	}
-	disk.mu.Unlock()
-	require.Equal(t, pushes, records, "one journal record per push")
-	t.Logf("journal growth per 得助 call record: %d bytes, of which metric observations %d", total/records, observations/records)
-	assert.Less(t, observations/records, 300, "the observations, not the call")
+	return total, observations, records
 }

@@ -114,6 +114,13 @@ func loggedRecords(s *sink) []logged {
 // runs; a push logged twice (the crash came after its export, before its reply) carries the
 // same log.record.uid both times.
 func TestCallDayThroughSIGKILLs(t *testing.T) {
+	// The kills, at these numbers of acknowledged pushes (of 723): the 3 and 10.
+	for _, killAt := range [][]int64{{150, 350, 550}, {60, 120, 180, 240, 300, 360, 420, 480, 540, 600}} {
+		t.Run(fmt.Sprintf("%d SIGKILLs", len(killAt)), func(t *testing.T) { callDayThroughSIGKILLs(t, killAt) })
+	}
+}
+
+func callDayThroughSIGKILLs(t *testing.T, killAt []int64) {
 	s := startSink(t)
 	params := configParams{SinkEndpoint: s.Endpoint, Endpoint: freePort(t), StorageDir: t.TempDir()}
 	c := startCollector(t, "durable.yaml", params)
@@ -123,7 +130,6 @@ func TestCallDayThroughSIGKILLs(t *testing.T) {
 		Rate: 10, Location: shanghai, Vendors: []string{"tccc", "dezhu"},
 	})
 	require.Len(t, calls, 400)
-	killAt := []int64{100, 230, 360, 490, 620} // acknowledged pushes, of len(pushes)
 	require.Greater(t, int64(len(pushes)), killAt[len(killAt)-1]+50, "the last kill is in the middle of the traffic")
 
 	// 8 connections; each paces its pushes so that the traffic spans several flushes.
