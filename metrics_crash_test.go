@@ -1,6 +1,7 @@
 package callcenterreceiver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -36,6 +38,15 @@ type countingRun struct {
 
 func startCounting(t *testing.T, disk *crashableStorage, temporality string, now time.Time) *countingRun {
 	t.Helper()
+	sink := new(consumertest.MetricsSink)
+	r := startCountingInto(t, disk, temporality, now, sink)
+	r.metrics = sink
+	return r
+}
+
+// startCountingInto starts a run whose metrics go to the consumer given.
+func startCountingInto(t *testing.T, disk *crashableStorage, temporality string, now time.Time, metrics consumer.Metrics) *countingRun {
+	t.Helper()
 	storageID := storagetest.NewStorageID("mem")
 	cfg := createDefaultConfig().(*Config)
 	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
@@ -45,10 +56,10 @@ func startCounting(t *testing.T, disk *crashableStorage, temporality string, now
 	cfg.clock = func() time.Time { return now }
 	set := receivertest.NewNopSettings(metadata.Type)
 	set.ID = component.NewID(metadata.Type)
-	r := &countingRun{url: "http://" + cfg.ServerConfig.NetAddr.Endpoint, logs: new(consumertest.LogsSink), metrics: new(consumertest.MetricsSink)}
+	r := &countingRun{url: "http://" + cfg.ServerConfig.NetAddr.Endpoint, logs: new(consumertest.LogsSink)}
 	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, r.logs)
 	require.NoError(t, err)
-	mr, err := NewFactory().CreateMetrics(context.Background(), set, cfg, r.metrics)
+	mr, err := NewFactory().CreateMetrics(context.Background(), set, cfg, metrics)
 	require.NoError(t, err)
 	r.recv = lr.(*sharedcomponent.Component[*callcenterReceiver]).Unwrap()
 	host := storagetest.NewStorageHost().WithExtension(storageID, disk)
@@ -204,4 +215,82 @@ func journalSize(t *testing.T, disk *crashableStorage) (total, observations, rec
 		records++
 	}
 	return total, observations, records
+}
+
+// crashingSink takes metrics until its crash: at the flush after the first `before`, it takes
+// the disk as the crash leaves it and drops everything from then on. The crash comes inside a
+// flush, after the previous flush's mark was saved: outside the one window a kill can double.
+type crashingSink struct {
+	consumertest.MetricsSink
+	mu      sync.Mutex
+	disk    *crashableStorage
+	before  int
+	crashed *crashableStorage
+}
+
+func (c *crashingSink) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.crashed == nil && c.before == 0 {
+		c.crashed = c.disk.crash()
+	}
+	if c.crashed != nil {
+		return nil // what the killed collector would have sent never existed
+	}
+	c.before--
+	return c.MetricsSink.ConsumeMetrics(ctx, md)
+}
+
+// TestCountsSurviveACrashAmidTraffic pushes calls over 4 connections while flushes and
+// compactions run over and over, and crashes in the middle: the calls the crash kept the reply
+// of are pushed again by their vendor, and over the two runs every call is counted once.
+func TestCountsSurviveACrashAmidTraffic(t *testing.T) {
+	for _, temporality := range []string{temporalityCumulative, temporalityDelta} {
+		t.Run(temporality, func(t *testing.T) {
+			const senders, each = 4, 40
+			calls := dezhuCalls(t, senders*each)
+			start := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+			sink := &crashingSink{disk: &crashableStorage{data: map[string][]byte{}}, before: 5}
+			first := startCountingInto(t, sink.disk, temporality, start, sink)
+
+			stop, stopped := make(chan struct{}), make(chan struct{})
+			go func() {
+				defer close(stopped)
+				for {
+					select {
+					case <-stop:
+						return
+					case <-time.After(time.Millisecond):
+					}
+					_ = first.recv.flushMetrics()
+					assert.NoError(t, first.recv.compact(context.Background()))
+				}
+			}()
+			var wg sync.WaitGroup
+			for s := range senders {
+				wg.Go(func() {
+					for _, body := range calls[s*each : (s+1)*each] {
+						resp, err := http.Post(first.url+"/dezhu", "application/json", bytes.NewReader(body))
+						if assert.NoError(t, err) {
+							resp.Body.Close()
+						}
+					}
+				})
+			}
+			wg.Wait()
+			require.Eventually(t, func() bool { sink.mu.Lock(); defer sink.mu.Unlock(); return sink.crashed != nil }, 5*time.Second, time.Millisecond)
+			close(stop)
+			<-stopped
+			beforeCrash, _ := callsCounted(&sink.MetricsSink)
+
+			second := startCounting(t, sink.crashed, temporality, start.Add(time.Minute))
+			for _, body := range calls { // 得助 pushes again what it heard no success for
+				require.Equal(t, http.StatusOK, post(t, second.url+"/dezhu", "application/json", body).status)
+			}
+			require.NoError(t, second.recv.flushMetrics())
+			afterCrash, _ := callsCounted(second.metrics)
+			t.Logf("%d calls: %d counted in the flushes before the crash, %d after it", len(calls), beforeCrash, afterCrash)
+			assert.Equal(t, int64(len(calls)), beforeCrash+afterCrash, "every call counted once over the two runs")
+		})
+	}
 }
