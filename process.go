@@ -32,6 +32,8 @@ type item struct {
 	// spans are the settled spans of the push's session; byEvent the span each event starts.
 	spans   []traces.Span
 	byEvent map[string]string
+	// observations are what the push adds to the metrics, saved with it and counted in finish.
+	observations []metrics.Observation
 }
 
 func (it *item) needs(s dedup.Signal) bool { return !(it.done | it.accepted).Has(s) }
@@ -53,11 +55,11 @@ func (r *callcenterReceiver) Process(ctx context.Context, v vendor.Vendor, pushe
 		return err
 	}
 	// Metrics count a push once every other pipeline accepted it: a failed push counts on the
-	// retry that succeeds.
+	// retry that succeeds. finish counts what is observed here, once it is saved.
 	if r.aggregator != nil {
 		for _, it := range items {
 			if it.needs(dedup.Metrics) {
-				r.recordMetrics(vc, it.push, it.change)
+				it.observations = r.observe(vc, it.push, it.change)
 				it.accepted |= dedup.Metrics
 			}
 		}
@@ -85,13 +87,15 @@ func (r *callcenterReceiver) duplicate(v vendor.Vendor) {
 	r.telemetry.ReceiverCallcenterDuplicatePushes.Add(context.Background(), 1, metric.WithAttributeSet(vendorAttr(v.Name())))
 }
 
-// finish releases the pushes' dedup keys with what was accepted, and saves what changed before
-// the vendor gets its reply, so that a restart remembers it.
+// finish releases the pushes' dedup keys with what was accepted, and saves what changed, with
+// the metric observations, before the vendor gets its reply, so that a restart remembers it.
 func (r *callcenterReceiver) finish(ctx context.Context, vc *VendorConfig, items []*item) {
 	var entries []dedup.Entry
 	var touched []*session.Session
+	var observations []metrics.Observation
 	now := r.now()
 	for _, it := range items {
+		observations = append(observations, it.observations...)
 		if it.key != "" {
 			if e := r.dedup.End(it.key, it.accepted, now, vc.DedupWindow); e != nil {
 				entries = append(entries, *e)
@@ -106,7 +110,7 @@ func (r *callcenterReceiver) finish(ctx context.Context, vc *VendorConfig, items
 		touched = append(touched, it.change.Session)
 		touched = append(touched, it.change.Closed...)
 	}
-	r.save(context.WithoutCancel(ctx), entries, touched)
+	r.save(context.WithoutCancel(ctx), entries, touched, observations)
 }
 
 // snapshots are the current states of sessions, for saving; those forgotten meanwhile are left
@@ -164,7 +168,7 @@ func (r *callcenterReceiver) emitLogs(ctx context.Context, format string, vc *Ve
 	var logged []*item
 	for _, it := range items {
 		if it.needs(dedup.Logs) {
-			rec := logs.Record{Push: it.push, ServiceName: vc.ServiceName}
+			rec := logs.Record{Push: it.push, ServiceName: vc.ServiceName, UID: it.recordUID()}
 			rec.TraceID, rec.SpanID = it.traceContext()
 			records = append(records, rec)
 			logged = append(logged, it)
@@ -191,6 +195,21 @@ func (r *callcenterReceiver) emitLogs(ctx context.Context, format string, vc *Ve
 		it.accepted |= dedup.Logs
 	}
 	return nil
+}
+
+// recordUID is the log.record.uid of the push's log record: from the vendor's identity of the
+// push when it has one, so that a retry after a crash carries its original's; else from the
+// event's place in its session; else from its arrival.
+func (it *item) recordUID() string {
+	p := it.push
+	switch {
+	case p.DedupKey != "":
+		return logs.PushUID(p.Vendor, p.Tenant, p.DedupKey)
+	case it.change != nil && it.change.EventKey != "":
+		return logs.EventUID(p.Vendor, p.Tenant, it.change.Session.Key.ID, it.change.EventKey)
+	default:
+		return logs.ArrivalUID(p.Vendor, p.Tenant, p.Arrival, p.Payload)
+	}
 }
 
 // traceContext is the trace and span a push's log record belongs to: the phase its event starts,
@@ -296,49 +315,55 @@ func (r *callcenterReceiver) sendTraces(ctx context.Context, format string, td p
 // completedCall is the claim that a session's completed call was counted.
 const completedCall = "metrics:call"
 
-func (r *callcenterReceiver) recordMetrics(vc *VendorConfig, p *call.Push, ch *session.Change) {
+// observe returns what a push adds to the metrics.
+func (r *callcenterReceiver) observe(vc *VendorConfig, p *call.Push, ch *session.Change) []metrics.Observation {
 	res := metrics.Resource{ServiceName: vc.ServiceName, Vendor: p.Vendor, Tenant: p.Tenant}
+	var out []metrics.Observation
 	switch {
 	case p.Kind == call.KindRecording || p.Kind == call.KindVoicemail:
-		r.aggregator.RecordRecording(res, p.Kind)
+		out = append(out, metrics.Observation{Resource: res, Recording: p.Kind})
 	case p.Event != nil:
 		kind := call.KindCallEvent
 		if p.Kind == call.KindAgentEvent {
 			kind = call.KindAgentEvent
 		}
-		r.aggregator.RecordEvent(res, kind, p.Event.Type)
+		out = append(out, metrics.Observation{Resource: res, EventKind: kind, EventType: p.Event.Type})
 	}
 	if ch == nil || ch.Session.Key.IsAgent() {
-		return
+		return out
 	}
 	// A call is counted once, when it completes, whichever push completes it. A call assembled
 	// from events (UinCall: no final record) waits for its late pushes (countSettled).
 	if ch.Session.Record != nil || r.cfg.Sessions.LateGrace == 0 {
-		r.countCall(res, ch.Session)
+		out = r.observeCall(out, res, ch.Session)
 	}
+	return out
 }
 
-// countCall counts a session's call if it ended and was not counted yet.
-func (r *callcenterReceiver) countCall(res metrics.Resource, s *session.Session) {
+// observeCall adds a session's call to the observations if it ended and was not counted yet.
+func (r *callcenterReceiver) observeCall(out []metrics.Observation, res metrics.Resource, s *session.Session) []metrics.Observation {
 	if c, ended := s.Completed(); ended && len(r.sessions.Claim(s.Key, []string{completedCall})) > 0 {
-		r.aggregator.RecordCall(res, &c)
+		out = append(out, metrics.CallObservation(res, &c))
 	}
+	return out
 }
 
-// countSettled counts the calls assembled from events whose grace for late pushes is over: a
+// countSettled observes the calls assembled from events whose grace for late pushes is over: a
 // push after the hang-up is new information for a vendor without retries (UinCall), and may
 // still correct the call until then.
-func (r *callcenterReceiver) countSettled(settled []*session.Session) {
+func (r *callcenterReceiver) countSettled(settled []*session.Session) []metrics.Observation {
 	if r.aggregator == nil {
-		return
+		return nil
 	}
+	var out []metrics.Observation
 	for _, s := range settled {
 		vc, ok := r.vendors[s.Key.Vendor]
 		if !ok || s.Key.IsAgent() || s.Record != nil {
 			continue
 		}
-		r.countCall(metrics.Resource{ServiceName: vc.ServiceName, Vendor: s.Key.Vendor, Tenant: s.Key.Tenant}, s)
+		out = r.observeCall(out, metrics.Resource{ServiceName: vc.ServiceName, Vendor: s.Key.Vendor, Tenant: s.Key.Tenant}, s)
 	}
+	return out
 }
 
 // closeSessions sends what is left of closed sessions: the spans of those closed idle (the root

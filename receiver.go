@@ -110,9 +110,6 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 		r.operators = ops
 	}
 	r.logsOut = logs.NewBuilder(metadata.ScopeName, ops)
-	if err := r.openState(ctx, host); err != nil {
-		return err
-	}
 	if r.logs != nil {
 		r.signals |= dedup.Logs
 	}
@@ -131,6 +128,9 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 			OpenByRoot: r.openSessions,
 			Live:       r.liveByResource,
 		}, r.now())
+	}
+	if err := r.openState(ctx, host); err != nil {
+		return err
 	}
 
 	routes := make([]webhook.Route, 0, len(r.vendors))
@@ -226,11 +226,12 @@ func (r *callcenterReceiver) settleSessions(ctx context.Context) error {
 		// short, so that every span their pushes' log records name exists.
 		settling = append(settling, r.sessions.CloseOpen(r.now())...)
 	}
-	r.countSettled(settling)
-	if unsent := r.closeSessions(ctx, r.now(), settling, 0); len(unsent) > 0 {
+	observations := r.countSettled(settling)
+	unsent := r.closeSessions(ctx, r.now(), settling, 0)
+	r.save(ctx, nil, settling, observations)
+	if len(unsent) > 0 {
 		return fmt.Errorf("the traces pipeline did not accept the spans of %d calls that ended within late_grace", len(unsent))
 	}
-	r.save(ctx, nil, settling)
 	return nil
 }
 
@@ -247,8 +248,24 @@ func (r *callcenterReceiver) flushMetrics() error {
 	if err != nil {
 		r.aggregator.Restore(pending)
 		r.settings.Logger.Warn("Metrics not accepted; they are sent again with the next flush", zap.Error(err))
+		return err
 	}
-	return err
+	r.markFlushed(pending.Number())
+	return nil
+}
+
+// markFlushed saves that a flush was accepted, so that a restart does not count again the
+// observations it sent. A crash between the acceptance and this mark counts them twice: the only
+// window left, as short as one storage write.
+func (r *callcenterReceiver) markFlushed(number uint64) {
+	r.saving.Lock()
+	defer r.saving.Unlock()
+	if !r.aggregator.Flushed(number) || r.store == nil {
+		return
+	}
+	if err := r.store.Append(context.Background(), state.Record{Flushed: number}); err != nil {
+		r.settings.Logger.Warn("Flushed metrics not marked: a restart would count them again", zap.Error(err))
+	}
 }
 
 // lastFlush sends what was counted since the last flush before shutting down; there is no next
@@ -318,22 +335,55 @@ func (r *callcenterReceiver) openState(ctx context.Context, host component.Host)
 		r.sessions.Restore(rec.Sessions)
 	}
 	r.store = store
+	replayed := r.replayMetrics(saved)
 	r.settings.Logger.Info("State restored", zap.String("storage", r.cfg.Storage.String()),
-		zap.Int("pushes", r.dedup.Len()), zap.Int("open_calls", r.sessions.Len()))
+		zap.Int("pushes", r.dedup.Len()), zap.Int("open_calls", r.sessions.Len()),
+		zap.Int("unflushed_observations", replayed))
 	return nil
 }
 
-// save appends a change to the stored state: the dedup entries given and the current state of
-// the sessions. Failing to save loses nothing now (the state is in memory); it only weakens what
-// a restart remembers, so it is logged, not returned.
-func (r *callcenterReceiver) save(ctx context.Context, entries []dedup.Entry, sessions []*session.Session) {
+// replayMetrics counts again what the previous run observed and did not flush; the next flush
+// sends it. It returns how many observations it replayed.
+func (r *callcenterReceiver) replayMetrics(saved []state.Record) int {
+	batches, last := state.Unflushed(saved)
+	n := 0
+	for _, b := range batches {
+		n += len(b.Observations)
+	}
+	if r.aggregator == nil {
+		if n > 0 {
+			r.settings.Logger.Warn("Unflushed metric observations dropped: no metrics pipeline uses this receiver", zap.Int("observations", n))
+		}
+		return 0
+	}
+	r.aggregator.Replay(batches, last)
+	return n
+}
+
+// save appends a change to the stored state: the dedup entries given, the current state of the
+// sessions and the metric observations, as one record; then it counts the observations. Failing
+// to save loses nothing now (the state is in memory); it only weakens what a restart remembers,
+// so it is logged, not returned.
+func (r *callcenterReceiver) save(ctx context.Context, entries []dedup.Entry, sessions []*session.Session, observations []metrics.Observation) {
 	if r.store == nil {
+		if len(observations) > 0 {
+			r.aggregator.Add(observations...)
+		}
 		return
 	}
 	r.saving.Lock()
 	defer r.saving.Unlock()
 	rec := state.Record{Dedup: entries, Sessions: r.snapshots(sessions)}
-	if err := r.store.Append(ctx, rec); err != nil {
+	var err error
+	if len(observations) > 0 {
+		err = r.aggregator.AddJournaled(observations, func(b metrics.Batch) error {
+			rec.Metrics = []metrics.Batch{b}
+			return r.store.Append(ctx, rec)
+		})
+	} else {
+		err = r.store.Append(ctx, rec)
+	}
+	if err != nil {
 		r.settings.Logger.Warn("State not saved", zap.Error(err))
 	}
 }
@@ -346,8 +396,11 @@ const compactEvery = 1000
 func (r *callcenterReceiver) compact(ctx context.Context) error {
 	r.saving.Lock()
 	defer r.saving.Unlock()
-	now := r.now()
-	return r.store.Compact(ctx, state.Record{Dedup: r.dedup.Export(now), Sessions: r.sessions.Export()})
+	all := state.Record{Dedup: r.dedup.Export(r.now()), Sessions: r.sessions.Export()}
+	if r.aggregator != nil {
+		all.Metrics, all.Flushed = r.aggregator.Unflushed()
+	}
+	return r.store.Compact(ctx, all)
 }
 
 // sweepInterval keeps idle sessions and late-push grace within a tenth and a half of their time.
@@ -366,17 +419,15 @@ func (r *callcenterReceiver) sweepSessions() func() {
 	return func() {
 		now := r.now()
 		timedOut, ripe := r.sessions.Sweep(now, r.cfg.Sessions.LateGrace)
-		r.countSettled(ripe)
+		observations := r.countSettled(ripe)
 		ctx, cancel := context.WithTimeout(context.Background(), r.sweepInterval())
 		defer cancel()
 		closed := slices.Concat(unsent, timedOut, ripe)
 		unsent = r.closeSessions(ctx, now, closed, r.cfg.Sessions.LateGrace)
-		if r.store != nil {
-			r.save(ctx, nil, closed)
-			if r.store.Pending() >= compactEvery {
-				if err := r.compact(ctx); err != nil {
-					r.settings.Logger.Warn("State not compacted", zap.Error(err))
-				}
+		r.save(ctx, nil, closed, observations)
+		if r.store != nil && r.store.Pending() >= compactEvery {
+			if err := r.compact(ctx); err != nil {
+				r.settings.Logger.Warn("State not compacted", zap.Error(err))
 			}
 		}
 	}

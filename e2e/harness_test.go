@@ -67,6 +67,8 @@ type sink struct {
 	failing  atomic.Bool
 	every    atomic.Int64 // refuse every n-th export, 0 for none
 	exports  atomic.Int64
+	// metricsAt is when the sink last took a metrics export (Unix nanoseconds).
+	metricsAt atomic.Int64
 }
 
 // refuse says whether this export is refused.
@@ -106,6 +108,7 @@ func startSink(t *testing.T) *sink {
 		if s.refuse() {
 			return errRefused
 		}
+		defer s.metricsAt.Store(time.Now().UnixNano())
 		return s.Metrics.ConsumeMetrics(ctx, md)
 	})
 	require.NoError(t, err)
@@ -235,6 +238,15 @@ func (c *collector) Stop(t *testing.T) {
 		c.done <- <-c.done
 		t.Errorf("the collector did not stop within 30 s of SIGTERM\n%s", c.output.String())
 	}
+}
+
+// Kill ends the process with SIGKILL, as a crash would: no shutdown, no last flush, no
+// compaction. It waits until the process is gone.
+func (c *collector) Kill(t *testing.T) {
+	t.Helper()
+	require.NoError(t, c.cmd.Process.Signal(syscall.SIGKILL))
+	err := <-c.done
+	c.done <- err
 }
 
 // reply is what a vendor got back.

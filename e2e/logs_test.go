@@ -19,6 +19,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/logs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
 )
 
@@ -64,6 +65,7 @@ func TestSamplesThroughTheCollector(t *testing.T) {
 			require.Len(t, s.Logs.AllLogs(), i+1, "one export per push, before the reply")
 			got := s.Logs.AllLogs()[i]
 			assertAgentTimelineOfArrivalDay(t, got)
+			assertRecordUIDs(t, got)
 			goldenPath := filepath.Join("testdata", "golden", strings.ReplaceAll(strings.TrimSuffix(sample.fixture, ".json"), "/", "-")+".yaml")
 			if *update {
 				require.NoError(t, golden.WriteLogs(t, goldenPath, forGolden(got, vendorOf(sample.fixture) == "uincall")))
@@ -99,6 +101,36 @@ func assertAgentTimelineOfArrivalDay(t *testing.T, ld plog.Logs) {
 		lr.SetTraceID(pcommon.NewTraceIDEmpty())
 		lr.SetSpanID(pcommon.NewSpanIDEmpty())
 	}
+}
+
+// assertRecordUIDs checks every record's log.record.uid: derived from the push's id when it has
+// one; else, for a UinCall event of a call, kept in the golden file (the call and the event's
+// place in it); else (an agent's timeline of the arrival day, a push of no call) present, then
+// replaced by a placeholder, since it depends on when the test runs.
+func assertRecordUIDs(t *testing.T, ld plog.Logs) {
+	t.Helper()
+	for _, rl := range ld.ResourceLogs().All() {
+		res := rl.Resource().Attributes()
+		for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+			uid := attr(lr.Attributes(), "log.record.uid")
+			require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, uid, "a name-based UUID")
+			if id := attr(lr.Attributes(), "callcenter.push.id"); id != "" {
+				assert.Equal(t, logs.PushUID(attr(res, "callcenter.vendor"), attr(res, "callcenter.tenant.id"), id), uid)
+				continue
+			}
+			if attr(lr.Attributes(), "event.name") == "callcenter.agent_event" || attr(lr.Attributes(), "callcenter.session.id") == "" {
+				lr.Attributes().PutStr("log.record.uid", "(depends on the arrival)")
+			}
+		}
+	}
+}
+
+// attr is an attribute's value as text, "" when absent.
+func attr(m pcommon.Map, k string) string {
+	if v, ok := m.Get(k); ok {
+		return v.AsString()
+	}
+	return ""
 }
 
 // assertTimestampIsArrivalFor checks the one timestamp the golden files cannot hold.

@@ -15,6 +15,9 @@ import (
 const (
 	ServiceName = "service.name"
 	EventName   = "event.name"
+	// LogRecordUID identifies a log record: records with the same value are duplicates and
+	// can be removed safely (OpenTelemetry semantic conventions, log attributes).
+	LogRecordUID = "log.record.uid"
 )
 
 // Resource attributes.

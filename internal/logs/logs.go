@@ -22,6 +22,8 @@ type Record struct {
 	// TraceID and SpanID link the record to the span of the call it belongs to; nil when none.
 	TraceID []byte
 	SpanID  []byte
+	// UID is the record's log.record.uid: the same for every copy of one push (PushUID).
+	UID string
 }
 
 // Builder builds log records and runs the configured operators on them.
@@ -58,6 +60,9 @@ func (b *Builder) entry(r Record) *entry.Entry {
 	e.ScopeName = b.scope
 	e.Resource = attrs.Resource(p, r.ServiceName)
 	e.Attributes = attrs.Push(p)
+	if r.UID != "" {
+		e.Attributes[attrs.LogRecordUID] = r.UID
+	}
 	e.Body = p.Payload
 	e.TraceID = r.TraceID
 	e.SpanID = r.SpanID

@@ -64,7 +64,9 @@ type Settings struct {
 
 // Resource is whose data a series counts.
 type Resource struct {
-	ServiceName, Vendor, Tenant string
+	ServiceName string `json:"s"`
+	Vendor      string `json:"v"`
+	Tenant      string `json:"t,omitempty"`
 }
 
 // dims are the attribute values of a series; each metric uses some of them.
@@ -121,6 +123,11 @@ type Aggregator struct {
 	start    time.Time // start of the cumulative series, or of the pending delta
 	series   map[Resource]*series
 	liveSeen map[Resource]map[liveSeries]bool // live series emitted so far, emitted again as 0
+
+	// next is the number of the next flush; flushed the last one accepted. unflushed are the
+	// journaled observations no accepted flush has sent yet, kept for compaction.
+	next, flushed uint64
+	unflushed     []Batch
 }
 
 // New returns an aggregator whose series start at start.
@@ -137,6 +144,7 @@ func New(s Settings, start time.Time) *Aggregator {
 		start:    start,
 		series:   map[Resource]*series{},
 		liveSeen: map[Resource]map[liveSeries]bool{},
+		next:     1,
 	}
 }
 
@@ -151,66 +159,57 @@ func withAgentAttribute(cfg metadata.MetricsBuilderConfig) metadata.MetricsBuild
 }
 
 // RecordCall counts a completed call and its phase durations.
-func (a *Aggregator) RecordCall(r Resource, c *call.Call) {
-	base := dims{direction: string(orUnknown(c.Direction)), queue: queueOf(c)}
-	if a.settings.PerAgent {
-		base.agent = agentOf(c)
-	}
-	status := c.EndStatus
-	if status == "" {
-		status = call.StatusUnknown
-	}
-	side := c.HangupSide
-	if side == "" {
-		side = call.HangupUnknown
-	}
-	stage := c.AbandonStage()
+func (a *Aggregator) RecordCall(r Resource, c *call.Call) { a.Add(CallObservation(r, c)) }
 
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	s := a.seriesOf(r)
+// countCall counts a completed call's facts.
+func (a *Aggregator) countCall(s *series, f *CallFacts) {
+	base := dims{direction: string(f.Direction), queue: f.Queue}
+	if a.settings.PerAgent {
+		base.agent = f.Agent
+	}
 	withStatus := base
-	withStatus.endStatus = string(status)
+	withStatus.endStatus = string(f.EndStatus)
 	d := withStatus
-	d.hangupSide = string(side)
+	d.hangupSide = string(f.HangupSide)
 	s.counters[counterKey{calls, d}]++
-	if c.Offered() {
+	if f.Offered {
 		s.counters[counterKey{offered, withStatus}]++
 	}
+	stage := f.AbandonStage
 	if stage != "" {
 		s.counters[counterKey{abandoned, dims{direction: base.direction, stage: stage, queue: base.queue}}]++
 	}
-	if c.Transfers > 0 {
+	if f.Transfers > 0 {
 		s.counters[counterKey{transferred, base}]++
-		s.counters[counterKey{transfers, dims{direction: base.direction, queue: base.queue}}] += int64(c.Transfers)
+		s.counters[counterKey{transfers, dims{direction: base.direction, queue: base.queue}}] += int64(f.Transfers)
 	}
-	if c.Satisfaction != call.SatisfactionNone {
-		s.counters[counterKey{ratings, dims{satisfaction: string(c.Satisfaction), queue: base.queue, agent: base.agent}}]++
+	if f.Satisfaction != call.SatisfactionNone {
+		s.counters[counterKey{ratings, dims{satisfaction: string(f.Satisfaction), queue: base.queue, agent: base.agent}}]++
 	}
 
 	noAgent := dims{direction: base.direction, endStatus: withStatus.endStatus, queue: base.queue}
-	a.observe(s, CallDuration, withStatus, c, call.PhaseTotal)
-	a.observe(s, IVRDuration, dims{direction: base.direction, endStatus: withStatus.endStatus}, c, call.PhaseIVR)
-	a.observe(s, QueueDuration, noAgent, c, call.PhaseQueue)
-	a.observe(s, RingDuration, withStatus, c, call.PhaseRing)
+	a.observe(s, CallDuration, withStatus, f, call.PhaseTotal)
+	a.observe(s, IVRDuration, dims{direction: base.direction, endStatus: withStatus.endStatus}, f, call.PhaseIVR)
+	a.observe(s, QueueDuration, noAgent, f, call.PhaseQueue)
+	a.observe(s, RingDuration, withStatus, f, call.PhaseRing)
 	// Talk carries the end status: a bot's conversation (bot_handled) is no agent's handle time.
-	a.observe(s, TalkDuration, withStatus, c, call.PhaseTalk)
-	if status.Connected() {
+	a.observe(s, TalkDuration, withStatus, f, call.PhaseTalk)
+	if f.EndStatus.Connected() {
 		// After-call work is an agent's: only calls a person handled have it.
-		a.observe(s, ACWDuration, base, c, call.PhaseACW)
+		a.observe(s, ACWDuration, base, f, call.PhaseACW)
 		// Every answered call has a speed of answer, so that the answered calls that service
 		// level and ASA divide by are the ones observed here. A call whose vendor reported
 		// neither a queue wait nor ringing was answered with no wait: 0 s.
-		wait, _ := waitingTime(c)
+		wait, _ := waitingTime(f)
 		a.add(s, SpeedOfAnswer, base, wait)
 	}
 	if stage != "" {
-		wait, ok := waitingTime(c)
+		wait, ok := waitingTime(f)
 		if stage == "ivr" {
-			wait, ok = c.Duration(call.PhaseIVR)
+			wait, ok = f.duration(call.PhaseIVR)
 		}
 		if !ok {
-			wait, ok = c.Duration(call.PhaseTotal)
+			wait, ok = f.duration(call.PhaseTotal)
 		}
 		if ok {
 			a.add(s, TimeToAbandon, dims{direction: base.direction, stage: stage, queue: base.queue}, wait)
@@ -219,24 +218,20 @@ func (a *Aggregator) RecordCall(r Resource, c *call.Call) {
 }
 
 // waitingTime is how long the caller waited for someone: queue and ringing, the parts known.
-func waitingTime(c *call.Call) (time.Duration, bool) {
-	queue, queued := c.Duration(call.PhaseQueue)
-	ring, rang := c.Duration(call.PhaseRing)
+func waitingTime(f *CallFacts) (time.Duration, bool) {
+	queue, queued := f.duration(call.PhaseQueue)
+	ring, rang := f.duration(call.PhaseRing)
 	return queue + ring, queued || rang
 }
 
 // RecordRecording counts a recording or voicemail notice.
 func (a *Aggregator) RecordRecording(r Resource, kind call.Kind) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.seriesOf(r).counters[counterKey{recordings, dims{recordingKind: string(kind)}}]++
+	a.Add(Observation{Resource: r, Recording: kind})
 }
 
 // RecordEvent counts a call or agent event.
 func (a *Aggregator) RecordEvent(r Resource, kind call.Kind, t call.EventType) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.seriesOf(r).counters[counterKey{events, dims{eventKind: string(kind), eventType: string(t)}}]++
+	a.Add(Observation{Resource: r, EventKind: kind, EventType: t})
 }
 
 func (a *Aggregator) seriesOf(r Resource) *series {
@@ -248,8 +243,8 @@ func (a *Aggregator) seriesOf(r Resource) *series {
 	return s
 }
 
-func (a *Aggregator) observe(s *series, name string, d dims, c *call.Call, p call.Phase) {
-	if v, ok := c.Duration(p); ok {
+func (a *Aggregator) observe(s *series, name string, d dims, f *CallFacts, p call.Phase) {
+	if v, ok := f.duration(p); ok {
 		a.add(s, name, d, v)
 	}
 }
@@ -287,13 +282,6 @@ func (h *histogram) merge(o *histogram) {
 	h.max = max(h.max, o.max)
 }
 
-func orUnknown(d call.Direction) call.Direction {
-	if d == "" {
-		return call.DirectionUnknown
-	}
-	return d
-}
-
 func queueOf(c *call.Call) string { return cmp.Or(c.Queue.Name, c.Queue.ID) }
 
 func agentOf(c *call.Call) string {
@@ -321,7 +309,8 @@ func (a *Aggregator) Flush(now time.Time) (pmetric.Metrics, Pending) {
 		}
 	}
 	md := a.build(now, open, live)
-	pending := Pending{start: a.start}
+	pending := Pending{start: a.start, number: a.next}
+	a.next++
 	if a.settings.Delta {
 		pending.series = a.series
 		a.series = map[Resource]*series{}
@@ -330,11 +319,15 @@ func (a *Aggregator) Flush(now time.Time) (pmetric.Metrics, Pending) {
 	return md, pending
 }
 
-// Pending is a delta flush that may have to be sent again.
+// Pending is a flush that may have to be sent again (delta), and the number that names it.
 type Pending struct {
 	start  time.Time
 	series map[Resource]*series
+	number uint64
 }
+
+// Number is the flush's number: Flushed takes it once the flush was accepted.
+func (p Pending) Number() uint64 { return p.number }
 
 // Restore puts an unsent delta flush back, so nothing counted is lost.
 func (a *Aggregator) Restore(p Pending) {

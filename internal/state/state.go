@@ -1,5 +1,5 @@
 // Package state keeps what the receiver remembers (the pushes already accepted, the calls in
-// progress) in a collector storage extension, so that a restart forgets nothing: every change is
+// progress, the metric observations not yet flushed) in a collector storage extension, so that a restart forgets nothing: every change is
 // appended to a journal before the vendor gets its reply, and the journal is folded into a
 // snapshot from time to time and at shutdown.
 //
@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
+	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
@@ -34,10 +35,39 @@ const (
 type Record struct {
 	Dedup    []dedup.Entry      `json:"dedup,omitempty"`
 	Sessions []session.Snapshot `json:"sessions,omitempty"`
+	// Metrics are the observations a push added to the metrics, saved with the dedup entry and
+	// the session that say it was counted: one change, so that a crash loses neither the count
+	// nor the mark, and never keeps one without the other.
+	Metrics []metrics.Batch `json:"metrics,omitempty"`
+	// Flushed marks that every flush up to this number was accepted: the observations of those
+	// flushes are no longer replayed.
+	Flushed uint64 `json:"flushed,omitempty"`
 }
 
 // Empty reports whether the record holds nothing.
-func (r *Record) Empty() bool { return len(r.Dedup) == 0 && len(r.Sessions) == 0 }
+func (r *Record) Empty() bool {
+	return len(r.Dedup) == 0 && len(r.Sessions) == 0 && len(r.Metrics) == 0 && r.Flushed == 0
+}
+
+// Unflushed folds what was saved into the observations that no accepted flush sent, and the
+// highest flush number used, after which a restart numbers its flushes.
+func Unflushed(saved []Record) (batches []metrics.Batch, last uint64) {
+	var flushed uint64
+	for _, rec := range saved {
+		flushed = max(flushed, rec.Flushed)
+		for _, b := range rec.Metrics {
+			last = max(last, b.Flush)
+		}
+	}
+	for _, rec := range saved {
+		for _, b := range rec.Metrics {
+			if b.Flush > flushed {
+				batches = append(batches, b)
+			}
+		}
+	}
+	return batches, max(last, flushed)
+}
 
 // Store is the journal and snapshot in one storage client.
 type Store struct {

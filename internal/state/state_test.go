@@ -13,6 +13,7 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
+	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 )
 
@@ -94,4 +95,52 @@ func TestTrackerRoundTrip(t *testing.T) {
 	assert.Equal(t, []string{"call"}, tr.Claim(session.Key{Vendor: "udesk", ID: "1"}, []string{"queue", "call"}), "the later snapshot's claims hold")
 	assert.Empty(t, tr.Claim(session.Key{Vendor: "udesk", ID: "2"}, []string{"call"}))
 	assert.Len(t, tr.Export(), 2)
+}
+
+func TestUnflushedObservationsSurviveCompaction(t *testing.T) {
+	ctx := context.Background()
+	client := storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), "")
+	store, _, err := Open(ctx, client)
+	require.NoError(t, err)
+	res := metrics.Resource{ServiceName: "callcenter-dezhu", Vendor: "dezhu"}
+	obs := func(kind call.Kind) []metrics.Observation {
+		return []metrics.Observation{{Resource: res, Recording: kind}}
+	}
+
+	// Pushes counted into flushes 1, 2 and 3; flush 1 accepted, and then flush 2.
+	require.NoError(t, store.Append(ctx, Record{Metrics: []metrics.Batch{{Flush: 1, Observations: obs(call.KindRecording)}}}))
+	require.NoError(t, store.Append(ctx, Record{Metrics: []metrics.Batch{{Flush: 2, Observations: obs(call.KindVoicemail)}}}))
+	require.NoError(t, store.Append(ctx, Record{Flushed: 1}))
+	require.NoError(t, store.Append(ctx, Record{Metrics: []metrics.Batch{{Flush: 3, Observations: obs(call.KindRecording)}}}))
+	_, saved, err := Open(ctx, client)
+	require.NoError(t, err)
+	batches, last := Unflushed(saved)
+	assert.Equal(t, []uint64{2, 3}, flushNumbers(batches), "after the mark of flush 1: flushes 2 and 3")
+	assert.Equal(t, uint64(3), last)
+
+	// Compacted with what is unflushed, then flush 2 is marked after the snapshot.
+	require.NoError(t, store.Compact(ctx, Record{Metrics: batches, Flushed: 1}))
+	require.NoError(t, store.Append(ctx, Record{Flushed: 2}))
+	_, saved, err = Open(ctx, client)
+	require.NoError(t, err)
+	batches, last = Unflushed(saved)
+	assert.Equal(t, []uint64{3}, flushNumbers(batches), "the snapshot kept them; the later mark still counts")
+	assert.Equal(t, obs(call.KindRecording), batches[0].Observations)
+	assert.Equal(t, uint64(3), last)
+
+	// Everything flushed and compacted: nothing to replay, and the numbering goes on after 7.
+	require.NoError(t, store.Compact(ctx, Record{Flushed: 7}))
+	_, saved, err = Open(ctx, client)
+	require.NoError(t, err)
+	batches, last = Unflushed(saved)
+	assert.Empty(t, batches)
+	assert.Equal(t, uint64(7), last)
+}
+
+func flushNumbers(batches []metrics.Batch) []uint64 {
+	var out []uint64
+	for _, b := range batches {
+		out = append(out, b.Flush)
+	}
+	return out
 }
