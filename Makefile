@@ -55,8 +55,10 @@ e2e: $(DIST)
 # A failing input is written to the package's testdata/fuzz/<target>/: commit it as a seed.
 # The default is a count, not a duration: with a duration Go 1.26's fuzzer can fail at the end
 # with a bare "context deadline exceeded" and no input (golang/go#75804).
+# Each registered platform (internal/platforms) has its FuzzDecode: the list follows the registry.
 FUZZTIME     ?= 100000x
-FUZZ_TARGETS := tccc:FuzzDecode udesk:FuzzDecode uincall:FuzzDecode dezhu:FuzzDecode \
+PLATFORMS     = $(shell $(GO) run ./internal/platforms/names)
+FUZZ_TARGETS  = $(addsuffix :FuzzDecode,$(PLATFORMS)) \
                 flex:FuzzTime flex:FuzzInt webhook:FuzzHandler auth:FuzzCheck auth:FuzzTokenEndpoint
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
