@@ -9,6 +9,8 @@ MDATAGEN  := $(TOOLS)/mdatagen
 LINT      := $(TOOLS)/golangci-lint
 DIST      := _build/otelcol-callcenter
 CONFIG    ?= config/default.yaml
+# The assembly tier's connector: a package of the module with its own metadata.yaml.
+CONNECTOR := connector/callcenterconnector
 
 # Everything the distribution is built from: rebuilt only when one of these changes.
 SOURCES   := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './tools/*' -not -name '*_test.go') \
@@ -74,12 +76,15 @@ generate: $(MDATAGEN)
 	@mkdir -p $(TOOLS)/gen
 	@ln -sfn $(CURDIR) $(TOOLS)/gen/callcenterreceiver
 	cd $(TOOLS)/gen/callcenterreceiver && $(MDATAGEN) metadata.yaml
+	cd $(CONNECTOR) && $(MDATAGEN) metadata.yaml
 
 ## check-generate: fail when the committed generated files differ from what generate produces
+GENERATED := internal/metadata generated_component_test.go generated_package_test.go documentation.md \
+             $(CONNECTOR)/internal/metadata $(CONNECTOR)/generated_component_test.go $(CONNECTOR)/generated_package_test.go
 check-generate: generate
-	@git diff --exit-code -- internal/metadata generated_component_test.go generated_package_test.go documentation.md \
+	@git diff --exit-code -- $(GENERATED) \
 		|| (echo "generated files are stale: run 'make generate' and commit"; exit 1)
-	@test -z "$$(git status --porcelain --untracked-files=all -- internal/metadata generated_component_test.go generated_package_test.go documentation.md)" \
+	@test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" \
 		|| (git status --short; echo "generate produced files that are not committed"; exit 1)
 
 ## check-tidy: fail when go.mod or go.sum differ from what `go mod tidy` writes

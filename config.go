@@ -116,22 +116,11 @@ var _ confmap.Unmarshaler = (*Config)(nil)
 // Unmarshal reads the platforms' sections from the keys named after them, and every other key
 // as the struct's tags say.
 func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
-	rest := conf.ToStringMap()
-	for _, s := range cfg.sections() {
-		raw, ok := rest[s.name]
-		delete(rest, s.name)
-		if !ok || raw == nil {
-			continue // the key alone ("tccc:") keeps the defaults
-		}
-		section, ok := raw.(map[string]any)
-		if !ok {
-			return fmt.Errorf("%s: a section of keys is expected, got %T", s.name, raw)
-		}
-		if err := confmap.NewFromStringMap(section).Unmarshal(s.cfg); err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
-		}
+	rest, err := platforms.UnmarshalSections(conf, cfg.vendors)
+	if err != nil {
+		return err
 	}
-	return confmap.NewFromStringMap(rest).Unmarshal((*plainConfig)(cfg))
+	return rest.Unmarshal((*plainConfig)(cfg))
 }
 
 // plainConfig is Config without its Unmarshal method, for the keys that are not platforms'.

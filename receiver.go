@@ -106,6 +106,9 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 
 // newProcessor returns what the decoded pushes go to in the configured mode.
 func (r *callcenterReceiver) newProcessor() processor {
+	if r.cfg.Mode == ModeEdge {
+		return &edgeForwarder{logs: r.logs, obs: r.obsrecv, timezone: r.cfg.Timezone}
+	}
 	vendors := map[string]core.Vendor{}
 	for _, v := range r.cfg.sections() {
 		if v.cfg.Enabled {
