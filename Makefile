@@ -13,6 +13,8 @@ JAEGER       := $(TOOLS)/jaeger
 VICTORIALOGS := $(TOOLS)/victoria-logs
 DIST      := _build/otelcol-callcenter
 CONFIG    ?= config/default.yaml
+# The assembly tier's connector: a package of the module with its own metadata.yaml.
+CONNECTOR := connector/callcenterconnector
 
 # Everything the distribution is built from: rebuilt only when one of these changes.
 SOURCES   := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './tools/*' -not -name '*_test.go') \
@@ -89,8 +91,10 @@ check-dashboards: dashboards
 # A failing input is written to the package's testdata/fuzz/<target>/: commit it as a seed.
 # The default is a count, not a duration: with a duration Go 1.26's fuzzer can fail at the end
 # with a bare "context deadline exceeded" and no input (golang/go#75804).
+# Each registered platform (internal/platforms) has its FuzzDecode: the list follows the registry.
 FUZZTIME     ?= 100000x
-FUZZ_TARGETS := tccc:FuzzDecode udesk:FuzzDecode uincall:FuzzDecode dezhu:FuzzDecode \
+PLATFORMS     = $(shell $(GO) run ./internal/platforms/names)
+FUZZ_TARGETS  = $(addsuffix :FuzzDecode,$(PLATFORMS)) \
                 flex:FuzzTime flex:FuzzInt webhook:FuzzHandler auth:FuzzCheck auth:FuzzTokenEndpoint
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -106,12 +110,15 @@ generate: $(MDATAGEN)
 	@mkdir -p $(TOOLS)/gen
 	@ln -sfn $(CURDIR) $(TOOLS)/gen/callcenterreceiver
 	cd $(TOOLS)/gen/callcenterreceiver && $(MDATAGEN) metadata.yaml
+	cd $(CONNECTOR) && $(MDATAGEN) metadata.yaml
 
 ## check-generate: fail when the committed generated files differ from what generate produces
+GENERATED := internal/metadata generated_component_test.go generated_package_test.go documentation.md \
+             $(CONNECTOR)/internal/metadata $(CONNECTOR)/generated_component_test.go $(CONNECTOR)/generated_package_test.go
 check-generate: generate
-	@git diff --exit-code -- internal/metadata generated_component_test.go generated_package_test.go documentation.md \
+	@git diff --exit-code -- $(GENERATED) \
 		|| (echo "generated files are stale: run 'make generate' and commit"; exit 1)
-	@test -z "$$(git status --porcelain --untracked-files=all -- internal/metadata generated_component_test.go generated_package_test.go documentation.md)" \
+	@test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" \
 		|| (git status --short; echo "generate produced files that are not committed"; exit 1)
 
 ## check-tidy: fail when go.mod or go.sum differ from what `go mod tidy` writes

@@ -3,23 +3,17 @@ package callcenterreceiver // import "github.com/otelcallcenter/callcenterreceiv
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // vendor time zones must resolve on hosts without a zoneinfo database
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
-	"go.opentelemetry.io/collector/config/configopaque"
-
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
+	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
-	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
-	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
-	"github.com/otelcallcenter/callcenterreceiver/internal/operators"
-	"github.com/otelcallcenter/callcenterreceiver/internal/privacy"
+	"github.com/otelcallcenter/callcenterreceiver/internal/core"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 )
 
 // Config is the configuration of the callcenter receiver.
@@ -29,50 +23,44 @@ type Config struct {
 	// method to Config and hide every other key.
 	ServerConfig confighttp.ServerConfig `mapstructure:",squash"`
 
-	// One section per vendor; each is on by default at its own path.
-	TCCC    VendorConfig `mapstructure:"tccc"`
-	Udesk   VendorConfig `mapstructure:"udesk"`
-	UinCall VendorConfig `mapstructure:"uincall"`
-	Dezhu   VendorConfig `mapstructure:"dezhu"`
+	// Mode is all-in-one (the default: this collector does everything) or edge (authenticate,
+	// decode and forward each push to an assembly tier, keeping no state).
+	Mode string `mapstructure:"mode"`
+
+	// vendors are the platform sections (tccc:, udesk:, ...), one per registered platform, each
+	// on by default at its own path. Unmarshal fills them from the keys of the platforms'
+	// names; Vendor reads one.
+	vendors map[string]*VendorConfig
 
 	// HealthPath answers GET with 200 for load balancers; empty turns it off.
 	HealthPath string `mapstructure:"health_path"`
 	// Timezone is the zone of vendor times that carry none (Udesk call_start_at, 得助 texts).
 	Timezone string `mapstructure:"timezone"`
-	// Operators are stanza operators run on every log record before it is emitted.
-	Operators []operator.Config `mapstructure:"operators"`
 
-	// MetricsBuilderConfig turns the generated counters and their attributes on and off
-	// (metrics:, resource_attributes:).
-	MetricsBuilderConfig metadata.MetricsBuilderConfig `mapstructure:",squash"`
-	// CollectionInterval is how often aggregated metrics are flushed.
-	CollectionInterval time.Duration `mapstructure:"collection_interval"`
-	// MetricsTemporality is cumulative (the default, with the receiver's start as start time) or
-	// delta.
-	MetricsTemporality string `mapstructure:"metrics_temporality"`
-	// HistogramBuckets are the explicit boundaries, in seconds, of the duration histograms.
-	HistogramBuckets []float64 `mapstructure:"histogram_buckets"`
-	// Histograms turns duration histograms on and off by name.
-	Histograms map[string]HistogramConfig `mapstructure:"histograms"`
-	// PerAgentMetrics adds the callcenter.agent attribute to per-call series.
-	PerAgentMetrics bool `mapstructure:"per_agent_metrics"`
-
-	// Sessions bounds the calls followed event by event.
-	Sessions SessionsConfig `mapstructure:"sessions"`
-	// Dedup bounds the memory of pushes already accepted.
-	Dedup DedupConfig `mapstructure:"dedup"`
-	// Storage names a storage extension (file_storage) that keeps the accepted pushes and the
-	// calls in progress across restarts; without it they live in memory only.
-	Storage *component.ID `mapstructure:"storage"`
+	// Config is what happens to a decoded push: operators, metrics, sessions, dedup, storage,
+	// privacy (the keys the callcenter connector shares).
+	core.Config `mapstructure:",squash"`
 
 	// clock is the receiver's time: time.Now unless a test sets it.
 	clock func() time.Time
-	// Privacy protects phone numbers before anything leaves the receiver.
-	Privacy PrivacyConfig `mapstructure:"privacy"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
+
+// Modes of the receiver.
+const (
+	ModeAllInOne = "all-in-one"
+	ModeEdge     = "edge"
+)
+
+// The core's option types, under the names the receiver has always given them.
+type (
+	PrivacyConfig   = core.PrivacyConfig
+	DedupConfig     = core.DedupConfig
+	HistogramConfig = core.HistogramConfig
+	SessionsConfig  = core.SessionsConfig
+)
 
 // VendorConfig is the endpoint of one call-center platform.
 type VendorConfig struct {
@@ -92,35 +80,19 @@ type VendorConfig struct {
 	Auth auth.Config `mapstructure:"auth"`
 }
 
-// PrivacyConfig says what happens to phone numbers.
-type PrivacyConfig struct {
-	// PhoneNumbers is keep, mask or hash.
-	PhoneNumbers privacy.Mode `mapstructure:"phone_numbers"`
-	// HashKey keys the HMAC of hash: the same number hashes the same wherever the key is the same.
-	HashKey configopaque.String `mapstructure:"hash_key"`
+// defaultVendorConfig is a registered platform's section before the configuration changes it.
+func defaultVendorConfig(e platforms.Entry) *VendorConfig {
+	return &VendorConfig{
+		Enabled:      true,
+		Path:         e.Path,
+		ServiceName:  "callcenter-" + e.Name(),
+		ReplyTimeout: defaultReplyTimeout,
+		DedupWindow:  e.DedupWindow,
+	}
 }
 
-// DedupConfig bounds the memory of accepted pushes.
-type DedupConfig struct {
-	// MaxKeys is how many pushes are remembered at most; the least recently seen go first.
-	MaxKeys int `mapstructure:"max_keys"`
-}
-
-// HistogramConfig turns one histogram on or off.
-type HistogramConfig struct {
-	Enabled bool `mapstructure:"enabled"`
-}
-
-// SessionsConfig bounds the calls in progress the receiver follows event by event.
-type SessionsConfig struct {
-	// MaxOpen is how many calls may be open at once; beyond it the oldest is closed.
-	MaxOpen int `mapstructure:"max_open"`
-	// IdleTimeout closes a call nothing arrived for, as incomplete.
-	IdleTimeout time.Duration `mapstructure:"idle_timeout"`
-	// LateGrace is how long after a call closed its pushes may still arrive out of order (Udesk
-	// occasions after their end): what they could change waits for it before it is sent.
-	LateGrace time.Duration `mapstructure:"late_grace"`
-}
+// Vendor returns the section of a registered platform; nil for a name not registered.
+func (cfg *Config) Vendor(name string) *VendorConfig { return cfg.vendors[name] }
 
 // vendorSection pairs a vendor's configuration key with its section.
 type vendorSection struct {
@@ -128,11 +100,31 @@ type vendorSection struct {
 	cfg  *VendorConfig
 }
 
-func (cfg *Config) vendors() []vendorSection {
-	return []vendorSection{
-		{"tccc", &cfg.TCCC}, {"udesk", &cfg.Udesk}, {"uincall", &cfg.UinCall}, {"dezhu", &cfg.Dezhu},
+// sections returns the platforms' sections in registry order.
+func (cfg *Config) sections() []vendorSection {
+	out := make([]vendorSection, 0, len(cfg.vendors))
+	for _, name := range platforms.Names() {
+		if vc, ok := cfg.vendors[name]; ok {
+			out = append(out, vendorSection{name, vc})
+		}
 	}
+	return out
 }
+
+var _ confmap.Unmarshaler = (*Config)(nil)
+
+// Unmarshal reads the platforms' sections from the keys named after them, and every other key
+// as the struct's tags say.
+func (cfg *Config) Unmarshal(conf *confmap.Conf) error {
+	rest, err := platforms.UnmarshalSections(conf, cfg.vendors)
+	if err != nil {
+		return err
+	}
+	return rest.Unmarshal((*plainConfig)(cfg))
+}
+
+// plainConfig is Config without its Unmarshal method, for the keys that are not platforms'.
+type plainConfig Config
 
 // location returns the configured time zone; Validate has checked it loads.
 func (cfg *Config) location() *time.Location {
@@ -141,22 +133,6 @@ func (cfg *Config) location() *time.Location {
 		return time.UTC
 	}
 	return loc
-}
-
-const (
-	temporalityCumulative = "cumulative"
-	temporalityDelta      = "delta"
-)
-
-// disabledHistograms lists the histograms turned off.
-func (cfg *Config) disabledHistograms() map[string]bool {
-	off := map[string]bool{}
-	for name, h := range cfg.Histograms {
-		if !h.Enabled {
-			off[name] = true
-		}
-	}
-	return off
 }
 
 var _ component.Config = (*Config)(nil)
@@ -182,7 +158,7 @@ func (cfg *Config) Validate() error {
 		paths[cfg.HealthPath] = "health_path"
 	}
 	enabled := 0
-	for _, v := range cfg.vendors() {
+	for _, v := range cfg.sections() {
 		if !v.cfg.Enabled {
 			continue
 		}
@@ -208,55 +184,23 @@ func (cfg *Config) Validate() error {
 		if v.cfg.DedupWindow <= 0 {
 			errs = append(errs, fmt.Errorf("%s.dedup_window: must be positive, got %s", v.name, v.cfg.DedupWindow))
 		}
+		// The sections are not struct fields confmap walks: their auth is validated here, under
+		// the path confmap would give it.
+		if err := v.cfg.Auth.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("%s::auth: %w", v.name, err))
+		}
 	}
 	if enabled == 0 {
-		errs = append(errs, errors.New("no vendor is enabled: enable at least one of tccc, udesk, uincall, dezhu"))
+		errs = append(errs, fmt.Errorf("no vendor is enabled: enable at least one of %s", strings.Join(platforms.Names(), ", ")))
 	}
-	if err := operators.Validate(cfg.Operators); err != nil {
-		errs = append(errs, err)
-	}
-	errs = append(errs, cfg.validateMetrics()...)
-	if err := privacy.Validate(cfg.Privacy.PhoneNumbers, string(cfg.Privacy.HashKey)); err != nil {
-		errs = append(errs, fmt.Errorf("privacy.%w", err))
-	}
-	if cfg.Sessions.MaxOpen <= 0 {
-		errs = append(errs, fmt.Errorf("sessions.max_open: must be positive, got %d", cfg.Sessions.MaxOpen))
-	}
-	if cfg.Dedup.MaxKeys <= 0 {
-		errs = append(errs, fmt.Errorf("dedup.max_keys: must be positive, got %d", cfg.Dedup.MaxKeys))
-	}
-	if cfg.Sessions.IdleTimeout <= 0 {
-		errs = append(errs, fmt.Errorf("sessions.idle_timeout: must be positive, got %s", cfg.Sessions.IdleTimeout))
-	}
-	if cfg.Sessions.LateGrace < 0 || cfg.Sessions.LateGrace > cfg.Sessions.IdleTimeout {
-		errs = append(errs, fmt.Errorf("sessions.late_grace: must be between 0 and sessions.idle_timeout, got %s", cfg.Sessions.LateGrace))
+	switch cfg.Mode {
+	case ModeAllInOne:
+		errs = append(errs, cfg.Config.Check()...)
+	case ModeEdge: // the core's options are the assembly tier's
+	default:
+		errs = append(errs, fmt.Errorf("mode: %q must be %s or %s", cfg.Mode, ModeAllInOne, ModeEdge))
 	}
 	return errors.Join(errs...)
-}
-
-func (cfg *Config) validateMetrics() []error {
-	var errs []error
-	if cfg.CollectionInterval <= 0 {
-		errs = append(errs, fmt.Errorf("collection_interval: must be positive, got %s", cfg.CollectionInterval))
-	}
-	if cfg.MetricsTemporality != temporalityCumulative && cfg.MetricsTemporality != temporalityDelta {
-		errs = append(errs, fmt.Errorf("metrics_temporality: %q must be %s or %s", cfg.MetricsTemporality, temporalityCumulative, temporalityDelta))
-	}
-	if len(cfg.HistogramBuckets) == 0 {
-		errs = append(errs, errors.New("histogram_buckets: must list at least one boundary"))
-	}
-	for i, b := range cfg.HistogramBuckets {
-		if b <= 0 || (i > 0 && b <= cfg.HistogramBuckets[i-1]) {
-			errs = append(errs, fmt.Errorf("histogram_buckets: boundaries must be positive and increasing, got %v", cfg.HistogramBuckets))
-			break
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(cfg.Histograms)) {
-		if _, ok := metrics.Histograms[name]; !ok {
-			errs = append(errs, fmt.Errorf("histograms: unknown histogram %q; known: %s", name, strings.Join(slices.Sorted(maps.Keys(metrics.Histograms)), ", ")))
-		}
-	}
-	return errs
 }
 
 func checkPath(p string) error {
@@ -267,4 +211,12 @@ func checkPath(p string) error {
 		return fmt.Errorf("%q must be a path without query or fragment", p)
 	}
 	return nil
+}
+
+// now returns the receiver's clock: time.Now unless a test set one.
+func (cfg *Config) now() func() time.Time {
+	if cfg.clock != nil {
+		return cfg.clock
+	}
+	return time.Now
 }

@@ -2,7 +2,6 @@ package callcenterreceiver // import "github.com/otelcallcenter/callcenterreceiv
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -10,37 +9,17 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
-	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
+	"github.com/otelcallcenter/callcenterreceiver/internal/core"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
-	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
-	"github.com/otelcallcenter/callcenterreceiver/internal/privacy"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/sharedcomponent"
-	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
-	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
-	"github.com/otelcallcenter/callcenterreceiver/internal/uincall"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 const (
 	defaultEndpoint     = "localhost:8088"
 	defaultBodyLimit    = 1 << 20 // call records are a few KiB; 1 MiB leaves room for big custom fields
 	defaultReplyTimeout = 4 * time.Second
-	defaultInterval     = 15 * time.Second
-	defaultMaxSessions  = 100_000
-	defaultIdleTimeout  = time.Hour // longer than a call can stay silent between two events
-	defaultLateGrace    = time.Minute
-	defaultDedupWindow  = 24 * time.Hour
-	defaultMaxDedupKeys = 500_000
 )
-
-// platforms are the vendors the receiver knows, by configuration key. The README's layout
-// section lists every place a new vendor goes.
-var platforms = map[string]vendor.Vendor{
-	tccc.Name:    tccc.Vendor{},
-	udesk.Name:   udesk.Vendor{},
-	uincall.Name: uincall.Vendor{},
-	dezhu.Name:   dezhu.Vendor{},
-}
 
 // receivers shares one receiver, and so one HTTP server, among the pipelines of a config.
 var receivers = sharedcomponent.NewMap[*Config, *callcenterReceiver]()
@@ -63,31 +42,17 @@ func createDefaultConfig() component.Config {
 	// Vendors send a few KiB at once: a client slower than this is holding a connection.
 	server.ReadHeaderTimeout = 10 * time.Second
 	server.ReadTimeout = 30 * time.Second
-	vendorDefaults := func(name string) VendorConfig {
-		return VendorConfig{
-			Enabled:      true,
-			Path:         "/" + name,
-			ServiceName:  "callcenter-" + name,
-			ReplyTimeout: defaultReplyTimeout,
-			DedupWindow:  defaultDedupWindow,
-		}
+	vendors := map[string]*VendorConfig{}
+	for _, e := range platforms.All() {
+		vendors[e.Name()] = defaultVendorConfig(e)
 	}
 	return &Config{
 		ServerConfig: server,
-		TCCC:         vendorDefaults(tccc.Name),
-		Udesk:        vendorDefaults(udesk.Name),
-		UinCall:      vendorDefaults(uincall.Name),
-		Dezhu:        vendorDefaults(dezhu.Name),
+		Mode:         ModeAllInOne,
+		vendors:      vendors,
 		HealthPath:   "/health",
 		Timezone:     "Asia/Shanghai",
-
-		MetricsBuilderConfig: metadata.NewDefaultMetricsBuilderConfig(),
-		CollectionInterval:   defaultInterval,
-		MetricsTemporality:   temporalityCumulative,
-		HistogramBuckets:     slices.Clone(metrics.DefaultBuckets),
-		Sessions:             SessionsConfig{MaxOpen: defaultMaxSessions, IdleTimeout: defaultIdleTimeout, LateGrace: defaultLateGrace},
-		Dedup:                DedupConfig{MaxKeys: defaultMaxDedupKeys},
-		Privacy:              PrivacyConfig{PhoneNumbers: privacy.Keep},
+		Config:       core.DefaultConfig(),
 	}
 }
 

@@ -95,7 +95,7 @@ func TestLiveGaugesThroughTheReceiverAndARestart(t *testing.T) {
 
 	first := startLive(t, host, storageID, endpoint, clock)
 	require.Equal(t, http.StatusOK, post(t, first.url+"/udesk", "application/json", fixture(t, "udesk/inbound-1-enqueue_succ.json")).status)
-	require.NoError(t, first.recv.flushMetrics())
+	require.NoError(t, first.recv.next.(coreProcessor).Flush(context.Background()))
 	queue := "callcenter.call.phase=queue callcenter.direction=inbound callcenter.queue=售后服务组 "
 	assert.Equal(t, map[string]float64{queue: 1}, gauge(first.metrics, "callcenter.calls.in_progress"))
 	assert.Equal(t, map[string]float64{"callcenter.direction=inbound callcenter.queue=售后服务组 ": 25},
@@ -107,7 +107,7 @@ func TestLiveGaugesThroughTheReceiverAndARestart(t *testing.T) {
 	http.DefaultClient.CloseIdleConnections()
 
 	second := startLive(t, host, storageID, endpoint, clock)
-	require.NoError(t, second.recv.flushMetrics())
+	require.NoError(t, second.recv.next.(coreProcessor).Flush(context.Background()))
 	ringing := "callcenter.call.phase=ringing callcenter.direction=inbound callcenter.queue=售后服务组 "
 	assert.Equal(t, map[string]float64{ringing: 1}, gauge(second.metrics, "callcenter.calls.in_progress"), "restored from storage")
 	assert.Equal(t, map[string]float64{"callcenter.direction=inbound callcenter.queue=售后服务组 ": 29},
@@ -116,7 +116,7 @@ func TestLiveGaugesThroughTheReceiverAndARestart(t *testing.T) {
 
 	// Its end never comes: idle_timeout (1 h) after its last push, it leaves the gauges.
 	clock.Set(enqueued.Add(40*time.Second + time.Hour))
-	require.NoError(t, second.recv.flushMetrics())
+	require.NoError(t, second.recv.next.(coreProcessor).Flush(context.Background()))
 	assert.Equal(t, map[string]float64{ringing: 0}, gauge(second.metrics, "callcenter.calls.in_progress"))
 	assert.Equal(t, map[string]float64{"callcenter.queue=售后服务组 ": 0}, gauge(second.metrics, "callcenter.agents.on_call"))
 }

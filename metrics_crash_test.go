@@ -22,6 +22,7 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/core"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/sharedcomponent"
 	"github.com/otelcallcenter/callcenterreceiver/internal/state"
@@ -126,7 +127,7 @@ func callsCounted(sinks ...*consumertest.MetricsSink) (total int64, starts map[p
 // calls counted and not flushed: the next run flushes them, in series that start when it
 // started, and counts none twice, whether or not the state was compacted before the crash.
 func TestCountsSurviveACrash(t *testing.T) {
-	for _, temporality := range []string{temporalityCumulative, temporalityDelta} {
+	for _, temporality := range []string{core.TemporalityCumulative, core.TemporalityDelta} {
 		for _, compacted := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/compacted=%v", temporality, compacted), func(t *testing.T) {
 				calls := dezhuCalls(t, 6)
@@ -137,12 +138,12 @@ func TestCountsSurviveACrash(t *testing.T) {
 				for _, body := range calls[:3] {
 					require.Equal(t, http.StatusOK, post(t, first.url+"/dezhu", "application/json", body).status)
 				}
-				require.NoError(t, first.recv.flushMetrics())
+				require.NoError(t, first.recv.next.(coreProcessor).Flush(context.Background()))
 				for _, body := range calls[3:5] { // counted, acknowledged, not flushed
 					require.Equal(t, http.StatusOK, post(t, first.url+"/dezhu", "application/json", body).status)
 				}
 				if compacted {
-					require.NoError(t, first.recv.compact(context.Background()))
+					require.NoError(t, first.recv.next.(coreProcessor).Compact(context.Background()))
 				}
 				counted, _ := callsCounted(first.metrics)
 				require.Equal(t, int64(3), counted, "the first flush")
@@ -156,14 +157,14 @@ func TestCountsSurviveACrash(t *testing.T) {
 					require.Equal(t, http.StatusOK, post(t, second.url+"/dezhu", "application/json", body).status)
 				}
 				assert.Equal(t, 1, second.logs.LogRecordCount(), "the retries were known: only the new call is logged")
-				require.NoError(t, second.recv.flushMetrics())
+				require.NoError(t, second.recv.next.(coreProcessor).Flush(context.Background()))
 				counted, starts := callsCounted(second.metrics)
 				assert.Equal(t, int64(3), counted, "the two counted before the crash, and the new call")
 				assert.Equal(t, map[pcommon.Timestamp]bool{pcommon.NewTimestampFromTime(t2): true}, starts,
 					"the second run's series start when it started, after the first run's last point")
 
 				third := startCounting(t, disk.crash(), temporality, t2.Add(time.Minute))
-				require.NoError(t, third.recv.flushMetrics())
+				require.NoError(t, third.recv.next.(coreProcessor).Flush(context.Background()))
 				counted, _ = callsCounted(third.metrics)
 				assert.Zero(t, counted, "everything was flushed and marked: nothing to replay")
 
@@ -178,7 +179,7 @@ func TestCountsSurviveACrash(t *testing.T) {
 // metric observations take: a 得助 call record (a completed call) and a TCCC recording notice.
 func TestJournalGrowthPerPush(t *testing.T) {
 	disk := &crashableStorage{data: map[string][]byte{}}
-	run := startCounting(t, disk, temporalityCumulative, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	run := startCounting(t, disk, core.TemporalityCumulative, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	const pushes = 20
 	for _, body := range dezhuCalls(t, pushes) {
 		require.Equal(t, http.StatusOK, post(t, run.url+"/dezhu", "application/json", body).status)
@@ -245,7 +246,7 @@ func (c *crashingSink) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) e
 // compactions run over and over, and crashes in the middle: the calls the crash kept the reply
 // of are pushed again by their vendor, and over the two runs every call is counted once.
 func TestCountsSurviveACrashAmidTraffic(t *testing.T) {
-	for _, temporality := range []string{temporalityCumulative, temporalityDelta} {
+	for _, temporality := range []string{core.TemporalityCumulative, core.TemporalityDelta} {
 		t.Run(temporality, func(t *testing.T) {
 			const senders, each = 4, 40
 			calls := dezhuCalls(t, senders*each)
@@ -262,8 +263,8 @@ func TestCountsSurviveACrashAmidTraffic(t *testing.T) {
 						return
 					case <-time.After(time.Millisecond):
 					}
-					_ = first.recv.flushMetrics()
-					assert.NoError(t, first.recv.compact(context.Background()))
+					_ = first.recv.next.(coreProcessor).Flush(context.Background())
+					assert.NoError(t, first.recv.next.(coreProcessor).Compact(context.Background()))
 				}
 			}()
 			var wg sync.WaitGroup
@@ -287,7 +288,7 @@ func TestCountsSurviveACrashAmidTraffic(t *testing.T) {
 			for _, body := range calls { // 得助 pushes again what it heard no success for
 				require.Equal(t, http.StatusOK, post(t, second.url+"/dezhu", "application/json", body).status)
 			}
-			require.NoError(t, second.recv.flushMetrics())
+			require.NoError(t, second.recv.next.(coreProcessor).Flush(context.Background()))
 			afterCrash, _ := callsCounted(second.metrics)
 			t.Logf("%d calls: %d counted in the flushes before the crash, %d after it", len(calls), beforeCrash, afterCrash)
 			assert.Equal(t, int64(len(calls)), beforeCrash+afterCrash, "every call counted once over the two runs")

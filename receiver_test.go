@@ -37,8 +37,8 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 // testServer is a receiver started on a free loopback port with a log sink behind it.
@@ -165,7 +165,7 @@ func TestEverySampleBecomesALogRecord(t *testing.T) {
 			dec.UseNumber()
 			var want any
 			require.NoError(t, dec.Decode(&want))
-			assert.Equal(t, vendor.Normalize(want), lr.Body().Map().AsRaw())
+			assert.Equal(t, platform.Normalize(want), lr.Body().Map().AsRaw())
 		})
 	}
 }
@@ -306,7 +306,7 @@ func (s *slowConsumer) ConsumeLogs(ctx context.Context, _ plog.Logs) error {
 
 func TestSlowPipelineGetsAFailureInTime(t *testing.T) {
 	slow := &slowConsumer{}
-	ts := startReceiver(t, func(c *Config) { c.Dezhu.ReplyTimeout = 200 * time.Millisecond }, slow, nil)
+	ts := startReceiver(t, func(c *Config) { c.vendors["dezhu"].ReplyTimeout = 200 * time.Millisecond }, slow, nil)
 	start := time.Now()
 	r := post(t, ts.url+"/dezhu", "application/json", fixture(t, "dezhu/record.json"))
 	assert.Equal(t, http.StatusServiceUnavailable, r.status)
@@ -622,8 +622,8 @@ func TestTracesAndLogsShareIDs(t *testing.T) {
 
 func TestEndpointAuth(t *testing.T) {
 	ts := startReceiver(t, func(c *Config) {
-		c.TCCC.Auth = auth.Config{Type: auth.TypeOAuth2, ClientID: "tccc", ClientSecret: "a-secret-of-16-chars", TokenPath: "/tccc/token", TokenTTL: time.Minute}
-		c.Dezhu.Auth = auth.Config{Type: auth.TypeBasic, Username: "dezhu", Password: "pa55word"}
+		c.vendors["tccc"].Auth = auth.Config{Type: auth.TypeOAuth2, ClientID: "tccc", ClientSecret: "a-secret-of-16-chars", TokenPath: "/tccc/token", TokenTTL: time.Minute}
+		c.vendors["dezhu"].Auth = auth.Config{Type: auth.TypeBasic, Username: "dezhu", Password: "pa55word"}
 	}, nil, nil)
 
 	// TCCC fetches a token with its client credentials, then pushes with it.

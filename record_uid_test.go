@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/core"
 	"github.com/otelcallcenter/callcenterreceiver/internal/logs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
 )
@@ -50,9 +51,9 @@ func TestRetryAfterACrashCarriesItsOriginalsUID(t *testing.T) {
 	disk := &crashableStorage{data: map[string][]byte{}}
 	beforeTheSave := disk.crash() // what the disk holds if the crash comes before the journal append
 	start := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-	first := startCounting(t, disk, temporalityCumulative, start)
+	first := startCounting(t, disk, core.TemporalityCumulative, start)
 	push(first.url)
-	second := startCounting(t, beforeTheSave, temporalityCumulative, start.Add(time.Minute))
+	second := startCounting(t, beforeTheSave, core.TemporalityCumulative, start.Add(time.Minute))
 	push(second.url)
 
 	original, tenants := uids(t, first.logs)
@@ -62,7 +63,7 @@ func TestRetryAfterACrashCarriesItsOriginalsUID(t *testing.T) {
 	assert.Equal(t, original, copies, "the copy is recognisable downstream")
 	assert.Equal(t, logs.PushUID("tccc", tenants[0], pushID), original[0], "derived from the push's X-TCCC-PUSH-UUID")
 
-	third := startCounting(t, disk.crash(), temporalityCumulative, start.Add(2*time.Minute))
+	third := startCounting(t, disk.crash(), core.TemporalityCumulative, start.Add(2*time.Minute))
 	push(third.url)
 	assert.Zero(t, third.logs.LogRecordCount(), "with the state saved, the retry is dropped at the receiver")
 }

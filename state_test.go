@@ -129,7 +129,7 @@ func TestCompactionDuringTrafficLosesNothing(t *testing.T) {
 				return
 			default:
 			}
-			assert.NoError(t, first.recv.compact(context.Background()))
+			assert.NoError(t, first.recv.next.(coreProcessor).Compact(context.Background()))
 			compactions++
 			runtime.Gosched() // let the pushes in between
 		}

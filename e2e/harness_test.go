@@ -172,6 +172,9 @@ type configParams struct {
 	Endpoint     string // the callcenter receiver
 	SinkEndpoint string
 	StorageDir   string
+	// The two-tier shape: an assembly collector's OTLP endpoint, and the two an edge routes to.
+	OTLPEndpoint         string
+	Assembly1, Assembly2 string
 }
 
 // startCollector writes the named configuration template with fresh ports and starts the

@@ -81,6 +81,37 @@ const (
 	DecodeWarnings = "callcenter.decode.warnings"
 )
 
+// Span attributes beyond the call's.
+const (
+	SpanDerived    = "callcenter.span.derived"    // times derived from the vendor's durations
+	SpanIncomplete = "callcenter.span.incomplete" // closed without the event that ends it
+	SessionClosure = "callcenter.session.closure" // why an incomplete call was closed: timeout, evicted
+	LegSeq         = "callcenter.leg.sequence"
+	TransferFrom   = "callcenter.transfer.from" // on a leg's link: the agent who transferred
+
+	// SpanLegPrefix + a leg map key (LegType, LegEndStatus, ...): a leg span's own attributes.
+	SpanLegPrefix = "callcenter.leg."
+)
+
+// Metric attributes that are not the call's own (the others share the call's names).
+const (
+	Queue        = "callcenter.queue"         // the queue's name, else its ID
+	AbandonStage = "callcenter.abandon.stage" // where the caller gave up
+	Agent        = "callcenter.agent"         // the agent's key, with per_agent_metrics
+)
+
+// Edge records: what the edge receiver forwards to the assembly tier's connector so that the
+// connector can decode the push again exactly as the edge did (see package relay).
+const (
+	EdgePrefix     = "callcenter.edge."
+	EdgeQuery      = EdgePrefix + "query"      // the request's raw query string
+	EdgeHeaders    = EdgePrefix + "headers"    // the headers a decoder reads, as a map
+	EdgeTimezone   = EdgePrefix + "timezone"   // the zone of vendor times that carry none
+	EdgePushIndex  = EdgePrefix + "push.index" // which of the request's pushes this record is
+	EdgePushCount  = EdgePrefix + "push.count" // how many pushes the request decoded into
+	EdgeRoutingKey = EdgePrefix + "routing"    // what the record's trace ID was derived from
+)
+
 // Leg map keys inside callcenter.legs.
 const (
 	LegAgentPrefix = "agent." // + the agent keys
@@ -103,10 +134,19 @@ const (
 	LegPriority       = "skill_group.priority"
 )
 
-// Resource returns the resource attributes of a push.
-func Resource(p *call.Push, serviceName string) map[string]any {
-	m := map[string]any{ServiceName: serviceName, Vendor: p.Vendor}
-	putStr(m, TenantID, p.Tenant)
+// Resource is whose telemetry it is: the resource of every log record, span and metric the
+// receiver emits. The tenant is left out when the vendor and the configuration give none.
+type Resource struct {
+	// Short JSON names: the resource is saved with every journaled metric observation.
+	ServiceName string `json:"s"`
+	Vendor      string `json:"v"`
+	Tenant      string `json:"t,omitempty"`
+}
+
+// Map returns the resource's attributes.
+func (r Resource) Map() map[string]any {
+	m := map[string]any{ServiceName: r.ServiceName, Vendor: r.Vendor}
+	putStr(m, TenantID, r.Tenant)
 	return m
 }
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 )
 
 // Name is the vendor's configuration key.
@@ -20,17 +20,17 @@ const Name = "dezhu"
 // phase lasts a day, while the epoch seconds the sample sends in a duration field are decades.
 const maxPhase = 24 * time.Hour
 
-// Vendor implements vendor.Vendor for 得助.
-type Vendor struct{}
+// Platform implements platform.Platform for 得助.
+type Platform struct{}
 
-var _ vendor.Vendor = Vendor{}
+var _ platform.Platform = Platform{}
 
-func (Vendor) Name() string { return Name }
+func (Platform) Name() string { return Name }
 
 // Decode turns one push into one call record.
-func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
+func (Platform) Decode(req platform.Request) ([]call.Push, error) {
 	var b body
-	payload, warnings, err := vendor.Decode(req.Body, &b)
+	payload, warnings, err := platform.Decode(req.Body, &b)
 	if err != nil {
 		return nil, err
 	}
@@ -64,12 +64,12 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 }
 
 // PhoneFields are the numbers of 得助's record.
-func (Vendor) PhoneFields() []string { return []string{"data.callingNumber", "data.calledNumber"} }
+func (Platform) PhoneFields() []string { return []string{"data.callingNumber", "data.calledNumber"} }
 
 // Reply answers with the generic code reply: 得助 documents no reply format, only that a
 // successful call stops the retries.
-func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
-	vendor.CodeReply(w, status, err)
+func (Platform) Reply(w http.ResponseWriter, status int, err error) {
+	platform.CodeReply(w, status, err)
 }
 
 func decodeCall(r *record, loc *time.Location) call.Call {
@@ -276,7 +276,7 @@ func expansionFields(s string) any {
 	if s == "" {
 		return nil
 	}
-	v, err := vendor.Value([]byte(s))
+	v, err := platform.Value([]byte(s))
 	if err != nil {
 		return s
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 )
 
 var arrival = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
@@ -34,7 +34,7 @@ func decode(t *testing.T, file string, loc *time.Location) (call.Push, error) {
 }
 
 func decodeBody(body []byte, loc *time.Location) (call.Push, error) {
-	pushes, err := Vendor{}.Decode(vendor.Request{
+	pushes, err := Platform{}.Decode(platform.Request{
 		Header: http.Header{}, Body: body, Arrival: arrival, Location: loc,
 	})
 	if err != nil {
@@ -520,15 +520,15 @@ func TestEveryDocumentedStatusIsMapped(t *testing.T) {
 }
 
 func TestReply(t *testing.T) {
-	assert.Equal(t, "dezhu", Vendor{}.Name())
+	assert.Equal(t, "dezhu", Platform{}.Name())
 
 	w := httptest.NewRecorder()
-	Vendor{}.Reply(w, http.StatusOK, nil)
+	Platform{}.Reply(w, http.StatusOK, nil)
 	assert.Equal(t, http.StatusOK, w.Code)
 	assert.JSONEq(t, `{"code":0,"message":"success"}`, w.Body.String())
 
 	w = httptest.NewRecorder()
-	Vendor{}.Reply(w, http.StatusBadRequest, assert.AnError)
+	Platform{}.Reply(w, http.StatusBadRequest, assert.AnError)
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 	assert.JSONEq(t, `{"code":400,"message":"`+assert.AnError.Error()+`"}`, w.Body.String())
 }

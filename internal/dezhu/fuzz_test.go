@@ -13,25 +13,25 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendortest"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platformtest"
 )
 
 // FuzzDecode feeds 得助's decoder any body: it must never panic, and what it accepts must be a
 // consistent call record.
 func FuzzDecode(f *testing.F) {
-	samples := vendortest.Samples(f, "../../testdata/dezhu")
+	samples := platformtest.Samples(f, "../../testdata/dezhu")
 	for _, name := range slices.Sorted(maps.Keys(samples)) {
 		body := samples[name]
-		for zone := range vendortest.Zones {
+		for zone := range platformtest.Zones {
 			f.Add(body, uint8(zone))
 		}
 	}
-	for _, body := range vendortest.HostileBodies() {
+	for _, body := range platformtest.HostileBodies() {
 		f.Add(body, uint8(2))
 		f.Add([]byte(`{"data":`+string(body)+`}`), uint8(2))
 	}
-	for _, body := range vendortest.FieldMutations(f, samples["record.json"]) {
+	for _, body := range platformtest.FieldMutations(f, samples["record.json"]) {
 		f.Add(body, uint8(2))
 	}
 	// expansionFields is JSON inside a string: hostile JSON there too.
@@ -55,25 +55,25 @@ func FuzzDecode(f *testing.F) {
 	}
 
 	f.Fuzz(func(t *testing.T, body []byte, zone uint8) {
-		req := vendor.Request{
-			Header: http.Header{}, Body: body, Arrival: vendortest.Arrival, Location: vendortest.Zones[int(zone)%len(vendortest.Zones)],
+		req := platform.Request{
+			Header: http.Header{}, Body: body, Arrival: platformtest.Arrival, Location: platformtest.Zones[int(zone)%len(platformtest.Zones)],
 		}
-		pushes, err := dezhu.Vendor{}.Decode(req)
+		pushes, err := dezhu.Platform{}.Decode(req)
 		if err != nil {
-			vendortest.CheckRefusal(t, body, pushes, err, vendortest.IsObject(body) && dataIsObject(body))
+			platformtest.CheckRefusal(t, body, pushes, err, platformtest.IsObject(body) && dataIsObject(body))
 			return
 		}
 		if len(pushes) != 1 {
 			t.Fatalf("a 得助 push decodes to one push, got %d", len(pushes))
 		}
 		p := pushes[0]
-		vendortest.CheckPush(t, body, p, dezhu.Name)
+		platformtest.CheckPush(t, body, p, dezhu.Name)
 
 		if p.Kind != call.KindCallRecord {
 			t.Errorf("得助 pushes call records, got kind %s", p.Kind)
 		}
 		c := p.Call
-		if c.SessionID == "" && !vendortest.HasWarning(p, "data.iccCallId") {
+		if c.SessionID == "" && !platformtest.HasWarning(p, "data.iccCallId") {
 			t.Errorf("a record without iccCallId or id is warned of: %q", p.Warnings)
 		}
 		// The record id is the dedup key; a record without one has none.
@@ -87,7 +87,7 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("after-call work of %s", d)
 		}
 
-		again, err := dezhu.Vendor{}.Decode(req)
+		again, err := dezhu.Platform{}.Decode(req)
 		if err != nil || !reflect.DeepEqual(again, pushes) {
 			t.Errorf("decoding is not deterministic: %v", err)
 		}

@@ -17,8 +17,8 @@ import (
 
 // Record is one push with what the receiver knows beyond the push itself.
 type Record struct {
-	Push        *call.Push
-	ServiceName string
+	Push     *call.Push
+	Resource attrs.Resource
 	// TraceID and SpanID link the record to the span of the call it belongs to; nil when none.
 	TraceID []byte
 	SpanID  []byte
@@ -58,7 +58,7 @@ func (b *Builder) entry(r Record) *entry.Entry {
 	e.ObservedTimestamp = p.Arrival
 	e.Severity = entry.Info
 	e.ScopeName = b.scope
-	e.Resource = attrs.Resource(p, r.ServiceName)
+	e.Resource = r.Resource.Map()
 	e.Attributes = attrs.Push(p)
 	if r.UID != "" {
 		e.Attributes[attrs.LogRecordUID] = r.UID

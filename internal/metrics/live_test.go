@@ -22,7 +22,7 @@ func gaugePoints(t *testing.T, md pmetric.Metrics, name string) map[string]float
 		if dp.ValueType() == pmetric.NumberDataPointValueTypeDouble {
 			v = dp.DoubleValue()
 		}
-		out[fmt.Sprint(attrs(dp.Attributes()))] = v
+		out[fmt.Sprint(rawAttrs(dp.Attributes()))] = v
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
@@ -62,12 +63,8 @@ type Settings struct {
 	Live func(now time.Time) map[Resource]*session.Live
 }
 
-// Resource is whose data a series counts.
-type Resource struct {
-	ServiceName string `json:"s"`
-	Vendor      string `json:"v"`
-	Tenant      string `json:"t,omitempty"`
-}
+// Resource is whose data a series counts: the receiver's one resource type.
+type Resource = attrs.Resource
 
 // dims are the attribute values of a series; each metric uses some of them.
 type dims struct {
@@ -496,11 +493,11 @@ func (a *Aggregator) appendHistograms(md pmetric.Metrics, res pcommon.Resource, 
 
 func putDims(m pcommon.Map, d dims) {
 	for k, v := range map[string]string{
-		"callcenter.direction":     d.direction,
-		"callcenter.end_status":    d.endStatus,
-		"callcenter.queue":         d.queue,
-		"callcenter.abandon.stage": d.stage,
-		"callcenter.agent":         d.agent,
+		attrs.Direction:    d.direction,
+		attrs.EndStatus:    d.endStatus,
+		attrs.Queue:        d.queue,
+		attrs.AbandonStage: d.stage,
+		attrs.Agent:        d.agent,
 	} {
 		if v != "" {
 			m.PutStr(k, v)

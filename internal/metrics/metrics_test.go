@@ -72,7 +72,7 @@ func has(md pmetric.Metrics, name string) bool {
 	return false
 }
 
-func attrs(m pcommon.Map) map[string]any { return m.AsRaw() }
+func rawAttrs(m pcommon.Map) map[string]any { return m.AsRaw() }
 
 func TestCountsAndHistograms(t *testing.T) {
 	a := newAggregator(t, nil)
@@ -89,7 +89,7 @@ func TestCountsAndHistograms(t *testing.T) {
 
 	md, _ := a.Flush(t0.Add(15 * time.Second))
 	require.Equal(t, 1, md.ResourceMetrics().Len(), "one resource per vendor and tenant")
-	res := attrs(md.ResourceMetrics().At(0).Resource().Attributes())
+	res := rawAttrs(md.ResourceMetrics().At(0).Resource().Attributes())
 	assert.Equal(t, map[string]any{"service.name": "callcenter-tccc", "callcenter.vendor": "tccc", "callcenter.tenant.id": "1400"}, res)
 
 	calls := find(t, md, "callcenter.calls").Sum()
@@ -97,7 +97,7 @@ func TestCountsAndHistograms(t *testing.T) {
 	assert.Equal(t, pmetric.AggregationTemporalityCumulative, calls.AggregationTemporality())
 	got := map[string]int64{}
 	for _, dp := range calls.DataPoints().All() {
-		a := attrs(dp.Attributes())
+		a := rawAttrs(dp.Attributes())
 		got[a["callcenter.end_status"].(string)+"/"+a["callcenter.queue"].(string)] += dp.IntValue()
 		assert.Equal(t, pcommon.NewTimestampFromTime(t0), dp.StartTimestamp())
 		assert.Equal(t, pcommon.NewTimestampFromTime(t0.Add(15*time.Second)), dp.Timestamp())
@@ -107,14 +107,14 @@ func TestCountsAndHistograms(t *testing.T) {
 
 	ab := find(t, md, "callcenter.calls.abandoned").Sum().DataPoints()
 	require.Equal(t, 1, ab.Len())
-	assert.Equal(t, "queue", attrs(ab.At(0).Attributes())["callcenter.abandon.stage"])
+	assert.Equal(t, "queue", rawAttrs(ab.At(0).Attributes())["callcenter.abandon.stage"])
 	assert.Equal(t, int64(2), find(t, md, "callcenter.transfers").Sum().DataPoints().At(0).IntValue())
 	assert.Equal(t, int64(1), find(t, md, "callcenter.calls.transferred").Sum().DataPoints().At(0).IntValue())
 	rating := find(t, md, "callcenter.satisfaction.ratings").Sum().DataPoints().At(0)
-	assert.Equal(t, "satisfied", attrs(rating.Attributes())["callcenter.satisfaction"])
-	assert.Equal(t, "voicemail", attrs(find(t, md, "callcenter.recordings").Sum().DataPoints().At(0).Attributes())["callcenter.recording.kind"])
+	assert.Equal(t, "satisfied", rawAttrs(rating.Attributes())["callcenter.satisfaction"])
+	assert.Equal(t, "voicemail", rawAttrs(find(t, md, "callcenter.recordings").Sum().DataPoints().At(0).Attributes())["callcenter.recording.kind"])
 	ev := find(t, md, "callcenter.events").Sum().DataPoints().At(0)
-	assert.Equal(t, map[string]any{"callcenter.event.kind": "call_event", "callcenter.event.type": "queued"}, attrs(ev.Attributes()))
+	assert.Equal(t, map[string]any{"callcenter.event.kind": "call_event", "callcenter.event.type": "queued"}, rawAttrs(ev.Attributes()))
 
 	// Speed of answer: 20 s and 21 s and 3 s; the 20 s answer counts in the le=20 bucket.
 	soa := find(t, md, SpeedOfAnswer)
@@ -133,7 +133,7 @@ func TestCountsAndHistograms(t *testing.T) {
 	tta := find(t, md, TimeToAbandon).Histogram().DataPoints().At(0)
 	assert.Equal(t, uint64(1), tta.Count())
 	assert.InDelta(t, 4.0, tta.Sum(), 1e-9)
-	assert.Equal(t, map[string]any{"callcenter.direction": "inbound", "callcenter.abandon.stage": "queue", "callcenter.queue": "7"}, attrs(tta.Attributes()))
+	assert.Equal(t, map[string]any{"callcenter.direction": "inbound", "callcenter.abandon.stage": "queue", "callcenter.queue": "7"}, rawAttrs(tta.Attributes()))
 
 	talk := find(t, md, TalkDuration).Histogram().DataPoints()
 	var talkCount uint64
@@ -211,8 +211,8 @@ func TestPerAgentAndDisabledSeries(t *testing.T) {
 	a.RecordCall(tccc, c)
 	md, _ := a.Flush(t0.Add(time.Minute))
 	dp := find(t, md, "callcenter.calls").Sum().DataPoints().At(0)
-	assert.Equal(t, "8014", attrs(dp.Attributes())["callcenter.agent"])
-	assert.Equal(t, "8014", attrs(find(t, md, TalkDuration).Histogram().DataPoints().At(0).Attributes())["callcenter.agent"])
+	assert.Equal(t, "8014", rawAttrs(dp.Attributes())["callcenter.agent"])
+	assert.Equal(t, "8014", rawAttrs(find(t, md, TalkDuration).Histogram().DataPoints().At(0).Attributes())["callcenter.agent"])
 	assert.False(t, has(md, RingDuration))
 	assert.False(t, has(md, "callcenter.transfers"))
 	assert.True(t, has(md, "callcenter.calls.transferred"))
@@ -228,7 +228,7 @@ func TestOpenSessionsGauge(t *testing.T) {
 	require.Equal(t, 1, g.Len())
 	assert.Equal(t, int64(3), g.At(0).IntValue())
 	assert.Equal(t, map[string]any{"service.name": "callcenter-udesk", "callcenter.vendor": "udesk"},
-		attrs(md.ResourceMetrics().At(0).Resource().Attributes()), "no tenant when the vendor sends none")
+		rawAttrs(md.ResourceMetrics().At(0).Resource().Attributes()), "no tenant when the vendor sends none")
 }
 
 // sumByStatus adds a sum's data points up by end status.
@@ -236,7 +236,7 @@ func sumByStatus(t *testing.T, md pmetric.Metrics, name string) map[string]int64
 	t.Helper()
 	out := map[string]int64{}
 	for _, dp := range find(t, md, name).Sum().DataPoints().All() {
-		out[attrs(dp.Attributes())["callcenter.end_status"].(string)] += dp.IntValue()
+		out[rawAttrs(dp.Attributes())["callcenter.end_status"].(string)] += dp.IntValue()
 	}
 	return out
 }
@@ -295,7 +295,7 @@ func TestTheKPIsDenominatorsAreFactsOfTheCall(t *testing.T) {
 
 	stages := map[string]int64{}
 	for _, dp := range find(t, md, "callcenter.calls.abandoned").Sum().DataPoints().All() {
-		stages[attrs(dp.Attributes())["callcenter.abandon.stage"].(string)] += dp.IntValue()
+		stages[rawAttrs(dp.Attributes())["callcenter.abandon.stage"].(string)] += dp.IntValue()
 	}
 	assert.Equal(t, map[string]int64{"ringing": 1, "ivr": 1, "queue": 1}, stages, "a stage the vendor does not name comes from how far the call got")
 
@@ -309,7 +309,7 @@ func TestTheKPIsDenominatorsAreFactsOfTheCall(t *testing.T) {
 
 	talk := map[string]float64{}
 	for _, dp := range find(t, md, TalkDuration).Histogram().DataPoints().All() {
-		talk[attrs(dp.Attributes())["callcenter.end_status"].(string)] += dp.Sum()
+		talk[rawAttrs(dp.Attributes())["callcenter.end_status"].(string)] += dp.Sum()
 	}
 	assert.Equal(t, map[string]float64{"answered": 90, "bot_handled": 40}, talk, "a bot's talk is told apart from an agent's")
 }

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
 	"github.com/otelcallcenter/callcenterreceiver/internal/uincall"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 var shanghai = time.FixedZone("+0800", 8*3600)
@@ -29,7 +29,7 @@ func udeskOccasion(t *testing.T, conversation int, occasion, clock string, agent
 		conversation, conversation, occasion, clock, agent)
 	at, err := time.ParseInLocation(time.DateTime, "2026-11-22 "+clock, shanghai)
 	require.NoError(t, err)
-	pushes, err := udesk.Vendor{}.Decode(vendor.Request{Body: []byte(body), Arrival: at.Add(delay), Location: shanghai})
+	pushes, err := udesk.Platform{}.Decode(platform.Request{Body: []byte(body), Arrival: at.Add(delay), Location: shanghai})
 	require.NoError(t, err)
 	return &pushes[0]
 }
@@ -149,7 +149,7 @@ func withTime(p *call.Push, offset int) *call.Push {
 // uincallPush decodes a UinCall push arriving at t0 plus offset seconds.
 func uincallPush(t *testing.T, body string, offset int) *call.Push {
 	t.Helper()
-	pushes, err := uincall.Vendor{}.Decode(vendor.Request{Body: []byte(body), Arrival: t0.Add(time.Duration(offset) * time.Second)})
+	pushes, err := uincall.Platform{}.Decode(platform.Request{Body: []byte(body), Arrival: t0.Add(time.Duration(offset) * time.Second)})
 	require.NoError(t, err)
 	return &pushes[0]
 }

@@ -20,8 +20,8 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 const (
@@ -193,11 +193,11 @@ func (s *Store) read(ctx context.Context, key string) (Record, bool, error) {
 
 // plain turns the json.Numbers of a session's free-form maps back into int64 and float64.
 func plain(s *session.Session) {
-	vendor.Normalize(s.Call.Custom) // in place
+	platform.Normalize(s.Call.Custom) // in place
 	if s.Record != nil {
-		vendor.Normalize(s.Record.Custom)
+		platform.Normalize(s.Record.Custom)
 	}
 	for i := range s.Events {
-		vendor.Normalize(s.Events[i].Details)
+		platform.Normalize(s.Events[i].Details)
 	}
 }

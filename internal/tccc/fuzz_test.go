@@ -11,16 +11,16 @@ import (
 	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platformtest"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendortest"
 )
 
 // FuzzDecode feeds TCCC's decoder any action and body: it must never panic, must accept every
 // JSON object pushed with a known action, and what it accepts must be a consistent push of the
 // kind the action names.
 func FuzzDecode(f *testing.F) {
-	samples := vendortest.Samples(f, "../../testdata/tccc")
+	samples := platformtest.Samples(f, "../../testdata/tccc")
 	for _, name := range slices.Sorted(maps.Keys(samples)) {
 		body := samples[name]
 		for _, action := range []string{"cdr", "record", "voicemail", ""} {
@@ -31,13 +31,13 @@ func FuzzDecode(f *testing.F) {
 	for _, action := range []string{"CDR", " cdr", "cdr\x00", "imcdr", "record,cdr", "\xff"} {
 		f.Add(action, "", samples["cdr.json"])
 	}
-	for _, body := range vendortest.HostileBodies() {
+	for _, body := range platformtest.HostileBodies() {
 		for _, action := range []string{"cdr", "record", "voicemail"} {
 			f.Add(action, "", body)
 		}
 	}
 	for _, action := range []string{"cdr", "record", "voicemail"} {
-		for _, body := range vendortest.FieldMutations(f, samples[action+".json"]) {
+		for _, body := range platformtest.FieldMutations(f, samples[action+".json"]) {
 			f.Add(action, "", body)
 		}
 	}
@@ -47,24 +47,24 @@ func FuzzDecode(f *testing.F) {
 	f.Add("record", "", []byte(`{"SessionId":"s","RecordURL":{"u":1},"Timestamp":"abc","EndpointUser":true}`))
 
 	f.Fuzz(func(t *testing.T, action, pushID string, body []byte) {
-		req := vendor.Request{
+		req := platform.Request{
 			Query: url.Values{"action": {action}}, Header: http.Header{}, Body: body,
-			Arrival: vendortest.Arrival, Location: time.UTC,
+			Arrival: platformtest.Arrival, Location: time.UTC,
 		}
 		if pushID != "" {
 			req.Header.Set(tccc.PushIDHeader, pushID)
 		}
-		pushes, err := tccc.Vendor{}.Decode(req)
+		pushes, err := tccc.Platform{}.Decode(req)
 		if err != nil {
 			known := action == "cdr" || action == "record" || action == "voicemail"
-			vendortest.CheckRefusal(t, body, pushes, err, known && vendortest.IsObject(body))
+			platformtest.CheckRefusal(t, body, pushes, err, known && platformtest.IsObject(body))
 			return
 		}
 		if len(pushes) != 1 {
 			t.Fatalf("a TCCC push decodes to one push, got %d", len(pushes))
 		}
 		p := pushes[0]
-		vendortest.CheckPush(t, body, p, tccc.Name)
+		platformtest.CheckPush(t, body, p, tccc.Name)
 
 		kinds := map[string]call.Kind{"cdr": call.KindCallRecord, "record": call.KindRecording, "voicemail": call.KindVoicemail}
 		if want, ok := kinds[action]; !ok || p.Kind != want {
@@ -76,7 +76,7 @@ func FuzzDecode(f *testing.F) {
 		if req.Header.Get(tccc.PushIDHeader) != "" && p.DedupKey != req.Header.Get(tccc.PushIDHeader) {
 			t.Errorf("the push UUID header is the dedup key: got %q", p.DedupKey)
 		}
-		if p.Call.SessionID == "" && !vendortest.HasWarning(p, "SessionId") {
+		if p.Call.SessionID == "" && !platformtest.HasWarning(p, "SessionId") {
 			t.Errorf("a push without SessionId is warned of: %q", p.Warnings)
 		}
 		switch p.Kind {
@@ -96,7 +96,7 @@ func FuzzDecode(f *testing.F) {
 			if p.Recording == nil {
 				t.Fatalf("a %s push is a recording notice", p.Kind)
 			}
-			if p.Recording.URL == "" && !vendortest.HasWarning(p, "RecordURL") {
+			if p.Recording.URL == "" && !platformtest.HasWarning(p, "RecordURL") {
 				t.Errorf("a %s push without RecordURL is warned of: %q", p.Kind, p.Warnings)
 			}
 			if p.Recording.URL != "" && (len(p.Call.RecordingURLs) == 0 || p.Call.RecordingURLs[0] != p.Recording.URL) {
@@ -104,7 +104,7 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 
-		again, err := tccc.Vendor{}.Decode(req)
+		again, err := tccc.Platform{}.Decode(req)
 		if err != nil || !reflect.DeepEqual(again, pushes) {
 			t.Errorf("decoding is not deterministic: %v", err)
 		}

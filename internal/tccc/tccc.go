@@ -14,7 +14,7 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 )
 
 // Name is the vendor's configuration key.
@@ -26,15 +26,15 @@ const PushIDHeader = "X-TCCC-PUSH-UUID"
 // missingSession warns of a push without SessionId: it is logged, but joins no call.
 const missingSession = "SessionId: missing, so the push joins no call"
 
-// Vendor implements vendor.Vendor for TCCC.
-type Vendor struct{}
+// Platform implements platform.Platform for TCCC.
+type Platform struct{}
 
-var _ vendor.Vendor = Vendor{}
+var _ platform.Platform = Platform{}
 
-func (Vendor) Name() string { return Name }
+func (Platform) Name() string { return Name }
 
 // Decode reads the push type from the action query parameter.
-func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
+func (Platform) Decode(req platform.Request) ([]call.Push, error) {
 	action := req.Query.Get("action")
 	var (
 		push call.Push
@@ -65,13 +65,13 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 
 // PhoneFields are the numbers of TCCC's pushes: the parties, the agents' phones, the customer's
 // location record and the recorded endpoint (a number on the customer's side).
-func (Vendor) PhoneFields() []string {
+func (Platform) PhoneFields() []string {
 	return []string{"Caller", "Callee", "SeatUser.Phone", "ServeParticipants[].Phone", "TelLocation.TelNumber", "EndpointUser"}
 }
 
 // Reply answers in TCCC's format: ErrCode 0 is success, anything else makes TCCC retry.
 // Failures carry the HTTP status as ErrCode.
-func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
+func (Platform) Reply(w http.ResponseWriter, status int, err error) {
 	reply := struct {
 		ErrCode int    `json:"ErrCode"`
 		ErrMsg  string `json:"ErrMsg"`
@@ -79,7 +79,7 @@ func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
 	if err != nil {
 		reply.ErrCode, reply.ErrMsg = status, err.Error()
 	}
-	vendor.WriteJSON(w, status, reply)
+	platform.WriteJSON(w, status, reply)
 }
 
 func tenant(id, typo int64) string {
@@ -94,7 +94,7 @@ func tenant(id, typo int64) string {
 
 func decodeCDR(body []byte) (call.Push, error) {
 	var r cdr
-	payload, warnings, err := vendor.Decode(body, &r)
+	payload, warnings, err := platform.Decode(body, &r)
 	if err != nil {
 		return call.Push{}, err
 	}
@@ -182,7 +182,7 @@ func decodeCDR(body []byte) (call.Push, error) {
 
 func decodeRecording(body []byte, kind call.Kind) (call.Push, error) {
 	var r recording
-	payload, warnings, err := vendor.Decode(body, &r)
+	payload, warnings, err := platform.Decode(body, &r)
 	if err != nil {
 		return call.Push{}, err
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 )
 
 var arrival = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
@@ -28,7 +28,7 @@ func decodeBody(action string, body []byte, header http.Header) (call.Push, erro
 	if header == nil {
 		header = http.Header{}
 	}
-	pushes, err := Vendor{}.Decode(vendor.Request{
+	pushes, err := Platform{}.Decode(platform.Request{
 		Query: url.Values{"action": {action}, "version": {"1"}}, Header: header, Body: body,
 		Arrival: arrival, Location: time.UTC,
 	})
@@ -235,12 +235,12 @@ func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
 
 func TestReply(t *testing.T) {
 	w := httptest.NewRecorder()
-	Vendor{}.Reply(w, http.StatusOK, nil)
+	Platform{}.Reply(w, http.StatusOK, nil)
 	assert.Equal(t, http.StatusOK, w.Code)
 	assert.JSONEq(t, `{"ErrCode":0,"ErrMsg":""}`, w.Body.String())
 
 	w = httptest.NewRecorder()
-	Vendor{}.Reply(w, http.StatusServiceUnavailable, assert.AnError)
+	Platform{}.Reply(w, http.StatusServiceUnavailable, assert.AnError)
 	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
 	assert.JSONEq(t, `{"ErrCode":503,"ErrMsg":"`+assert.AnError.Error()+`"}`, w.Body.String())
 }

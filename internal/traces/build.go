@@ -69,20 +69,10 @@ func Keys(spans []Span) []string {
 	return out
 }
 
-// Resource is the resource of a vendor's spans.
-type Resource struct {
-	ServiceName, Vendor, Tenant string
-}
-
 // AppendTo adds the spans of one session to td, under its resource.
-func AppendTo(td ptrace.Traces, res Resource, scope string, key session.Key, spans []Span) {
+func AppendTo(td ptrace.Traces, res attrs.Resource, scope string, key session.Key, spans []Span) {
 	rs := td.ResourceSpans().AppendEmpty()
-	ra := rs.Resource().Attributes()
-	ra.PutStr(attrs.ServiceName, res.ServiceName)
-	ra.PutStr(attrs.Vendor, res.Vendor)
-	if res.Tenant != "" {
-		ra.PutStr(attrs.TenantID, res.Tenant)
-	}
+	_ = rs.Resource().Attributes().FromRaw(res.Map()) // strings only
 	ss := rs.ScopeSpans().AppendEmpty()
 	ss.Scope().SetName(scope)
 	trace := TraceID(key.Vendor, key.Tenant, key.ID)

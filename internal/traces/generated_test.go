@@ -14,18 +14,20 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/ptracetest"
 
-	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
-	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
-	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
-	"github.com/otelcallcenter/callcenterreceiver/internal/uincall"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-var vendors = map[string]vendor.Vendor{"tccc": tccc.Vendor{}, "udesk": udesk.Vendor{}, "uincall": uincall.Vendor{}, "dezhu": dezhu.Vendor{}}
+// decoderOf is each registered platform's decoder.
+func decoderOf(name string) platform.Platform {
+	e, _ := platforms.Lookup(name)
+	return e.Platform
+}
 
 // TestGeneratedCallsGolden replays generated traffic (retries, duplicates and out-of-order
 // pushes included) as the receiver does and compares each vendor's traces with golden files:
@@ -55,12 +57,12 @@ func TestGeneratedCallsGolden(t *testing.T) {
 			td = ptrace.NewTraces()
 			out[s.Key.Vendor] = td
 		}
-		AppendTo(td, Resource{ServiceName: "callcenter-" + s.Key.Vendor, Vendor: s.Key.Vendor, Tenant: s.Key.Tenant}, "scope", s.Key, send)
+		AppendTo(td, attrs.Resource{ServiceName: "callcenter-" + s.Key.Vendor, Vendor: s.Key.Vendor, Tenant: s.Key.Tenant}, "scope", s.Key, send)
 	}
 	for _, p := range pushes {
 		u, err := url.Parse(p.Path)
 		require.NoError(t, err)
-		decoded, err := vendors[p.Vendor].Decode(vendor.Request{Query: u.Query(), Body: p.Body, Arrival: p.At, Location: shanghai})
+		decoded, err := decoderOf(p.Vendor).Decode(platform.Request{Query: u.Query(), Body: p.Body, Arrival: p.At, Location: shanghai})
 		require.NoError(t, err)
 		for i := range decoded {
 			if ch := tr.Apply(&decoded[i]); ch != nil && !ch.Retry {

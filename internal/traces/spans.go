@@ -27,13 +27,13 @@ const (
 	talkPrefix = "talk/"
 )
 
-// Span attributes beyond the call's.
+// Span attributes beyond the call's, named in package attrs.
 const (
-	AttrDerived    = "callcenter.span.derived"    // times derived from the vendor's durations
-	AttrIncomplete = "callcenter.span.incomplete" // closed without the event that ends it
-	AttrClosure    = "callcenter.session.closure" // why an incomplete call was closed: timeout, evicted
-	AttrLeg        = "callcenter.leg.sequence"
-	AttrTransfer   = "callcenter.transfer.from" // on a leg's link: the agent who transferred
+	AttrDerived    = attrs.SpanDerived
+	AttrIncomplete = attrs.SpanIncomplete
+	AttrClosure    = attrs.SessionClosure
+	AttrLeg        = attrs.LegSeq
+	AttrTransfer   = attrs.TransferFrom
 )
 
 // Span is one phase of a call, before it becomes pdata.
@@ -317,14 +317,15 @@ func putLeg(s *Span, l *call.Leg) {
 			m[k] = v
 		}
 	}
-	put("callcenter.leg.type", l.Type)
-	put("callcenter.leg.skill_group.id", l.SkillGroup.ID)
-	put("callcenter.leg.skill_group.name", l.SkillGroup.Name)
-	put("callcenter.leg.end_status", string(l.EndStatus))
-	put("callcenter.leg.end_status.raw", l.RawEndStatus)
-	put("callcenter.leg.recording.id", l.RecordingID)
-	put("callcenter.leg.transfer.from", l.TransferFrom)
-	put("callcenter.leg.transfer.to", l.TransferTo)
+	leg := attrs.SpanLegPrefix
+	put(leg+attrs.LegType, l.Type)
+	put(leg+attrs.LegSkillGroupID, l.SkillGroup.ID)
+	put(leg+attrs.LegSkillGroupName, l.SkillGroup.Name)
+	put(leg+attrs.LegEndStatus, string(l.EndStatus))
+	put(leg+attrs.LegEndStatusRaw, l.RawEndStatus)
+	put(leg+attrs.LegRecordingID, l.RecordingID)
+	put(leg+attrs.LegTransferFrom, l.TransferFrom)
+	put(leg+attrs.LegTransferTo, l.TransferTo)
 	if l.EndStatus != "" && l.EndStatus != call.StatusAnswered && l.EndStatus != call.StatusUnknown {
 		s.Error = string(l.EndStatus)
 	}

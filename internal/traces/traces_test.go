@@ -12,13 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
 	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 var shanghai = func() *time.Location {
@@ -29,11 +30,11 @@ var shanghai = func() *time.Location {
 	return loc
 }()
 
-func decodeFile(t *testing.T, v vendor.Vendor, file string, query url.Values) call.Push {
+func decodeFile(t *testing.T, v platform.Platform, file string, query url.Values) call.Push {
 	t.Helper()
 	body, err := os.ReadFile("../../testdata/" + file)
 	require.NoError(t, err)
-	pushes, err := v.Decode(vendor.Request{Body: body, Query: query, Location: shanghai, Arrival: time.Now()})
+	pushes, err := v.Decode(platform.Request{Body: body, Query: query, Location: shanghai, Arrival: time.Now()})
 	require.NoError(t, err)
 	return pushes[0]
 }
@@ -71,7 +72,7 @@ func TestIDsAreDeterministic(t *testing.T) {
 }
 
 func TestTCCCOutboundSample(t *testing.T) {
-	p := decodeFile(t, tccc.Vendor{}, "tccc/cdr.json", url.Values{"action": {"cdr"}})
+	p := decodeFile(t, tccc.Platform{}, "tccc/cdr.json", url.Values{"action": {"cdr"}})
 	assert.Equal(t, map[string]node{
 		"call":  {name: "outbound call", at: 0, secs: 13, err: "unreachable (numberNotExist)"},
 		"setup": {parent: "call", name: "setup", at: 0, secs: 4},
@@ -110,7 +111,7 @@ func TestInboundTransferLegsAreLinked(t *testing.T) {
 }
 
 func TestDurationsWithoutTimesAreDerived(t *testing.T) {
-	p := decodeFile(t, dezhu.Vendor{}, "dezhu/inbound-transfer.json", nil)
+	p := decodeFile(t, dezhu.Platform{}, "dezhu/inbound-transfer.json", nil)
 	spans := RecordSpans(&p.Call)
 	tree := treeOf(spans)
 	assert.Equal(t, node{parent: "leg/0", name: "talk", at: 20, secs: 40}, tree["talk/0"], "talk ends at the end")
@@ -164,7 +165,7 @@ func emitted(t *testing.T, pushes []call.Push) (map[string]Span, [][]string) {
 func TestPhasesAreSentAsTheyEnd(t *testing.T) {
 	var pushes []call.Push
 	for _, f := range udeskInbound {
-		pushes = append(pushes, decodeFile(t, udesk.Vendor{}, "udesk/"+f+".json", nil))
+		pushes = append(pushes, decodeFile(t, udesk.Platform{}, "udesk/"+f+".json", nil))
 	}
 	sent, steps := emitted(t, pushes)
 	assert.Equal(t, [][]string{
@@ -197,7 +198,7 @@ func valuesOf(m map[string]Span) []Span {
 func TestShuffledAndRepeatedPushesGiveTheSameSpans(t *testing.T) {
 	var inOrder []call.Push
 	for _, f := range udeskInbound {
-		inOrder = append(inOrder, decodeFile(t, udesk.Vendor{}, "udesk/"+f+".json", nil))
+		inOrder = append(inOrder, decodeFile(t, udesk.Platform{}, "udesk/"+f+".json", nil))
 	}
 	want, _ := emitted(t, inOrder)
 	for _, order := range [][]int{{4, 3, 2, 1, 0}, {1, 0, 3, 2, 4}, {2, 4, 0, 1, 3}, {0, 0, 2, 1, 1, 3, 4, 3}} {
@@ -283,10 +284,10 @@ func TestAgentTimeline(t *testing.T) {
 }
 
 func TestPdata(t *testing.T) {
-	p := decodeFile(t, tccc.Vendor{}, "tccc/cdr.json", url.Values{"action": {"cdr"}})
+	p := decodeFile(t, tccc.Platform{}, "tccc/cdr.json", url.Values{"action": {"cdr"}})
 	td := ptrace.NewTraces()
 	key := session.Key{Vendor: "tccc", Tenant: "1400482256", ID: p.Call.SessionID}
-	AppendTo(td, Resource{ServiceName: "callcenter-tccc", Vendor: "tccc", Tenant: "1400482256"}, "scope", key, RecordSpans(&p.Call))
+	AppendTo(td, attrs.Resource{ServiceName: "callcenter-tccc", Vendor: "tccc", Tenant: "1400482256"}, "scope", key, RecordSpans(&p.Call))
 	require.Equal(t, 4, td.SpanCount())
 	trace := TraceID("tccc", "1400482256", p.Call.SessionID)
 	for _, s := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
@@ -317,7 +318,7 @@ func TestTransferredCallQueueDoesNotOverlapTheLegs(t *testing.T) {
 	"Duration":54,"EndStatusString":"ok","ServeParticipants":[
 	 {"Mail":"a@x.com","Sequence":0,"StartTimestamp":1700000030,"RingTimestamp":1700000030,"AcceptTimestamp":1700000034,"EndedTimestamp":1700000040,"TransferTo":"b@x.com","EndStatusString":"ok"},
 	 {"Mail":"b@x.com","Sequence":1,"StartTimestamp":1700000040,"RingTimestamp":1700000040,"AcceptTimestamp":1700000046,"EndedTimestamp":1700000100,"TransferFrom":"a@x.com","EndStatusString":"ok"}]}`)
-	pushes, err := tccc.Vendor{}.Decode(vendor.Request{Query: url.Values{"action": {"cdr"}}, Body: body, Arrival: at(0)})
+	pushes, err := tccc.Platform{}.Decode(platform.Request{Query: url.Values{"action": {"cdr"}}, Body: body, Arrival: at(0)})
 	require.NoError(t, err)
 	spans := RecordSpans(&pushes[0].Call)
 	assert.Equal(t, map[string]node{
@@ -392,7 +393,7 @@ func TestRecordWithoutEndTimeHasItsRoot(t *testing.T) {
 	body := []byte(`{"SessionId":"s-3","Direction":1,"StartTimestamp":1700000000,"RingTimestamp":1700000003,
 	"AcceptTimestamp":0,"EndedTimestamp":0,"Duration":0,"EndStatusString":"waitingGiveUp","ServeParticipants":[
 	 {"Mail":"a@x.com","Sequence":0,"StartTimestamp":1700000000,"RingTimestamp":1700000000,"AcceptTimestamp":1700000001,"EndedTimestamp":0}]}`)
-	pushes, err := tccc.Vendor{}.Decode(vendor.Request{Query: url.Values{"action": {"cdr"}}, Body: body, Arrival: at(0)})
+	pushes, err := tccc.Platform{}.Decode(platform.Request{Query: url.Values{"action": {"cdr"}}, Body: body, Arrival: at(0)})
 	require.NoError(t, err)
 	spans := RecordSpans(&pushes[0].Call)
 	tree := treeOf(spans)
@@ -406,7 +407,7 @@ func TestRecordWithoutEndTimeHasItsRoot(t *testing.T) {
 	assert.True(t, HasTrace(ch.Session), "its log record may name the trace")
 
 	// A record that gives no moment at all has no trace, and its log record must not name one.
-	none, err := tccc.Vendor{}.Decode(vendor.Request{Query: url.Values{"action": {"cdr"}}, Body: []byte(`{"SessionId":"s-4","Direction":1}`), Arrival: at(0)})
+	none, err := tccc.Platform{}.Decode(platform.Request{Query: url.Values{"action": {"cdr"}}, Body: []byte(`{"SessionId":"s-4","Direction":1}`), Arrival: at(0)})
 	require.NoError(t, err)
 	assert.Empty(t, RecordSpans(&none[0].Call))
 	assert.False(t, HasTrace(tr.Apply(&none[0]).Session))
@@ -460,7 +461,7 @@ func TestGeneratedRecordSpansAreWellFormed(t *testing.T) {
 	for _, p := range pushes {
 		u, err := url.Parse(p.Path)
 		require.NoError(t, err)
-		decoded, err := vendors[p.Vendor].Decode(vendor.Request{Query: u.Query(), Body: p.Body, Arrival: p.At, Location: shanghai})
+		decoded, err := decoderOf(p.Vendor).Decode(platform.Request{Query: u.Query(), Body: p.Body, Arrival: p.At, Location: shanghai})
 		require.NoError(t, err)
 		if decoded[0].Kind != call.KindCallRecord {
 			continue // recordings

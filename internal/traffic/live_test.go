@@ -7,20 +7,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
 	"github.com/otelcallcenter/callcenterreceiver/internal/uincall"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 // liveOf replays the stages' pushes through the vendor's decoder into a session tracker, the
 // second stage Gap after the first, and reads the live state at moment.
-func liveOf(t *testing.T, v vendor.Vendor, stages []LiveStage, idle time.Duration, moment time.Time) LiveTruth {
+func liveOf(t *testing.T, v platform.Platform, stages []LiveStage, idle time.Duration, moment time.Time) LiveTruth {
 	t.Helper()
 	tr := session.NewTracker(session.Config{MaxSessions: 1000, IdleTimeout: idle})
 	for _, s := range stages {
 		for _, p := range s.Pushes {
-			pushes, err := v.Decode(vendor.Request{Body: p.Body, Arrival: p.At, Location: time.UTC})
+			pushes, err := v.Decode(platform.Request{Body: p.Body, Arrival: p.At, Location: time.UTC})
 			require.NoError(t, err)
 			tr.Apply(&pushes[0])
 		}
@@ -51,7 +51,7 @@ func liveOf(t *testing.T, v vendor.Vendor, stages []LiveStage, idle time.Duratio
 func TestHeldTrafficIsTheStateItDeclares(t *testing.T) {
 	now := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
 	idle := 6 * time.Second
-	for _, v := range []vendor.Vendor{udesk.Vendor{}, uincall.Vendor{}} {
+	for _, v := range []platform.Platform{udesk.Platform{}, uincall.Platform{}} {
 		stages, err := GenerateLive(LiveOptions{Vendor: v.Name(), Now: now, Gap: 3 * time.Second, Waiting: 3, Oldest: 90 * time.Second, Ringing: 2, Talking: 3})
 		require.NoError(t, err)
 		first, second := stages[0].Truth(), stages[1].Truth()

@@ -11,8 +11,8 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 // TestGeneratedRecordsDecodeToTheirTruth decodes every TCCC and 得助 call record of a day of
@@ -27,7 +27,7 @@ func TestGeneratedRecordsDecodeToTheirTruth(t *testing.T) {
 	for _, c := range calls {
 		truth[c.Session] = c
 	}
-	decoders := map[string]vendor.Vendor{"tccc": tccc.Vendor{}, "dezhu": dezhu.Vendor{}}
+	decoders := map[string]platform.Platform{"tccc": tccc.Platform{}, "dezhu": dezhu.Platform{}}
 	seen := map[string]int{}
 	for _, p := range pushes {
 		if p.Repeat || p.Recording != "" {
@@ -35,7 +35,7 @@ func TestGeneratedRecordsDecodeToTheirTruth(t *testing.T) {
 		}
 		u, err := url.Parse(p.Path)
 		require.NoError(t, err)
-		decoded, err := decoders[p.Vendor].Decode(vendor.Request{Query: u.Query(), Body: p.Body, Arrival: p.At, Location: time.UTC})
+		decoded, err := decoders[p.Vendor].Decode(platform.Request{Query: u.Query(), Body: p.Body, Arrival: p.At, Location: time.UTC})
 		require.NoError(t, err)
 		c := decoded[0].Call
 		want, ok := truth[c.SessionID]

@@ -12,10 +12,20 @@ import (
 	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 )
 
-// Vendors are the vendors traffic can be generated for.
-var Vendors = []string{"tccc", "udesk", "uincall", "dezhu"}
+// Vendors are the registered platforms traffic can be generated for (those with a renderer), in
+// the registry's order.
+var Vendors = func() []string {
+	var out []string
+	for _, name := range platforms.Names() {
+		if _, ok := renderers[name]; ok {
+			out = append(out, name)
+		}
+	}
+	return out
+}()
 
 // Options shape the traffic.
 type Options struct {

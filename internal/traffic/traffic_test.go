@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 )
 
 func TestGenerateIsDeterministic(t *testing.T) {
@@ -233,4 +235,14 @@ func sessionOf(vendor string, b map[string]any) string {
 	}
 	s, _ := v.(string)
 	return s
+}
+
+// The generator follows the registry: every platform it renders is registered, in its order;
+// today it renders all four.
+func TestVendorsFollowTheRegistry(t *testing.T) {
+	assert.Equal(t, platforms.Names(), Vendors)
+	for name := range renderers {
+		_, ok := platforms.Lookup(name)
+		assert.True(t, ok, "%s renders traffic for a platform not registered", name)
+	}
 }

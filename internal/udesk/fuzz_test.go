@@ -9,25 +9,25 @@ import (
 	"testing"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platformtest"
 	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendortest"
 )
 
 // FuzzDecode feeds Udesk's decoder any body: it must never panic, and what it accepts must be a
 // consistent call event, or a call record for the end occasion.
 func FuzzDecode(f *testing.F) {
-	samples := vendortest.Samples(f, "../../testdata/udesk")
+	samples := platformtest.Samples(f, "../../testdata/udesk")
 	for _, name := range slices.Sorted(maps.Keys(samples)) {
 		body := samples[name]
-		for zone := range vendortest.Zones {
+		for zone := range platformtest.Zones {
 			f.Add(body, uint8(zone))
 		}
 	}
-	for _, body := range vendortest.HostileBodies() {
+	for _, body := range platformtest.HostileBodies() {
 		f.Add(body, uint8(2))
 	}
-	for _, body := range vendortest.FieldMutations(f, samples["end.json"]) {
+	for _, body := range platformtest.FieldMutations(f, samples["end.json"]) {
 		f.Add(body, uint8(2))
 	}
 
@@ -36,24 +36,24 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"conversation_id":{"id":1},"occasion":3,"agent_ring_at":{},"total_time":"81","is_blocked":"true"}`), uint8(2))
 
 	f.Fuzz(func(t *testing.T, body []byte, zone uint8) {
-		req := vendor.Request{
-			Header: http.Header{}, Body: body, Arrival: vendortest.Arrival, Location: vendortest.Zones[int(zone)%len(vendortest.Zones)],
+		req := platform.Request{
+			Header: http.Header{}, Body: body, Arrival: platformtest.Arrival, Location: platformtest.Zones[int(zone)%len(platformtest.Zones)],
 		}
-		pushes, err := udesk.Vendor{}.Decode(req)
+		pushes, err := udesk.Platform{}.Decode(req)
 		if err != nil {
-			vendortest.CheckRefusal(t, body, pushes, err, vendortest.IsObject(body))
+			platformtest.CheckRefusal(t, body, pushes, err, platformtest.IsObject(body))
 			return
 		}
 		if len(pushes) != 1 {
 			t.Fatalf("a Udesk push decodes to one push, got %d", len(pushes))
 		}
 		p := pushes[0]
-		vendortest.CheckPush(t, body, p, udesk.Name)
+		platformtest.CheckPush(t, body, p, udesk.Name)
 
 		if p.Event == nil || p.Event.Name != strings.TrimSpace(p.Event.Name) || p.Event.Type == "" {
 			t.Fatalf("every Udesk push is an event with its occasion: %+v", p.Event)
 		}
-		if p.Event.Name == "" && !vendortest.HasWarning(p, "occasion") {
+		if p.Event.Name == "" && !platformtest.HasWarning(p, "occasion") {
 			t.Errorf("a push without occasion is warned of: %q", p.Warnings)
 		}
 		switch {
@@ -66,7 +66,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		switch {
 		case p.Call.SessionID == "":
-			if !vendortest.HasWarning(p, "conversation_id") || p.DedupKey != "" {
+			if !platformtest.HasWarning(p, "conversation_id") || p.DedupKey != "" {
 				t.Errorf("a push without conversation_id is warned of and has no dedup key: %q %q", p.Warnings, p.DedupKey)
 			}
 		case !strings.HasPrefix(p.DedupKey, p.Call.SessionID+"/"+p.Event.Name+"/"):
@@ -76,7 +76,7 @@ func FuzzDecode(f *testing.F) {
 			t.Errorf("direction %q and hang-up side %q are always set", p.Call.Direction, p.Call.HangupSide)
 		}
 
-		again, err := udesk.Vendor{}.Decode(req)
+		again, err := udesk.Platform{}.Decode(req)
 		if err != nil || !reflect.DeepEqual(again, pushes) {
 			t.Errorf("decoding is not deterministic: %v", err)
 		}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 )
 
 // push is the body of one call event push (通话事件推送), every field of the document's parameter
@@ -116,7 +116,7 @@ type noteValue struct {
 }
 
 func (v *noteValue) UnmarshalJSON(data []byte) error {
-	value, err := vendor.Value(data)
+	value, err := platform.Value(data)
 	if err != nil {
 		return err
 	}

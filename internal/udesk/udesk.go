@@ -11,7 +11,7 @@ import (
 	"unicode"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 )
 
 // Name is the vendor's configuration key.
@@ -24,18 +24,18 @@ const occasionEnd = "end"
 // taken as the start of the call.
 const maxStartLead = 24 * time.Hour
 
-// Vendor implements vendor.Vendor for Udesk.
-type Vendor struct{}
+// Platform implements platform.Platform for Udesk.
+type Platform struct{}
 
-var _ vendor.Vendor = Vendor{}
+var _ platform.Platform = Platform{}
 
-func (Vendor) Name() string { return Name }
+func (Platform) Name() string { return Name }
 
 // Decode turns one push into one call.Push: the end push into a call record, every other
 // occasion into a call event.
-func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
+func (Platform) Decode(req platform.Request) ([]call.Push, error) {
 	var r push
-	payload, warnings, err := vendor.Decode(req.Body, &r)
+	payload, warnings, err := platform.Decode(req.Body, &r)
 	if err != nil {
 		return nil, err
 	}
@@ -83,13 +83,13 @@ func dedupKey(session, occasion, timestamp string) string {
 }
 
 // PhoneFields are the numbers of Udesk's pushes.
-func (Vendor) PhoneFields() []string {
+func (Platform) PhoneFields() []string {
 	return []string{"customer_phone", "display_number", "outline_phone_number"}
 }
 
 // Reply answers with the generic code reply: Udesk documents no reply format.
-func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
-	vendor.CodeReply(w, status, err)
+func (Platform) Reply(w http.ResponseWriter, status int, err error) {
+	platform.CodeReply(w, status, err)
 }
 
 func decodeCall(r *push, loc *time.Location, end bool) call.Call {

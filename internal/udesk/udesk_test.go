@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 )
 
 var (
@@ -38,7 +38,7 @@ func decode(t *testing.T, file string) call.Push {
 }
 
 func decodeBody(body []byte) (call.Push, error) {
-	pushes, err := Vendor{}.Decode(vendor.Request{
+	pushes, err := Platform{}.Decode(platform.Request{
 		Header: http.Header{}, Body: body, Arrival: arrival, Location: beijing,
 	})
 	if err != nil {
@@ -564,12 +564,12 @@ func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
 
 func TestReply(t *testing.T) {
 	w := httptest.NewRecorder()
-	Vendor{}.Reply(w, http.StatusOK, nil)
+	Platform{}.Reply(w, http.StatusOK, nil)
 	assert.Equal(t, http.StatusOK, w.Code)
 	assert.JSONEq(t, `{"code":0,"message":"success"}`, w.Body.String())
 
 	w = httptest.NewRecorder()
-	Vendor{}.Reply(w, http.StatusBadRequest, assert.AnError)
+	Platform{}.Reply(w, http.StatusBadRequest, assert.AnError)
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 	assert.JSONEq(t, `{"code":400,"message":"`+assert.AnError.Error()+`"}`, w.Body.String())
 }
@@ -750,7 +750,7 @@ func TestEveryOccasionIsMapped(t *testing.T) {
 func TestConversationSegment(t *testing.T) {
 	decodeWith := func(fields string) *call.Push {
 		t.Helper()
-		pushes, err := Vendor{}.Decode(vendor.Request{Body: []byte(`{"conversation_id":61299,"occasion":"agent_lock",` + fields + `}`)})
+		pushes, err := Platform{}.Decode(platform.Request{Body: []byte(`{"conversation_id":61299,"occasion":"agent_lock",` + fields + `}`)})
 		require.NoError(t, err)
 		require.Len(t, pushes, 1)
 		return &pushes[0]

@@ -12,25 +12,25 @@ import (
 	"unicode"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platformtest"
 	"github.com/otelcallcenter/callcenterreceiver/internal/uincall"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendortest"
 )
 
 // FuzzDecode feeds UinCall's decoder any body: it must never panic, and what it accepts must be
 // a consistent call or agent event, never deduplicated (UinCall documents no retries), and its
 // payload, encoded again, must decode too.
 func FuzzDecode(f *testing.F) {
-	samples := vendortest.Samples(f, "../../testdata/uincall")
+	samples := platformtest.Samples(f, "../../testdata/uincall")
 	for _, name := range slices.Sorted(maps.Keys(samples)) {
 		body := samples[name]
 		f.Add(body)
 	}
-	for _, body := range vendortest.HostileBodies() {
+	for _, body := range platformtest.HostileBodies() {
 		f.Add(body)
 	}
 	for _, file := range []string{"inbound-4-call_hangup.json", "agent-login-agentstatus.json"} {
-		for _, body := range vendortest.FieldMutations(f, samples[file]) {
+		for _, body := range platformtest.FieldMutations(f, samples[file]) {
 			f.Add(body)
 		}
 	}
@@ -43,14 +43,14 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		pushes, err := decodeFuzz(body)
 		if err != nil {
-			vendortest.CheckRefusal(t, body, pushes, err, vendortest.IsObject(body))
+			platformtest.CheckRefusal(t, body, pushes, err, platformtest.IsObject(body))
 			return
 		}
 		if len(pushes) != 1 {
 			t.Fatalf("a UinCall push decodes to one push, got %d", len(pushes))
 		}
 		p := pushes[0]
-		vendortest.CheckPush(t, body, p, uincall.Name)
+		platformtest.CheckPush(t, body, p, uincall.Name)
 
 		if p.Kind != call.KindCallEvent && p.Kind != call.KindAgentEvent {
 			t.Errorf("UinCall pushes events, got kind %s", p.Kind)
@@ -58,7 +58,7 @@ func FuzzDecode(f *testing.F) {
 		if p.Event == nil || p.Event.Type == "" {
 			t.Fatalf("every UinCall push is an event with its command: %+v", p.Event)
 		}
-		if p.Event.Name == "" && !vendortest.HasWarning(p, "command") {
+		if p.Event.Name == "" && !platformtest.HasWarning(p, "command") {
 			t.Errorf("a push without command is warned of: %q", p.Warnings)
 		}
 		if !p.Time.IsZero() {
@@ -106,7 +106,7 @@ func fuzzCaseCollision(m map[string]any) bool {
 }
 
 func decodeFuzz(body []byte) ([]call.Push, error) {
-	return uincall.Vendor{}.Decode(vendor.Request{
-		Header: http.Header{}, Body: body, Arrival: vendortest.Arrival, Location: time.UTC,
+	return uincall.Platform{}.Decode(platform.Request{
+		Header: http.Header{}, Body: body, Arrival: platformtest.Arrival, Location: time.UTC,
 	})
 }

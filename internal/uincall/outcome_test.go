@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 )
 
 // completedCall decodes bodies arriving a second apart and returns the call their session makes.
@@ -19,7 +19,7 @@ func completedCall(t *testing.T, bodies ...string) call.Call {
 	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Hour})
 	var ch *session.Change
 	for i, body := range bodies {
-		pushes, err := Vendor{}.Decode(vendor.Request{Body: []byte(body), Arrival: arrival.Add(time.Duration(i) * time.Second)})
+		pushes, err := Platform{}.Decode(platform.Request{Body: []byte(body), Arrival: arrival.Add(time.Duration(i) * time.Second)})
 		require.NoError(t, err)
 		require.Len(t, pushes, 1)
 		ch = tr.Apply(&pushes[0])

@@ -7,26 +7,26 @@ import (
 	"net/http"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 )
 
 // Name is the vendor's configuration key.
 const Name = "uincall"
 
-// Vendor implements vendor.Vendor for UinCall.
-type Vendor struct{}
+// Platform implements platform.Platform for UinCall.
+type Platform struct{}
 
-var _ vendor.Vendor = Vendor{}
+var _ platform.Platform = Platform{}
 
-func (Vendor) Name() string { return Name }
+func (Platform) Name() string { return Name }
 
 // Decode turns one event into one push. UinCall events carry no time, so the push has none and
 // the receiver uses the arrival. Nor do they carry an id, and UinCall documents no retries:
 // every push is an event of its own, identical bodies included (the inbound flow of the
 // document sends the same agentstatus twice), so the push has no dedup key.
-func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
+func (Platform) Decode(req platform.Request) ([]call.Push, error) {
 	var e event
-	payload, warnings, err := vendor.Decode(req.Body, &e)
+	payload, warnings, err := platform.Decode(req.Body, &e)
 	if err != nil {
 		return nil, err
 	}
@@ -62,11 +62,11 @@ func (Vendor) Decode(req vendor.Request) ([]call.Push, error) {
 }
 
 // PhoneFields are the numbers of UinCall's events: caller (ani) and callee (dnis).
-func (Vendor) PhoneFields() []string { return []string{"ani", "dnis"} }
+func (Platform) PhoneFields() []string { return []string{"ani", "dnis"} }
 
-// Reply answers with vendor.CodeReply: the document specifies no reply.
-func (Vendor) Reply(w http.ResponseWriter, status int, err error) {
-	vendor.CodeReply(w, status, err)
+// Reply answers with platform.CodeReply: the document specifies no reply.
+func (Platform) Reply(w http.ResponseWriter, status int, err error) {
+	platform.CodeReply(w, status, err)
 }
 
 // attributes keeps the event fields the model has no place for.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 )
 
 const testdata = "../../testdata/uincall/"
@@ -30,7 +30,7 @@ func decode(t *testing.T, file string) (call.Push, error) {
 }
 
 func decodeBody(body []byte) (call.Push, error) {
-	pushes, err := Vendor{}.Decode(vendor.Request{
+	pushes, err := Platform{}.Decode(platform.Request{
 		Header: http.Header{}, Body: body, Arrival: arrival, Location: time.UTC,
 	})
 	if err != nil {
@@ -384,7 +384,7 @@ func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, absent.Call, p.Call, "the field is zero, the rest is read")
 			assert.Equal(t, absent.Event, p.Event)
-			sent, err := vendor.Value([]byte(tt.value))
+			sent, err := platform.Value([]byte(tt.value))
 			require.NoError(t, err)
 			assert.Equal(t, sent, p.Payload[tt.field], "the body keeps the value as sent")
 		})
@@ -409,13 +409,13 @@ func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
 
 func TestReply(t *testing.T) {
 	w := httptest.NewRecorder()
-	Vendor{}.Reply(w, http.StatusOK, nil)
+	Platform{}.Reply(w, http.StatusOK, nil)
 	assert.Equal(t, http.StatusOK, w.Code)
 	assert.JSONEq(t, `{"code":0,"message":"success"}`, w.Body.String())
 	assert.True(t, strings.HasPrefix(w.Header().Get("Content-Type"), "application/json"))
 
 	w = httptest.NewRecorder()
-	Vendor{}.Reply(w, http.StatusBadRequest, assert.AnError)
+	Platform{}.Reply(w, http.StatusBadRequest, assert.AnError)
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 	assert.JSONEq(t, `{"code":400,"message":"`+assert.AnError.Error()+`"}`, w.Body.String())
 }
@@ -471,7 +471,7 @@ func TestEveryDocumentedCommandIsMapped(t *testing.T) {
 	assert.Equal(t, call.EventOther, p.Event.Type)
 	assert.Equal(t, call.KindCallEvent, p.Kind)
 
-	assert.Equal(t, Name, Vendor{}.Name())
+	assert.Equal(t, Name, Platform{}.Name())
 }
 
 // TestEveryDocumentedCallResultIsMapped pins call_result, "twc返回的外呼通话结果：0,成功 1、2线路不通"

@@ -17,10 +17,10 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
 	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
 	"github.com/otelcallcenter/callcenterreceiver/internal/uincall"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 	"github.com/otelcallcenter/callcenterreceiver/internal/webhook"
 )
 
@@ -88,8 +88,8 @@ func FuzzHandler(f *testing.F) {
 	f.Add(http.MethodPost, "/dezhu", "", samples["/dezhu"], uint16(len(samples["/dezhu"])), uint8(0))
 	f.Add(http.MethodPost, "/dezhu", "", samples["/dezhu"], uint16(len(samples["/dezhu"])-1), uint8(0))
 
-	vendors := map[string]vendor.Vendor{
-		"/tccc": tccc.Vendor{}, "/udesk": udesk.Vendor{}, "/uincall": uincall.Vendor{}, "/dezhu": dezhu.Vendor{},
+	vendors := map[string]platform.Platform{
+		"/tccc": tccc.Platform{}, "/udesk": udesk.Platform{}, "/uincall": uincall.Platform{}, "/dezhu": dezhu.Platform{},
 	}
 	routes := make([]webhook.Route, 0, len(vendors))
 	for path, v := range vendors {
@@ -99,7 +99,7 @@ func FuzzHandler(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, method, target, contentType string, body []byte, limit uint16, outcome uint8) {
 		want := fuzzOutcomes[int(outcome)%len(fuzzOutcomes)]
-		proc := &fakeProcessor{process: func(_ context.Context, v vendor.Vendor, pushes []call.Push) error {
+		proc := &fakeProcessor{process: func(_ context.Context, v platform.Platform, pushes []call.Push) error {
 			for _, p := range pushes {
 				if p.Vendor != v.Name() {
 					t.Errorf("a %s push reached the pipeline as %s's", p.Vendor, v.Name())

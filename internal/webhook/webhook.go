@@ -16,20 +16,20 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 )
 
 // Processor takes decoded pushes into the collector pipeline.
 type Processor interface {
-	// Process hands the pushes of one request to the pipeline. It returns nil once every
-	// consumer accepted them; an *Error sets the reply status, any other error replies 503.
-	Process(ctx context.Context, v vendor.Vendor, pushes []call.Push) error
+	// Process hands the pushes decoded from one request to the pipeline. It returns nil once
+	// every consumer accepted them; an *Error sets the reply status, any other error replies 503.
+	Process(ctx context.Context, v platform.Platform, req platform.Request, pushes []call.Push) error
 	// Refused counts a push that never reached the pipeline (bad input, failed auth), with the
 	// status it got.
-	Refused(ctx context.Context, v vendor.Vendor, status int, err error)
+	Refused(ctx context.Context, v platform.Platform, status int, err error)
 	// AuthFailed counts a request to the vendor's endpoints that failed authentication: a push,
 	// or a token request with wrong client credentials.
-	AuthFailed(ctx context.Context, v vendor.Vendor)
+	AuthFailed(ctx context.Context, v platform.Platform)
 }
 
 // Error is a failure with the HTTP status the vendor gets.
@@ -44,7 +44,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // Route is one vendor's endpoint.
 type Route struct {
 	Path   string
-	Vendor vendor.Vendor
+	Vendor platform.Platform
 	// ReplyTimeout is how long the pipeline may take before the vendor gets a retryable
 	// failure: it must be shorter than the vendor's own timeout.
 	ReplyTimeout time.Duration
@@ -110,7 +110,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	route, ok := h.routes[r.URL.Path]
 	if !ok {
-		vendor.CodeReply(w, http.StatusNotFound, fmt.Errorf("no call-center endpoint at %s", r.URL.Path))
+		platform.CodeReply(w, http.StatusNotFound, fmt.Errorf("no call-center endpoint at %s", r.URL.Path))
 		return
 	}
 	h.serveVendor(w, r, route)
@@ -128,16 +128,16 @@ func (h *Handler) ReplyError(w http.ResponseWriter, r *http.Request, msg string,
 		route.Vendor.Reply(w, status, err)
 		return
 	}
-	vendor.CodeReply(w, status, err)
+	platform.CodeReply(w, status, err)
 }
 
 func serveHealth(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		vendor.CodeReply(w, http.StatusMethodNotAllowed, errors.New("the health endpoint answers GET"))
+		platform.CodeReply(w, http.StatusMethodNotAllowed, errors.New("the health endpoint answers GET"))
 		return
 	}
-	vendor.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	platform.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (h *Handler) serveVendor(w http.ResponseWriter, r *http.Request, route Route) {
@@ -179,14 +179,13 @@ func (h *Handler) serveVendor(w http.ResponseWriter, r *http.Request, route Rout
 		fail(http.StatusBadRequest, errors.New("the body could not be read: the connection broke"))
 		return
 	}
-	pushes, err := v.Decode(vendor.Request{
-		Query: r.URL.Query(), Header: r.Header, Body: body, Arrival: h.now(), Location: h.location,
-	})
+	req := platform.Request{Query: r.URL.Query(), Header: r.Header, Body: body, Arrival: h.now(), Location: h.location}
+	pushes, err := v.Decode(req)
 	if err != nil {
 		fail(http.StatusBadRequest, err)
 		return
 	}
-	if err := h.process(r.Context(), route, pushes); err != nil {
+	if err := h.process(r.Context(), route, req, pushes); err != nil {
 		status := http.StatusServiceUnavailable
 		var e *Error
 		if errors.As(err, &e) {
@@ -222,14 +221,14 @@ func (w *statusWriter) WriteHeader(status int) {
 // process runs the pipeline within the route's reply deadline. The work goes on without the
 // client's connection: a vendor that hangs up still gets its data consumed or failed cleanly,
 // and the receiver waits for it on shutdown.
-func (h *Handler) process(reqCtx context.Context, route Route, pushes []call.Push) error {
+func (h *Handler) process(reqCtx context.Context, route Route, req platform.Request, pushes []call.Push) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), route.ReplyTimeout)
 	done := make(chan error, 1)
 	h.inflight.Add(1)
 	go func() {
 		defer h.inflight.Done()
 		defer cancel()
-		done <- h.processor.Process(ctx, route.Vendor, pushes)
+		done <- h.processor.Process(ctx, route.Vendor, req, pushes)
 	}()
 	var err error
 	select {

@@ -19,14 +19,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
-	"github.com/otelcallcenter/callcenterreceiver/internal/vendor"
 	"github.com/otelcallcenter/callcenterreceiver/internal/webhook"
 )
 
 // fakeProcessor records what the handler hands it; process, when set, decides the outcome.
 type fakeProcessor struct {
-	process func(ctx context.Context, v vendor.Vendor, pushes []call.Push) error
+	process func(ctx context.Context, v platform.Platform, pushes []call.Push) error
 
 	mu           sync.Mutex
 	calls        []processed
@@ -45,7 +45,7 @@ type refusal struct {
 	err    error
 }
 
-func (p *fakeProcessor) Process(ctx context.Context, v vendor.Vendor, pushes []call.Push) error {
+func (p *fakeProcessor) Process(ctx context.Context, v platform.Platform, _ platform.Request, pushes []call.Push) error {
 	p.mu.Lock()
 	p.calls = append(p.calls, processed{vendor: v.Name(), pushes: pushes})
 	p.mu.Unlock()
@@ -55,13 +55,13 @@ func (p *fakeProcessor) Process(ctx context.Context, v vendor.Vendor, pushes []c
 	return nil
 }
 
-func (p *fakeProcessor) Refused(_ context.Context, v vendor.Vendor, status int, err error) {
+func (p *fakeProcessor) Refused(_ context.Context, v platform.Platform, status int, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.refused = append(p.refused, refusal{vendor: v.Name(), status: status, err: err})
 }
 
-func (p *fakeProcessor) AuthFailed(_ context.Context, v vendor.Vendor) {
+func (p *fakeProcessor) AuthFailed(_ context.Context, v platform.Platform) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.authFailures == nil {
@@ -94,11 +94,11 @@ type fakeVendor struct{}
 
 func (fakeVendor) Name() string { return "fake" }
 
-func (fakeVendor) Decode(req vendor.Request) ([]call.Push, error) {
+func (fakeVendor) Decode(req platform.Request) ([]call.Push, error) {
 	var b struct {
 		ID string `json:"id"`
 	}
-	if _, _, err := vendor.Decode(req.Body, &b); err != nil {
+	if _, _, err := platform.Decode(req.Body, &b); err != nil {
 		return nil, err
 	}
 	if b.ID == "" {
@@ -115,7 +115,7 @@ func (fakeVendor) Reply(w http.ResponseWriter, status int, err error) {
 	if err != nil {
 		reply["fake_error"] = err.Error()
 	}
-	vendor.WriteJSON(w, status, reply)
+	platform.WriteJSON(w, status, reply)
 }
 
 func (fakeVendor) PhoneFields() []string { return nil }
@@ -130,7 +130,7 @@ func readSample(t testing.TB, path string) []byte {
 func newHandler(proc webhook.Processor, replyTimeout time.Duration) *webhook.Handler {
 	return webhook.NewHandler(webhook.Config{
 		Routes: []webhook.Route{
-			{Path: "/tccc", Vendor: tccc.Vendor{}, ReplyTimeout: replyTimeout},
+			{Path: "/tccc", Vendor: tccc.Platform{}, ReplyTimeout: replyTimeout},
 			{Path: "/fake", Vendor: fakeVendor{}, ReplyTimeout: replyTimeout},
 		},
 		HealthPath: "/health",
@@ -194,7 +194,7 @@ type replyCase struct {
 	body        []byte
 	bodyReader  io.Reader // instead of body
 	limit       int64     // 0: 1 MiB
-	process     func(context.Context, vendor.Vendor, []call.Push) error
+	process     func(context.Context, platform.Platform, []call.Push) error
 
 	status    int
 	format    string // "tccc", "fake" or "code"
@@ -253,15 +253,15 @@ func TestReplies(t *testing.T) {
 		{name: "unreadable content type", method: http.MethodPost, target: "/tccc?action=cdr", body: cdr, contentType: "json;;=",
 			status: http.StatusUnsupportedMediaType, format: "tccc", reason: `unreadable Content-Type "json;;="`},
 		{name: "operators failed", method: http.MethodPost, target: "/tccc?action=cdr", body: cdr,
-			process: func(context.Context, vendor.Vendor, []call.Push) error {
+			process: func(context.Context, platform.Platform, []call.Push) error {
 				return &webhook.Error{Status: http.StatusInternalServerError, Err: errors.New("operators failed: no field body.x")}
 			},
 			status: http.StatusInternalServerError, format: "tccc", reason: "operators failed: no field body.x", processed: true},
 		{name: "pipeline refused", method: http.MethodPost, target: "/tccc?action=cdr", body: cdr,
-			process: func(context.Context, vendor.Vendor, []call.Push) error { return errDown },
+			process: func(context.Context, platform.Platform, []call.Push) error { return errDown },
 			status:  http.StatusServiceUnavailable, format: "tccc", reason: errDown.Error(), processed: true},
 		{name: "pipeline refused, wrapped", method: http.MethodPost, target: "/fake", body: []byte(`{"id":"1"}`),
-			process: func(context.Context, vendor.Vendor, []call.Push) error {
+			process: func(context.Context, platform.Platform, []call.Push) error {
 				return &webhook.Error{Status: http.StatusServiceUnavailable, Err: errors.New("the same push is being processed; retry later")}
 			},
 			status: http.StatusServiceUnavailable, format: "fake", reason: "the same push is being processed", processed: true},
@@ -355,7 +355,7 @@ func TestDecodedPushesReachTheProcessor(t *testing.T) {
 func TestReplyTimeout(t *testing.T) {
 	release := make(chan struct{})
 	var finished atomic.Bool
-	proc := &fakeProcessor{process: func(context.Context, vendor.Vendor, []call.Push) error {
+	proc := &fakeProcessor{process: func(context.Context, platform.Platform, []call.Push) error {
 		<-release // a pipeline that ignores its deadline
 		finished.Store(true)
 		return nil
@@ -392,7 +392,7 @@ func TestReplyTimeout(t *testing.T) {
 }
 
 func TestReplyTimeoutOfAPipelineThatHonorsItsDeadline(t *testing.T) {
-	proc := &fakeProcessor{process: func(ctx context.Context, _ vendor.Vendor, _ []call.Push) error {
+	proc := &fakeProcessor{process: func(ctx context.Context, _ platform.Platform, _ []call.Push) error {
 		<-ctx.Done()
 		return ctx.Err()
 	}}
@@ -411,7 +411,7 @@ type ctxKey struct{}
 func TestProcessorContextSurvivesTheClient(t *testing.T) {
 	seen := make(chan context.Context, 1)
 	release := make(chan struct{})
-	proc := &fakeProcessor{process: func(ctx context.Context, _ vendor.Vendor, _ []call.Push) error {
+	proc := &fakeProcessor{process: func(ctx context.Context, _ platform.Platform, _ []call.Push) error {
 		seen <- ctx
 		<-release
 		return ctx.Err()
@@ -452,7 +452,7 @@ func TestProcessorContextEndsAtItsDeadline(t *testing.T) {
 		err error
 	}
 	ended := make(chan end, 1)
-	proc := &fakeProcessor{process: func(ctx context.Context, _ vendor.Vendor, _ []call.Push) error {
+	proc := &fakeProcessor{process: func(ctx context.Context, _ platform.Platform, _ []call.Push) error {
 		seen <- ctx
 		<-ctx.Done()
 		ended <- end{at: time.Now(), err: ctx.Err()}
@@ -510,7 +510,7 @@ func TestHealth(t *testing.T) {
 
 	t.Run("turned off", func(t *testing.T) {
 		h := webhook.NewHandler(webhook.Config{
-			Routes:    []webhook.Route{{Path: "/tccc", Vendor: tccc.Vendor{}, ReplyTimeout: time.Second}},
+			Routes:    []webhook.Route{{Path: "/tccc", Vendor: tccc.Platform{}, ReplyTimeout: time.Second}},
 			Processor: &fakeProcessor{},
 		})
 		rec := serve(h, httptest.NewRequest(http.MethodGet, "/health", nil), 1<<20)

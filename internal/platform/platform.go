@@ -1,7 +1,7 @@
-// Package vendor defines what a call-center platform plugs into the receiver: a decoder from its
-// pushes to the call model, and the reply format it expects. Each platform is one package that
-// implements Vendor.
-package vendor
+// Package platform defines what a call-center platform plugs into the receiver: a decoder from
+// its pushes to the call model, and the reply format it expects. Each platform is one package
+// that implements Platform, and one line of the registry (package platforms).
+package platform
 
 import (
 	"encoding/json"
@@ -23,8 +23,9 @@ type Request struct {
 	Location *time.Location
 }
 
-// Vendor is one call-center platform.
-type Vendor interface {
+// Platform is one call-center platform: what the receiver needs to read its pushes and answer
+// them.
+type Platform interface {
 	// Name is the platform's key in the configuration and the callcenter.vendor attribute.
 	Name() string
 	// Decode turns one push into the call model. It returns an error only for an envelope that

@@ -1,6 +1,6 @@
-// Package vendortest holds what the vendors' fuzz targets share: seed corpora built from the
+// Package platformtest holds what the vendors' fuzz targets share: seed corpora built from the
 // vendors' samples and hostile values, and the invariants every decoded push must hold.
-package vendortest
+package platformtest
 
 import (
 	"bytes"

@@ -1,0 +1,138 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
+)
+
+// every runs f at the interval until Shutdown.
+func (c *Core) every(interval time.Duration, f func()) {
+	c.background.Add(1)
+	go func() {
+		defer c.background.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				f()
+			case <-c.stop:
+				return
+			}
+		}
+	}()
+}
+
+// sweepInterval keeps idle sessions and late-push grace within a tenth and a half of their time.
+func (c *Core) sweepInterval() time.Duration {
+	interval := c.cfg.Sessions.IdleTimeout / 10
+	if g := c.cfg.Sessions.LateGrace / 2; g > 0 && g < interval {
+		interval = g
+	}
+	return max(interval, 100*time.Millisecond)
+}
+
+// sweepSessions returns the sweep of sessions: those idle are closed, those past their grace
+// finished; what the pipeline refuses is sent again at the next sweep.
+func (c *Core) sweepSessions() func() {
+	var unsent []*session.Session
+	return func() {
+		now := c.now()
+		timedOut, ripe := c.sessions.Sweep(now, c.cfg.Sessions.LateGrace)
+		observations := c.observeSettled(ripe)
+		ctx, cancel := context.WithTimeout(context.Background(), c.sweepInterval())
+		defer cancel()
+		closed := slices.Concat(unsent, timedOut, ripe)
+		unsent = c.closeSessions(ctx, now, closed, c.cfg.Sessions.LateGrace)
+		c.save(ctx, nil, closed, observations)
+		if c.store != nil && c.store.Pending() >= compactEvery {
+			if err := c.Compact(ctx); err != nil {
+				c.logger.Warn("State not compacted", zap.Error(err))
+			}
+		}
+	}
+}
+
+// settleSessions sends the spans the calls that ended recently still hold back for late pushes:
+// a shutdown cuts their grace short rather than leave them to a restart that may not come.
+func (c *Core) settleSessions(ctx context.Context) error {
+	settling := c.sessions.Settling(c.cfg.Sessions.LateGrace)
+	if c.store == nil {
+		// Nothing keeps the calls in progress for a restart: send what is known of them, cut
+		// short, so that every span their pushes' log records name exists.
+		settling = append(settling, c.sessions.CloseOpen(c.now())...)
+	}
+	observations := c.observeSettled(settling)
+	unsent := c.closeSessions(ctx, c.now(), settling, 0)
+	c.save(ctx, nil, settling, observations)
+	if len(unsent) > 0 {
+		return fmt.Errorf("the traces pipeline did not accept the spans of %d calls that ended within late_grace", len(unsent))
+	}
+	return nil
+}
+
+// closeSessions sends what is left of closed sessions: the spans of those closed idle (the root
+// marked incomplete), and of those whose grace for late pushes ran out (or is cut short: grace
+// 0). It returns those whose spans the pipeline did not accept.
+func (c *Core) closeSessions(ctx context.Context, now time.Time, closed []*session.Session, grace time.Duration) []*session.Session {
+	if c.set.Traces == nil || len(closed) == 0 {
+		return nil
+	}
+	batch := traces.NewBatch(c.sessions, metadata.ScopeName)
+	for _, s := range closed {
+		spans, _ := traces.Spans(s, now, grace)
+		c.addSpans(batch, s, spans)
+	}
+	if err := c.sendTraces(ctx, metadata.Type.String(), batch); err != nil {
+		return closed
+	}
+	return nil
+}
+
+// Flush sends the metrics counted so far now, as the periodic flush does.
+func (c *Core) Flush(ctx context.Context) error { return c.flushMetrics(ctx) }
+
+// flushMetrics sends what was aggregated; a refused flush is carried into the next one.
+func (c *Core) flushMetrics(ctx context.Context) error {
+	md, pending := c.aggregator.Flush(c.now())
+	n := md.DataPointCount()
+	if n == 0 {
+		return nil
+	}
+	ctx = c.set.Observer.StartMetricsOp(ctx)
+	err := c.set.Metrics.ConsumeMetrics(ctx, md)
+	c.set.Observer.EndMetricsOp(ctx, metadata.Type.String(), n, err)
+	if err != nil {
+		c.aggregator.Restore(pending)
+		c.logger.Warn("Metrics not accepted; they are sent again with the next flush", zap.Error(err))
+		return err
+	}
+	c.markFlushed(pending.Number())
+	return nil
+}
+
+// lastFlush sends what was counted since the last flush before shutting down; there is no next
+// flush to carry a refused one, so it tries again while the shutdown allows. Each try runs under
+// the shutdown's context: an exporter retrying a backend that is down does not hold it up.
+func (c *Core) lastFlush(ctx context.Context) error {
+	var err error
+	for attempt := range 3 {
+		if err = c.flushMetrics(ctx); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1) * 100 * time.Millisecond):
+		}
+	}
+	return err
+}

@@ -1,0 +1,137 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.uber.org/zap"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
+	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+	"github.com/otelcallcenter/callcenterreceiver/internal/state"
+)
+
+// openState restores what the storage extension kept from before a restart.
+func (c *Core) openState(ctx context.Context, host component.Host) error {
+	if c.cfg.Storage == nil {
+		return nil
+	}
+	ext, ok := host.GetExtensions()[*c.cfg.Storage]
+	if !ok {
+		return fmt.Errorf("storage: no extension %s in the service's extensions", c.cfg.Storage)
+	}
+	se, ok := ext.(storage.Extension)
+	if !ok {
+		return fmt.Errorf("storage: %s is not a storage extension", c.cfg.Storage)
+	}
+	client, err := se.GetClient(ctx, c.set.Kind, c.set.Component.ID, "")
+	if err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	store, saved, err := state.Open(ctx, client)
+	if err != nil {
+		return errors.Join(err, client.Close(ctx))
+	}
+	now := c.now()
+	for _, rec := range saved {
+		c.dedup.Restore(rec.Dedup, now)
+		c.sessions.Restore(rec.Sessions)
+	}
+	c.store = store
+	replayed := c.replayMetrics(saved)
+	c.logger.Info("State restored", zap.String("storage", c.cfg.Storage.String()),
+		zap.Int("pushes", c.dedup.Len()), zap.Int("open_calls", c.sessions.Len()),
+		zap.Int("unflushed_observations", replayed))
+	return nil
+}
+
+// replayMetrics counts again what the previous run observed and did not flush; the next flush
+// sends it. It returns how many observations it replayed.
+func (c *Core) replayMetrics(saved []state.Record) int {
+	batches, last := state.Unflushed(saved)
+	n := 0
+	for _, b := range batches {
+		n += len(b.Observations)
+	}
+	if c.aggregator == nil {
+		if n > 0 {
+			c.logger.Warn("Unflushed metric observations dropped: no metrics pipeline uses this component", zap.Int("observations", n))
+		}
+		return 0
+	}
+	c.aggregator.Replay(batches, last)
+	return n
+}
+
+// save appends a change to the stored state: the dedup entries given, the current state of the
+// sessions and the metric observations, as one record; then it counts the observations. Failing
+// to save loses nothing now (the state is in memory); it only weakens what a restart remembers,
+// so it is logged, not returned.
+func (c *Core) save(ctx context.Context, entries []dedup.Entry, sessions []*session.Session, observations []metrics.Observation) {
+	if c.store == nil {
+		if len(observations) > 0 {
+			c.aggregator.Add(observations...)
+		}
+		return
+	}
+	c.saving.Lock()
+	defer c.saving.Unlock()
+	rec := state.Record{Dedup: entries, Sessions: c.snapshots(sessions)}
+	var err error
+	if len(observations) > 0 {
+		err = c.aggregator.AddJournaled(observations, func(b metrics.Batch) error {
+			rec.Metrics = []metrics.Batch{b}
+			return c.store.Append(ctx, rec)
+		})
+	} else {
+		err = c.store.Append(ctx, rec)
+	}
+	if err != nil {
+		c.logger.Warn("State not saved", zap.Error(err))
+	}
+}
+
+// markFlushed saves that a flush was accepted, so that a restart does not count again the
+// observations it sent. A crash between the acceptance and this mark counts them twice: the only
+// window left, as short as one storage write.
+func (c *Core) markFlushed(number uint64) {
+	c.saving.Lock()
+	defer c.saving.Unlock()
+	if !c.aggregator.Flushed(number) || c.store == nil {
+		return
+	}
+	if err := c.store.Append(context.Background(), state.Record{Flushed: number}); err != nil {
+		c.logger.Warn("Flushed metrics not marked: a restart would count them again", zap.Error(err))
+	}
+}
+
+// snapshots are the current states of sessions, for saving; those forgotten meanwhile are left
+// out.
+func (c *Core) snapshots(sessions []*session.Session) []session.Snapshot {
+	var out []session.Snapshot
+	for _, s := range sessions {
+		if snap, ok := c.sessions.Snapshot(s.Key); ok {
+			out = append(out, snap)
+		}
+	}
+	return out
+}
+
+// compactEvery is how many saved changes are folded into a snapshot at a time.
+const compactEvery = 1000
+
+// Compact folds the journal into a snapshot of the whole state. No change is appended meanwhile:
+// one appended after the export would be deleted with the journal without being in the snapshot.
+func (c *Core) Compact(ctx context.Context) error {
+	c.saving.Lock()
+	defer c.saving.Unlock()
+	all := state.Record{Dedup: c.dedup.Export(c.now()), Sessions: c.sessions.Export()}
+	if c.aggregator != nil {
+		all.Metrics, all.Flushed = c.aggregator.Unflushed()
+	}
+	return c.store.Compact(ctx, all)
+}
