@@ -195,7 +195,7 @@ func (cfg *Config) Validate() error {
 	}
 	switch cfg.Mode {
 	case ModeAllInOne:
-		errs = append(errs, cfg.Config.Check()...)
+		errs = append(errs, cfg.Check()...)
 	case ModeEdge: // the core's options are the assembly tier's
 	default:
 		errs = append(errs, fmt.Errorf("mode: %q must be %s or %s", cfg.Mode, ModeAllInOne, ModeEdge))

@@ -44,7 +44,7 @@ func TestEdgeModeFailsWithThePipeline(t *testing.T) {
 func TestModeIsValidated(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Mode = "cluster"
-	assert.ErrorContains(t, confmap.Validate(cfg), `mode: "cluster" must be all-in-one or edge`)
+	require.ErrorContains(t, confmap.Validate(cfg), `mode: "cluster" must be all-in-one or edge`)
 	cfg.Mode = ModeEdge
 	cfg.Sessions.MaxOpen = 0 // the core's options are the assembly tier's
 	assert.NoError(t, confmap.Validate(cfg))

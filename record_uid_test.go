@@ -60,7 +60,7 @@ func TestRetryAfterACrashCarriesItsOriginalsUID(t *testing.T) {
 	copies, _ := uids(t, second.logs)
 	require.Len(t, original, 1)
 	require.Len(t, copies, 1, "the state was lost with the crash: the retry is logged again")
-	assert.Equal(t, original, copies, "the copy is recognisable downstream")
+	assert.Equal(t, original, copies, "the copy is recognizable downstream")
 	assert.Equal(t, logs.PushUID("tccc", tenants[0], pushID), original[0], "derived from the push's X-TCCC-PUSH-UUID")
 
 	third := startCounting(t, disk.crash(), core.TemporalityCumulative, start.Add(2*time.Minute))

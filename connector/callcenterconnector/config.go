@@ -64,7 +64,7 @@ type plainConfig Config
 
 // Validate checks the configuration and names the field of every problem.
 func (cfg *Config) Validate() error {
-	errs := cfg.Config.Check()
+	errs := cfg.Check()
 	for _, name := range platforms.Names() {
 		v := cfg.vendors[name]
 		if v == nil {

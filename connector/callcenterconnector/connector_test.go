@@ -141,7 +141,7 @@ func TestConfigSections(t *testing.T) {
 	assert.Equal(t, 5*time.Second, cfg.Sessions.LateGrace)
 	require.NoError(t, cfg.Validate())
 	cfg.Vendor("dezhu").DedupWindow = 0
-	assert.ErrorContains(t, cfg.Validate(), "dezhu.dedup_window: must be positive")
+	require.ErrorContains(t, cfg.Validate(), "dezhu.dedup_window: must be positive")
 	err := confmap.NewFromStringMap(map[string]any{"tccc": map[string]any{"path": "/x"}}).Unmarshal(createDefaultConfig())
 	assert.ErrorContains(t, err, "tccc:", "the connector has no endpoint: path is not one of its keys")
 }

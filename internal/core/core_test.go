@@ -170,7 +170,7 @@ func TestARefusedPushIsCompletedByItsRetry(t *testing.T) {
 	require.NoError(t, h.push(t, "dezhu", "", "record.json"))
 	assert.Equal(t, 1, h.logs.LogRecordCount(), "the log record is not sent again")
 	ids, roots := h.spanIDs()
-	assert.Positive(t, len(ids), "the spans released by the refusal are sent on the retry")
+	assert.NotEmpty(t, ids, "the spans released by the refusal are sent on the retry")
 	assert.Equal(t, 1, roots)
 	for id, n := range ids {
 		assert.Equal(t, 1, n, "span %s", id)

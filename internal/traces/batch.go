@@ -107,9 +107,9 @@ func RoutingID(p *call.Push, fallback string) (id [16]byte, from string) {
 	key, ok := session.KeyOf(p)
 	switch {
 	case p.Segment != nil && p.Segment.Group != "":
-		key, ok = session.Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: "group/" + p.Segment.Group}, true
+		key = session.Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: "group/" + p.Segment.Group}
 	case !ok && p.Call.SessionID != "":
-		key, ok = session.Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: p.Call.SessionID}, true
+		key = session.Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: p.Call.SessionID}
 	case !ok:
 		key = session.Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: "push/" + fallback}
 	}
