@@ -70,7 +70,12 @@ func (p *prometheus) scalar(ctx context.Context, expr string, at time.Time) (flo
 // count. timestamp() must take the selector itself: of anything computed it gives the evaluation
 // time.
 func (p *prometheus) lastSample(ctx context.Context) (time.Time, error) {
-	v, err := p.scalar(ctx, `max(timestamp(callcenter_calls_total))`, time.Now())
+	return p.latest(ctx, "callcenter_calls_total")
+}
+
+// latest is the time of the latest sample of a metric's series.
+func (p *prometheus) latest(ctx context.Context, metric string) (time.Time, error) {
+	v, err := p.scalar(ctx, "max(timestamp("+metric+"))", time.Now())
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -87,22 +92,23 @@ func (p *prometheus) labelValues(ctx context.Context, label, match string) ([]st
 	return answer.Data, err
 }
 
-// seriesLabels lists the label names of the series of a metric.
-func (p *prometheus) seriesLabels(ctx context.Context, metric string) (map[string]bool, int, error) {
+// seriesLabels lists the label names of the series of a metric, and the vendors they are of.
+func (p *prometheus) seriesLabels(ctx context.Context, metric string) (names, vendors map[string]bool, err error) {
 	var answer struct {
 		Data []map[string]string `json:"data"`
 	}
 	q := url.Values{"match[]": {metric}, "start": {"0"}, "end": {promTime(time.Now())}}
 	if err := getJSON(ctx, p.base, "/api/v1/series", q, &answer); err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
-	names := map[string]bool{}
+	names, vendors = map[string]bool{}, map[string]bool{}
 	for _, s := range answer.Data {
 		for k := range s {
 			names[k] = true
 		}
+		vendors[s["callcenter_vendor"]] = true
 	}
-	return names, len(answer.Data), nil
+	return names, vendors, nil
 }
 
 func promTime(t time.Time) string {

@@ -19,8 +19,9 @@ import (
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
 )
 
-// readmeTitles maps the "# title" of each query of the README's promql block to its measure. A
-// query whose title is not here fails the test: every query the README shows is checked.
+// readmeTitles maps the "# title" of each KPI query of the README's promql blocks to its measure
+// (liveTitles those of the Live block). A query whose title is in neither fails the test: every
+// query the README shows is checked.
 var readmeTitles = []struct{ prefix, measure string }{
 	{"Offered calls", "offered"},
 	{"Service level at 20 s", "service_level"},
@@ -34,13 +35,25 @@ var readmeTitles = []struct{ prefix, measure string }{
 
 type readmeQuery struct{ title, measure, expr string }
 
-// readmeQueries are the queries of the README's promql block, each after its "# title" lines.
+// readmeQueries are the queries of the README's promql blocks, each after its "# title" lines.
 func readmeQueries(t *testing.T) []readmeQuery {
 	t.Helper()
-	text := repoFile(t, "README.md")
-	_, block, ok := strings.Cut(text, "```promql\n")
-	require.True(t, ok, "the README has a promql block")
-	block, _, _ = strings.Cut(block, "```")
+	var out []readmeQuery
+	rest := repoFile(t, "README.md")
+	for {
+		_, block, ok := strings.Cut(rest, "```promql\n")
+		if !ok {
+			break
+		}
+		block, rest, _ = strings.Cut(block, "```")
+		out = append(out, blockQueries(t, block)...)
+	}
+	require.NotEmpty(t, out, "the README has promql blocks")
+	return out
+}
+
+func blockQueries(t *testing.T, block string) []readmeQuery {
+	t.Helper()
 	var out []readmeQuery
 	var title, expr []string
 	flush := func() {
@@ -48,13 +61,13 @@ func readmeQueries(t *testing.T) []readmeQuery {
 			return
 		}
 		q := readmeQuery{title: strings.Join(title, " "), expr: strings.Join(expr, "\n")}
-		for _, m := range readmeTitles {
+		for _, m := range append(slices.Clone(readmeTitles), liveTitles...) {
 			if strings.HasPrefix(q.title, m.prefix) {
 				q.measure = m.measure
 			}
 		}
 		if q.measure == "" {
-			t.Errorf("README query %q has no truth in this test: add it to readmeTitles", q.title)
+			t.Errorf("README query %q has no truth in this test: add it to readmeTitles or liveTitles", q.title)
 		}
 		out = append(out, q)
 		title, expr = nil, nil
@@ -73,7 +86,6 @@ func readmeQueries(t *testing.T) []readmeQuery {
 		}
 	}
 	flush()
-	require.NotEmpty(t, out)
 	return out
 }
 
@@ -197,7 +209,7 @@ func checkReadmeQueries(t *testing.T, ev evaluation, r run) figures {
 	for _, q := range readmeQueries(t) {
 		m, ok := measures[q.measure]
 		if !ok {
-			continue // reported by readmeQueries
+			continue // a Live query (checkLive), or one readmeQueries reported
 		}
 		expr := substitute(t, q.expr, map[string]string{"__range": ev.rng})
 		rows, err := ev.p.query(context.Background(), expr, ev.at)
@@ -251,8 +263,11 @@ func checkDashboardQueries(t *testing.T, ev evaluation, r run) {
 					assert.True(t, ok, "%s: a query of %s this test runs no equivalent of", where, target.Datasource.UID)
 					continue
 				}
+				if _, ok := liveMeasures[target.RefID]; ok {
+					continue // a live gauge: checkLive reads it at the moments of held traffic
+				}
 				m, ok := measures[target.RefID]
-				if !assert.True(t, ok, "%s: no truth for measure %q: add it to measures", where, target.RefID) {
+				if !assert.True(t, ok, "%s: no truth for measure %q: add it to measures or liveMeasures", where, target.RefID) {
 					continue
 				}
 				perAgent := strings.Contains(target.Expr, "callcenter_agent)")
@@ -373,32 +388,51 @@ func checkAgentTable(t *testing.T, where string, agents map[string]map[string][]
 }
 
 var (
-	metricName = regexp.MustCompile(`\b(callcenter_[a-z0-9_]+)\{([^}]*)\}`)
+	// metricName is a name with its selector's matchers, if any; a label in matchers (followed by
+	// an operator) is not a metric, and the labels of "by (...)" are taken out first.
+	metricName = regexp.MustCompile(`\b(callcenter_[a-z0-9_]+)\s*(\{[^}]*\}|=~|!~|!=|=)?`)
 	matcher    = regexp.MustCompile(`(\w+)\s*(?:=~|!~|!=|=)\s*"`)
 	groupBy    = regexp.MustCompile(`by \(([^)]*)\)`)
 	labelQuery = regexp.MustCompile(`^label_values\((.*),\s*(\w+)\)$`)
 )
 
-// checkNamesAndLabels checks that every metric the README and the dashboards query exists in
-// Prometheus with every label they filter or group it by, and that the dashboards' variables list
-// the values of the traffic: a rename on either side fails here.
-func checkNamesAndLabels(t *testing.T, evs []evaluation, r run) {
+// queryExprs are the Prometheus queries of the README and of the dashboards' panels: the Live
+// ones (live) or all the others.
+func queryExprs(t *testing.T, live bool) []string {
 	t.Helper()
 	var exprs []string
 	for _, q := range readmeQueries(t) {
-		exprs = append(exprs, q.expr)
+		if _, ok := liveMeasures[q.measure]; ok == live {
+			exprs = append(exprs, q.expr)
+		}
 	}
 	for _, d := range dashboards(t) {
 		for _, p := range d.Panels {
 			for _, target := range p.Targets {
-				if target.Datasource.UID == prometheusUID {
+				if _, ok := liveMeasures[target.RefID]; ok == live && target.Datasource.UID == prometheusUID {
 					exprs = append(exprs, target.Expr)
 				}
 			}
 		}
 	}
+	require.NotEmpty(t, exprs)
+	return exprs
+}
+
+// checkNamesAndLabels checks that every metric the queries use exists in Prometheus with every
+// label they filter or group it by: a rename on either side fails here. The tenant is a label only
+// of the vendors that send one: a metric of tenant-less vendors alone (the oldest queue wait is
+// Udesk's only, and Udesk sends no tenant) lacks it, and the dashboards' tenant filter ("All" is
+// .*) keeps its series.
+func checkNamesAndLabels(t *testing.T, evs []evaluation, exprs []string, r run) {
+	t.Helper()
+	withTenant := map[string]bool{}
+	for _, c := range r.calls {
+		withTenant[c.Vendor] = withTenant[c.Vendor] || c.Tenant != ""
+	}
 	for _, ev := range evs {
 		labelsOf := map[string]map[string]bool{}
+		tenantOf := map[string]bool{} // a vendor of the metric's series sends a tenant
 		for _, expr := range exprs {
 			var grouped []string
 			for _, g := range groupBy.FindAllStringSubmatch(expr, -1) {
@@ -406,15 +440,21 @@ func checkNamesAndLabels(t *testing.T, evs []evaluation, r run) {
 					grouped = append(grouped, strings.TrimSpace(l))
 				}
 			}
-			for _, m := range metricName.FindAllStringSubmatch(expr, -1) {
+			for _, m := range metricName.FindAllStringSubmatch(groupBy.ReplaceAllString(expr, ""), -1) {
+				if m[2] != "" && m[2][0] != '{' {
+					continue // a label of a selector's matchers
+				}
 				name := m[1]
 				if labelsOf[name] == nil {
-					names, n, err := ev.p.seriesLabels(context.Background(), name)
+					names, vendors, err := ev.p.seriesLabels(context.Background(), name)
 					require.NoError(t, err)
-					if !assert.Positive(t, n, "%s: no series of %s, which the queries use", ev.label, name) {
+					if !assert.NotEmpty(t, vendors, "%s: no series of %s, which the queries use", ev.label, name) {
 						continue
 					}
 					labelsOf[name] = names
+					for v := range vendors {
+						tenantOf[name] = tenantOf[name] || withTenant[v]
+					}
 				}
 				used := grouped
 				for _, l := range matcher.FindAllStringSubmatch(m[2], -1) {
@@ -424,12 +464,14 @@ func checkNamesAndLabels(t *testing.T, evs []evaluation, r run) {
 					if l == "le" && !strings.HasSuffix(name, "_bucket") {
 						continue // grouped by le: only the bucket series of the expression
 					}
+					if l == "callcenter_tenant_id" && !tenantOf[name] {
+						continue
+					}
 					assert.True(t, labelsOf[name][l], "%s: %s has no label %s, which the queries use: it has %v", ev.label, name, l, keys(labelsOf[name]))
 				}
 			}
 		}
 	}
-	checkVariables(t, evs[0], r)
 }
 
 // checkVariables runs the dashboards' label_values variables and compares their values with the

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -273,13 +274,15 @@ func spanNamed(trace jaegerTrace, name string) jaegerSpan {
 }
 
 // checkCallRecordCounts runs the Call explorer's filters (vendor, end status) as LogsQL in
-// VictoriaLogs: each vendor that sends a final record has one call record per call, by end status.
+// VictoriaLogs: each vendor that sends a final record has one call record per call, by end status;
+// Udesk one per conversation (udeskConversations).
 func checkCallRecordCounts(t *testing.T, s *stack, r run) {
 	ctx := context.Background()
+	conversations := udeskConversations(r.pushes)
 	for _, vendor := range []string{"tccc", "udesk", "dezhu"} { // UinCall sends events, no record
 		want := map[string]int{}
 		for _, c := range callsOf(r.calls, vendor) {
-			want[c.EndStatus]++
+			want[c.EndStatus] += max(conversations[c.Session], 1)
 		}
 		for status, n := range want {
 			q := fmt.Sprintf(`event.name:="callcenter.call_record" callcenter.vendor:=%q callcenter.end_status:=%q | stats count() as n`, vendor, status)
@@ -295,4 +298,38 @@ func checkCallRecordCounts(t *testing.T, s *stack, r run) {
 			})
 		}
 	}
+}
+
+// udeskConversations counts the conversations of each Udesk call that has more than one, by the
+// call's session (its first conversation_id). Udesk pushes one end per conversation: "每条通话必有且
+// 仅有一条推送的occasion为“end”" (Udesk call event push), and a transfer may be a conversation of
+// its own, with the call's call_id ("同一客户一系列通话唯一id"): its end is a second call record.
+// The traffic makes such transfers of answered calls only, each conversation answered by its agent,
+// so both records have the call's end status.
+func udeskConversations(pushes []traffic.Push) map[string]int {
+	byCall := map[string]map[string]bool{} // call_id → conversation_ids with an end
+	for _, p := range pushes {
+		var body struct {
+			CallID       string          `json:"call_id"`
+			Conversation json.RawMessage `json:"conversation_id"`
+			Occasion     string          `json:"occasion"`
+		}
+		if p.Vendor != "udesk" || p.Repeat || json.Unmarshal(p.Body, &body) != nil || body.Occasion != "end" {
+			continue
+		}
+		if byCall[body.CallID] == nil {
+			byCall[body.CallID] = map[string]bool{}
+		}
+		byCall[body.CallID][string(body.Conversation)] = true
+	}
+	out := map[string]int{}
+	for _, conversations := range byCall {
+		if len(conversations) < 2 {
+			continue
+		}
+		for id := range conversations {
+			out[strings.Trim(id, `"`)] = len(conversations) // the call's session is one of them
+		}
+	}
+	return out
 }

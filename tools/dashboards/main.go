@@ -33,6 +33,7 @@ func write(out string) error {
 		"callcenter-service-overview": serviceOverview(),
 		"callcenter-queues-agents":    queuesAndAgents(),
 		"callcenter-call-explorer":    callExplorer(),
+		"callcenter-live":             live(),
 	}
 	for uid, b := range builders {
 		d, err := b.Uid(uid).Build()
