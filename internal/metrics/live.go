@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 )
@@ -64,7 +65,7 @@ func liveSeriesOf(l *session.Live, now time.Time) map[liveSeries]liveValue {
 // recordLive records a resource's live gauges. A series emitted once is emitted at every flush
 // after, 0 when nothing is in it any more, so that a wallboard shows the queue empty rather than
 // the last value it had.
-func (a *Aggregator) recordLive(ts pcommon.Timestamp, r Resource, now map[liveSeries]liveValue) {
+func (a *Aggregator) recordLive(ts pcommon.Timestamp, r attrs.Resource, now map[liveSeries]liveValue) {
 	seen := a.liveSeen[r]
 	if seen == nil {
 		seen = map[liveSeries]bool{}

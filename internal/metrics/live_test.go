@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 )
@@ -28,7 +29,7 @@ func gaugePoints(t *testing.T, md pmetric.Metrics, name string) map[string]float
 }
 
 func TestLiveGaugesAtEachFlush(t *testing.T) {
-	udesk := Resource{ServiceName: "callcenter-udesk", Vendor: "udesk"}
+	udesk := attrs.Resource{ServiceName: "callcenter-udesk", Vendor: "udesk"}
 	queue := session.LiveGroup{Phase: session.PhaseQueue, Direction: call.DirectionInbound, Queue: "售前"}
 	ringing := session.LiveGroup{Phase: session.PhaseRinging, Direction: call.DirectionInbound, Queue: "售前"}
 	talking := session.LiveGroup{Phase: session.PhaseTalking, Direction: call.DirectionInbound, Queue: "售前"}
@@ -40,9 +41,9 @@ func TestLiveGaugesAtEachFlush(t *testing.T) {
 	}
 	var asked []time.Time
 	a := newAggregator(t, func(s *Settings) {
-		s.Live = func(at time.Time) map[Resource]*session.Live {
+		s.Live = func(at time.Time) map[attrs.Resource]*session.Live {
 			asked = append(asked, at)
-			return map[Resource]*session.Live{udesk: now}
+			return map[attrs.Resource]*session.Live{udesk: now}
 		}
 	})
 	md, _ := a.Flush(t0)
@@ -77,11 +78,11 @@ func TestLiveGaugesAtEachFlush(t *testing.T) {
 
 // A vendor's clock running ahead of the receiver's cannot make an age negative.
 func TestLiveAgesAreNeverNegative(t *testing.T) {
-	udesk := Resource{ServiceName: "callcenter-udesk", Vendor: "udesk"}
+	udesk := attrs.Resource{ServiceName: "callcenter-udesk", Vendor: "udesk"}
 	g := session.LiveGroup{Phase: session.PhaseQueue, Direction: call.DirectionInbound}
 	a := newAggregator(t, func(s *Settings) {
-		s.Live = func(time.Time) map[Resource]*session.Live {
-			return map[Resource]*session.Live{udesk: {Calls: map[session.LiveGroup]int{g: 1},
+		s.Live = func(time.Time) map[attrs.Resource]*session.Live {
+			return map[attrs.Resource]*session.Live{udesk: {Calls: map[session.LiveGroup]int{g: 1},
 				Oldest: map[session.LiveGroup]time.Time{g: t0.Add(3 * time.Second)}}}
 		}
 	})

@@ -57,14 +57,11 @@ type Settings struct {
 	Disabled   map[string]bool // histograms turned off, by name
 	Builder    metadata.MetricsBuilderConfig
 	Receiver   receiver.Settings
-	OpenByRoot func() map[Resource]int // open sessions per resource, for the gauge; may be nil
+	OpenByRoot func() map[attrs.Resource]int // open sessions per resource, for the gauge; may be nil
 	// Live is the present moment per resource at the flush's time, for the live gauges (calls
 	// in progress, oldest waits, agents on a call, answer modes); may be nil.
-	Live func(now time.Time) map[Resource]*session.Live
+	Live func(now time.Time) map[attrs.Resource]*session.Live
 }
-
-// Resource is whose data a series counts: the receiver's one resource type.
-type Resource = attrs.Resource
 
 // dims are the attribute values of a series; each metric uses some of them.
 type dims struct {
@@ -118,8 +115,8 @@ type Aggregator struct {
 	settings Settings
 	mb       *metadata.MetricsBuilder
 	start    time.Time // start of the cumulative series, or of the pending delta
-	series   map[Resource]*series
-	liveSeen map[Resource]map[liveSeries]bool // live series emitted so far, emitted again as 0
+	series   map[attrs.Resource]*series
+	liveSeen map[attrs.Resource]map[liveSeries]bool // live series emitted so far, emitted again as 0
 
 	// next is the number of the next flush; flushed the last one accepted. unflushed are the
 	// journaled observations no accepted flush has sent yet, kept for compaction.
@@ -139,8 +136,8 @@ func New(s Settings, start time.Time) *Aggregator {
 		settings: s,
 		mb:       metadata.NewMetricsBuilder(s.Builder, s.Receiver),
 		start:    start,
-		series:   map[Resource]*series{},
-		liveSeen: map[Resource]map[liveSeries]bool{},
+		series:   map[attrs.Resource]*series{},
+		liveSeen: map[attrs.Resource]map[liveSeries]bool{},
 		next:     1,
 	}
 }
@@ -156,7 +153,7 @@ func withAgentAttribute(cfg metadata.MetricsBuilderConfig) metadata.MetricsBuild
 }
 
 // RecordCall counts a completed call and its phase durations.
-func (a *Aggregator) RecordCall(r Resource, c *call.Call) { a.Add(CallObservation(r, c)) }
+func (a *Aggregator) RecordCall(r attrs.Resource, c *call.Call) { a.Add(CallObservation(r, c)) }
 
 // countCall counts a completed call's facts.
 func (a *Aggregator) countCall(s *series, f *CallFacts) {
@@ -222,16 +219,16 @@ func waitingTime(f *CallFacts) (time.Duration, bool) {
 }
 
 // RecordRecording counts a recording or voicemail notice.
-func (a *Aggregator) RecordRecording(r Resource, kind call.Kind) {
+func (a *Aggregator) RecordRecording(r attrs.Resource, kind call.Kind) {
 	a.Add(Observation{Resource: r, Recording: kind})
 }
 
 // RecordEvent counts a call or agent event.
-func (a *Aggregator) RecordEvent(r Resource, kind call.Kind, t call.EventType) {
+func (a *Aggregator) RecordEvent(r attrs.Resource, kind call.Kind, t call.EventType) {
 	a.Add(Observation{Resource: r, EventKind: kind, EventType: t})
 }
 
-func (a *Aggregator) seriesOf(r Resource) *series {
+func (a *Aggregator) seriesOf(r attrs.Resource) *series {
 	s, ok := a.series[r]
 	if !ok {
 		s = newSeries()
@@ -295,11 +292,11 @@ func agentOf(c *call.Call) string {
 func (a *Aggregator) Flush(now time.Time) (pmetric.Metrics, Pending) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var open map[Resource]int
+	var open map[attrs.Resource]int
 	if a.settings.OpenByRoot != nil {
 		open = a.settings.OpenByRoot()
 	}
-	live := map[Resource]map[liveSeries]liveValue{}
+	live := map[attrs.Resource]map[liveSeries]liveValue{}
 	if a.settings.Live != nil {
 		for r, l := range a.settings.Live(now) {
 			live[r] = liveSeriesOf(l, now)
@@ -310,7 +307,7 @@ func (a *Aggregator) Flush(now time.Time) (pmetric.Metrics, Pending) {
 	a.next++
 	if a.settings.Delta {
 		pending.series = a.series
-		a.series = map[Resource]*series{}
+		a.series = map[attrs.Resource]*series{}
 		a.start = now
 	}
 	return md, pending
@@ -319,7 +316,7 @@ func (a *Aggregator) Flush(now time.Time) (pmetric.Metrics, Pending) {
 // Pending is a flush that may have to be sent again (delta), and the number that names it.
 type Pending struct {
 	start  time.Time
-	series map[Resource]*series
+	series map[attrs.Resource]*series
 	number uint64
 }
 
@@ -349,7 +346,7 @@ func (a *Aggregator) Restore(p Pending) {
 	}
 }
 
-func (a *Aggregator) build(now time.Time, open map[Resource]int, live map[Resource]map[liveSeries]liveValue) pmetric.Metrics {
+func (a *Aggregator) build(now time.Time, open map[attrs.Resource]int, live map[attrs.Resource]map[liveSeries]liveValue) pmetric.Metrics {
 	ts := pcommon.NewTimestampFromTime(now)
 	start := pcommon.NewTimestampFromTime(a.start)
 	keys := mergeKeys(a.series, open)
@@ -359,7 +356,7 @@ func (a *Aggregator) build(now time.Time, open map[Resource]int, live map[Resour
 	for r := range a.liveSeen {
 		keys[r] = true
 	}
-	resources := slices.SortedFunc(maps.Keys(keys), func(x, y Resource) int {
+	resources := slices.SortedFunc(maps.Keys(keys), func(x, y attrs.Resource) int {
 		return cmp.Or(cmp.Compare(x.Vendor, y.Vendor), cmp.Compare(x.Tenant, y.Tenant), cmp.Compare(x.ServiceName, y.ServiceName))
 	})
 	md := pmetric.NewMetrics()
@@ -392,8 +389,8 @@ func (a *Aggregator) build(now time.Time, open map[Resource]int, live map[Resour
 	return md
 }
 
-func mergeKeys(series map[Resource]*series, open map[Resource]int) map[Resource]bool {
-	keys := make(map[Resource]bool, len(series)+len(open))
+func mergeKeys(series map[attrs.Resource]*series, open map[attrs.Resource]int) map[attrs.Resource]bool {
+	keys := make(map[attrs.Resource]bool, len(series)+len(open))
 	for r := range series {
 		keys[r] = true
 	}

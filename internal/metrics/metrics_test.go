@@ -10,13 +10,14 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 )
 
 var (
 	t0   = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
-	tccc = Resource{ServiceName: "callcenter-tccc", Vendor: "tccc", Tenant: "1400"}
+	tccc = attrs.Resource{ServiceName: "callcenter-tccc", Vendor: "tccc", Tenant: "1400"}
 )
 
 func newAggregator(t *testing.T, modify func(*Settings)) *Aggregator {
@@ -219,9 +220,9 @@ func TestPerAgentAndDisabledSeries(t *testing.T) {
 }
 
 func TestOpenSessionsGauge(t *testing.T) {
-	udesk := Resource{ServiceName: "callcenter-udesk", Vendor: "udesk"}
+	udesk := attrs.Resource{ServiceName: "callcenter-udesk", Vendor: "udesk"}
 	a := newAggregator(t, func(s *Settings) {
-		s.OpenByRoot = func() map[Resource]int { return map[Resource]int{udesk: 3} }
+		s.OpenByRoot = func() map[attrs.Resource]int { return map[attrs.Resource]int{udesk: 3} }
 	})
 	md, _ := a.Flush(t0.Add(time.Minute))
 	g := find(t, md, "callcenter.sessions.open").Gauge().DataPoints()

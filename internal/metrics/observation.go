@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 )
 
@@ -11,7 +12,7 @@ import (
 // few facts the counting rules read, not the call, so that the state journal keeps it in a
 // couple of hundred bytes and a restart counts it again exactly as it was counted.
 type Observation struct {
-	Resource  Resource       `json:"r"`
+	Resource  attrs.Resource `json:"r"`
 	Call      *CallFacts     `json:"c,omitempty"`   // a completed call
 	Recording call.Kind      `json:"rec,omitempty"` // a recording or voicemail notice
 	EventKind call.Kind      `json:"ek,omitempty"`  // a call or agent event
@@ -38,7 +39,7 @@ func (f *CallFacts) duration(p call.Phase) (time.Duration, bool) {
 }
 
 // CallObservation is the observation of a completed call.
-func CallObservation(r Resource, c *call.Call) Observation {
+func CallObservation(r attrs.Resource, c *call.Call) Observation {
 	f := &CallFacts{
 		Direction:    c.Direction,
 		EndStatus:    c.EndStatus,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 )
 
@@ -28,7 +29,7 @@ func aDay() []Observation {
 		CallObservation(tccc, answered(10*time.Second, 10*time.Second, time.Minute)),
 		CallObservation(tccc, abandon),
 		CallObservation(tccc, transferred),
-		CallObservation(Resource{ServiceName: "callcenter-dezhu", Vendor: "dezhu"}, noWait),
+		CallObservation(attrs.Resource{ServiceName: "callcenter-dezhu", Vendor: "dezhu"}, noWait),
 		CallObservation(tccc, &call.Call{}), // nothing known: unknown direction, status and side
 		{Resource: tccc, Recording: call.KindVoicemail},
 		{Resource: tccc, EventKind: call.KindAgentEvent, EventType: call.EventType("agent_idle")},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metrics"
@@ -102,7 +103,7 @@ func TestUnflushedObservationsSurviveCompaction(t *testing.T) {
 	client := storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), "")
 	store, _, err := Open(ctx, client)
 	require.NoError(t, err)
-	res := metrics.Resource{ServiceName: "callcenter-dezhu", Vendor: "dezhu"}
+	res := attrs.Resource{ServiceName: "callcenter-dezhu", Vendor: "dezhu"}
 	obs := func(kind call.Kind) []metrics.Observation {
 		return []metrics.Observation{{Resource: res, Recording: kind}}
 	}

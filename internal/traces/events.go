@@ -182,7 +182,7 @@ func (w *walk) open(st state, e session.Event, t time.Time) *openPhase {
 
 func (w *walk) newLeg(e session.Event, t time.Time) {
 	n := len(w.legs)
-	leg := &Span{Key: legKey(n), Parent: RootKey, Name: "agent leg", Start: t, End: t, Attributes: map[string]any{AttrLeg: int64(n)}}
+	leg := &Span{Key: legKey(n), Parent: RootKey, Name: "agent leg", Start: t, End: t, Attributes: map[string]any{attrs.LegSeq: int64(n)}}
 	attrs.PutAgent(leg.Attributes, attrs.AgentPrefix, &e.Agent)
 	if n > 0 {
 		prev := w.legs[n-1]
@@ -190,7 +190,7 @@ func (w *walk) newLeg(e session.Event, t time.Time) {
 		if staff, ok := prev.Attributes[attrs.AgentStaffNumber].(string); ok {
 			from = staff
 		}
-		leg.Links = []Link{{Key: prev.Key, Attributes: map[string]any{AttrTransfer: from}}}
+		leg.Links = []Link{{Key: prev.Key, Attributes: map[string]any{attrs.TransferFrom: from}}}
 	}
 	w.legs = append(w.legs, leg)
 	w.legRing, w.legTalk = false, false
@@ -210,7 +210,7 @@ func (w *walk) close(p *openPhase, end time.Time, settled, cut bool) {
 		return
 	}
 	if cut {
-		s.Attributes[AttrIncomplete] = true
+		s.Attributes[attrs.SpanIncomplete] = true
 	}
 	w.spans = append(w.spans, s)
 }
@@ -229,8 +229,8 @@ func (w *walk) finish() {
 	r := root(&c, start, end)
 	r.Events = w.instant
 	if w.s.Closure != session.Ended {
-		r.Attributes[AttrIncomplete] = true
-		r.Attributes[AttrClosure] = string(w.s.Closure)
+		r.Attributes[attrs.SpanIncomplete] = true
+		r.Attributes[attrs.SessionClosure] = string(w.s.Closure)
 	}
 	w.spans = append(w.spans, r)
 }
@@ -265,7 +265,7 @@ func agentSpans(s *session.Session) ([]Span, map[string]string) {
 			sp.Attributes[attrs.EventDetails] = e.Details
 		}
 		if cut {
-			sp.Attributes[AttrIncomplete] = true
+			sp.Attributes[attrs.SpanIncomplete] = true
 		}
 		out = append(out, sp)
 	}

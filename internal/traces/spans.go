@@ -27,15 +27,6 @@ const (
 	talkPrefix = "talk/"
 )
 
-// Span attributes beyond the call's, named in package attrs.
-const (
-	AttrDerived    = attrs.SpanDerived
-	AttrIncomplete = attrs.SpanIncomplete
-	AttrClosure    = attrs.SessionClosure
-	AttrLeg        = attrs.LegSeq
-	AttrTransfer   = attrs.TransferFrom
-)
-
 // Span is one phase of a call, before it becomes pdata.
 type Span struct {
 	Key        string
@@ -104,7 +95,7 @@ func phase(key, parent, name string, start, end time.Time, derived bool) (Span, 
 	}
 	s := Span{Key: key, Parent: parent, Name: name, Start: start, End: end, Attributes: map[string]any{}}
 	if derived {
-		s.Attributes[AttrDerived] = true
+		s.Attributes[attrs.SpanDerived] = true
 	}
 	return s, true
 }
@@ -177,7 +168,7 @@ func RecordSpans(c *call.Call) []Span {
 	}
 	r := root(c, start, end)
 	if t.end.IsZero() {
-		r.Attributes[AttrIncomplete] = true
+		r.Attributes[attrs.SpanIncomplete] = true
 	}
 	out := []Span{r}
 	add := func(s Span, ok bool) {
@@ -286,7 +277,7 @@ func legSpans(c *call.Call, t timeline) []Span {
 		}
 		putLeg(&leg, l)
 		if i > 0 {
-			leg.Links = []Link{{Key: legKey(i - 1), Attributes: map[string]any{AttrTransfer: transferFrom(c.Legs[i-1], *l)}}}
+			leg.Links = []Link{{Key: legKey(i - 1), Attributes: map[string]any{attrs.TransferFrom: transferFrom(c.Legs[i-1], *l)}}}
 		}
 		out = append(out, leg)
 		if s, ok := phase(ringOf(i), legKey(i), "agent ringing", ring, call.FirstTime(answer, end), derived); ok && s.End.After(s.Start) {
@@ -311,7 +302,7 @@ func transferFrom(prev, next call.Leg) string {
 func putLeg(s *Span, l *call.Leg) {
 	m := s.Attributes
 	attrs.PutAgent(m, attrs.AgentPrefix, &l.Agent)
-	m[AttrLeg] = int64(l.Sequence)
+	m[attrs.LegSeq] = int64(l.Sequence)
 	put := func(k, v string) {
 		if v != "" {
 			m[k] = v

@@ -105,7 +105,7 @@ func TestInboundTransferLegsAreLinked(t *testing.T) {
 		"acw":    {parent: "call", name: "after-call work", at: 160, secs: 30},
 	}, treeOf(spans))
 	leg1 := spans[slices.IndexFunc(spans, func(s Span) bool { return s.Key == "leg/1" })]
-	assert.Equal(t, []Link{{Key: "leg/0", Attributes: map[string]any{AttrTransfer: "a@x.com"}}}, leg1.Links, "who transferred to whom")
+	assert.Equal(t, []Link{{Key: "leg/0", Attributes: map[string]any{attrs.TransferFrom: "a@x.com"}}}, leg1.Links, "who transferred to whom")
 	assert.Equal(t, "b@x.com", leg1.Attributes["callcenter.agent.email"])
 	assert.Equal(t, "a@x.com", leg1.Attributes["callcenter.leg.transfer.from"])
 }
@@ -119,11 +119,11 @@ func TestDurationsWithoutTimesAreDerived(t *testing.T) {
 	assert.Equal(t, node{parent: "call", name: "queue", at: 7, secs: 8}, tree["queue"], "the queue ends at the first ring")
 	for _, s := range spans {
 		if s.Key == "queue" || s.Key == "acw" {
-			assert.Equal(t, true, s.Attributes[AttrDerived], "%s says its times are derived", s.Key)
+			assert.Equal(t, true, s.Attributes[attrs.SpanDerived], "%s says its times are derived", s.Key)
 		}
 	}
 	root := spans[slices.IndexFunc(spans, func(s Span) bool { return s.Key == RootKey })]
-	assert.NotContains(t, root.Attributes, AttrDerived, "the vendor gave the call's own times")
+	assert.NotContains(t, root.Attributes, attrs.SpanDerived, "the vendor gave the call's own times")
 }
 
 // udeskInbound are the pushes of one inbound Udesk call, in order.
@@ -247,10 +247,10 @@ func TestOutboundEventsAndAnIncompleteCall(t *testing.T) {
 	for _, s := range spans {
 		switch s.Key {
 		case RootKey:
-			assert.Equal(t, true, s.Attributes[AttrIncomplete])
-			assert.Equal(t, "timeout", s.Attributes[AttrClosure])
+			assert.Equal(t, true, s.Attributes[attrs.SpanIncomplete])
+			assert.Equal(t, "timeout", s.Attributes[attrs.SessionClosure])
 		case "talk":
-			assert.Equal(t, true, s.Attributes[AttrIncomplete])
+			assert.Equal(t, true, s.Attributes[attrs.SpanIncomplete])
 		}
 	}
 }
@@ -400,7 +400,7 @@ func TestRecordWithoutEndTimeHasItsRoot(t *testing.T) {
 	assert.Equal(t, node{name: "outbound call", at: 0, secs: 3, err: "abandoned_in_queue (waitingGiveUp)"}, tree["call"])
 	assert.Equal(t, node{parent: "call", name: "setup", at: 0, secs: 3}, tree["setup"])
 	assert.Len(t, tree, 2, "no phase that would need the end: %v", tree)
-	assert.Equal(t, true, spans[0].Attributes[AttrIncomplete])
+	assert.Equal(t, true, spans[0].Attributes[attrs.SpanIncomplete])
 
 	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Hour})
 	ch := tr.Apply(&pushes[0])
