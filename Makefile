@@ -78,7 +78,7 @@ $(VICTORIALOGS): tools/victorialogs/go.mod tools/victorialogs/go.sum
 
 ## dashboards: regenerate the Grafana dashboards and provisioning files under dashboards/
 dashboards:
-	cd tools/dashboards && $(GO) run . -out $(CURDIR)/dashboards
+	cd tools/dashboards && $(GO) run . -out $(CURDIR)/dashboards -vendors "$(PLATFORMS)"
 
 ## check-dashboards: fail when the committed dashboards differ from what the generator writes
 check-dashboards: dashboards

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 )
 
@@ -114,7 +115,9 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"hash without key", func(c *Config) { c.Privacy.PhoneNumbers = "hash" }, []string{"privacy.hash_key: must be at least 16 characters"}},
 		{"grace beyond idle", func(c *Config) { c.Sessions.LateGrace = 2 * time.Hour }, []string{"sessions.late_grace: must be between 0 and sessions.idle_timeout"}},
 		{"nothing enabled", func(c *Config) {
-			c.vendors["tccc"].Enabled, c.vendors["udesk"].Enabled, c.vendors["uincall"].Enabled, c.vendors["dezhu"].Enabled = false, false, false, false
+			for _, name := range platforms.Names() {
+				c.vendors[name].Enabled = false
+			}
 		}, []string{"no vendor is enabled"}},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"sort"
@@ -16,14 +17,19 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
 )
 
-// tries is how often each vendor sends a push until it gets a success: TCCC "at most 3 times"
-// after the first (seeds/000: 最多重试3次), 得助 "at most 10 times" (seeds/002: 最多推送10次).
-// Udesk's document gives no count: 3 retries here. UinCall documents no retries: one try, every
-// push is an event.
-var tries = map[string]int{"tccc": 4, "udesk": 4, "dezhu": 10, "uincall": 1}
+// tries is how often each vendor sends a push until it gets a success, as the registry gives it
+// from the vendor's document; where the document gives no count (Udesk), 3 retries here.
+var tries = func() map[string]int {
+	out := map[string]int{}
+	for _, e := range platforms.All() {
+		out[e.Name()] = cmp.Or(e.Tries, 4)
+	}
+	return out
+}()
 
 // twoTier is two edge collectors routing to two assembly collectors.
 type twoTier struct {

@@ -24,6 +24,9 @@ type Entry struct {
 	// DedupWindow is how long an accepted push is remembered by default: longer than the
 	// platform keeps retrying it.
 	DedupWindow time.Duration
+	// Tries is how often the platform sends a push until it gets a success reply, as its
+	// document says; 0 when the document gives no number. Tests play the platform with it.
+	Tries int
 }
 
 const day = 24 * time.Hour
@@ -31,10 +34,10 @@ const day = 24 * time.Hour
 // all are the platforms, in the order the documentation lists them. A new platform is its
 // package (internal/<name>, with a FuzzDecode), its fixtures (testdata/<name>/) and one line here.
 var all = []Entry{
-	{tccc.Platform{}, "/" + tccc.Name, day},       // retries at most 3 times (seeds/000)
-	{udesk.Platform{}, "/" + udesk.Name, day},     // every push after a call's end is a retry (seeds/004)
-	{uincall.Platform{}, "/" + uincall.Name, day}, // no retries and no push ID: nothing to remember
-	{dezhu.Platform{}, "/" + dezhu.Name, day},     // at most 10 tries (seeds/002)
+	{tccc.Platform{}, "/" + tccc.Name, day, 4},       // 最多重试3次: the first try and 3 retries (seeds/000)
+	{udesk.Platform{}, "/" + udesk.Name, day, 0},     // no count given; every push after a call's end is a retry (seeds/004)
+	{uincall.Platform{}, "/" + uincall.Name, day, 1}, // no retries and no push ID: every push is an event (seeds/001)
+	{dezhu.Platform{}, "/" + dezhu.Name, day, 10},    // 最多推送10次 (seeds/002)
 }
 
 // All returns the registered platforms.

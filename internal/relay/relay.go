@@ -47,7 +47,13 @@ func Encode(vendor, timezone string, req platform.Request, pushes []call.Push, s
 		lr.SetObservedTimestamp(arrival)
 		lr.SetSeverityNumber(plog.SeverityNumberInfo)
 		lr.Body().SetEmptyBytes().FromRaw(req.Body) // bytes: a body need not be valid UTF-8
-		id, from := traces.RoutingID(p, strconv.Itoa(i)+"/"+p.DedupKey+"/"+strconv.FormatInt(req.Arrival.UnixNano(), 10))
+		// A push of no call routes by its dedup key, so that its retries reach the collector that
+		// remembers it; without one (a new event each time) by its place and arrival.
+		fallback := p.DedupKey
+		if fallback == "" {
+			fallback = strconv.Itoa(i) + "/" + strconv.FormatInt(req.Arrival.UnixNano(), 10)
+		}
+		id, from := traces.RoutingID(p, fallback)
 		lr.SetTraceID(id)
 		a := lr.Attributes()
 		a.PutStr(attrs.EventName, EventName)

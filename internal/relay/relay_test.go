@@ -97,3 +97,22 @@ func TestABrokenRecordIsNamed(t *testing.T) {
 	_, err = Decode(lr)
 	assert.ErrorContains(t, err, "not an edge record")
 }
+
+// A push of no call (here a TCCC cdr without SessionId) routes by its push ID: TCCC retries it
+// with the same X-TCCC-PUSH-UUID (seeds/000), and the retry must reach the collector that
+// remembers it.
+func TestAPushOfNoCallRoutesByItsID(t *testing.T) {
+	e, _ := platforms.Lookup(tccc.Name)
+	route := func(arrival time.Time) [16]byte {
+		header := http.Header{}
+		header.Set(tccc.PushIDHeader, "push-7")
+		req := platform.Request{Query: url.Values{"action": {"cdr"}}, Header: header,
+			Body: []byte(`{"SdkAppId":1400,"Caller":"x"}`), Arrival: arrival}
+		pushes, err := e.Decode(req)
+		require.NoError(t, err)
+		require.Empty(t, pushes[0].Call.SessionID)
+		return Encode(tccc.Name, "UTC", req, pushes, "scope").ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).TraceID()
+	}
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	assert.Equal(t, route(t0), route(t0.Add(10*time.Second)), "the retry goes where the first try went")
+}

@@ -16,11 +16,9 @@ import (
 	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
-	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
 	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
-	"github.com/otelcallcenter/callcenterreceiver/internal/udesk"
-	"github.com/otelcallcenter/callcenterreceiver/internal/uincall"
 	"github.com/otelcallcenter/callcenterreceiver/internal/webhook"
 )
 
@@ -88,12 +86,11 @@ func FuzzHandler(f *testing.F) {
 	f.Add(http.MethodPost, "/dezhu", "", samples["/dezhu"], uint16(len(samples["/dezhu"])), uint8(0))
 	f.Add(http.MethodPost, "/dezhu", "", samples["/dezhu"], uint16(len(samples["/dezhu"])-1), uint8(0))
 
-	vendors := map[string]platform.Platform{
-		"/tccc": tccc.Platform{}, "/udesk": udesk.Platform{}, "/uincall": uincall.Platform{}, "/dezhu": dezhu.Platform{},
-	}
-	routes := make([]webhook.Route, 0, len(vendors))
-	for path, v := range vendors {
-		routes = append(routes, webhook.Route{Path: path, Vendor: v, ReplyTimeout: 10 * time.Second})
+	vendors := map[string]platform.Platform{} // every registered platform at its default path
+	var routes []webhook.Route
+	for _, e := range platforms.All() {
+		vendors[e.Path] = e.Platform
+		routes = append(routes, webhook.Route{Path: e.Path, Vendor: e.Platform, ReplyTimeout: 10 * time.Second})
 	}
 	shanghai := time.FixedZone("CST", 8*3600)
 

@@ -116,7 +116,7 @@ func queuesAndAgents() *dashboard.DashboardBuilder {
 func callExplorer() *dashboard.DashboardBuilder {
 	statuses := "answered,no_answer,busy,rejected,unreachable,abandoned_in_ivr,abandoned_in_queue,abandoned_ringing,abandoned,ivr_completed,bot_handled,no_agent,outside_hours,blocked,canceled,failed,unknown"
 	return newDashboard("Call center: call explorer", "Call records from Loki, filtered by vendor, queue, end status and session ID, each linked to its trace.").
-		WithVariable(dashboard.NewCustomVariableBuilder("vendor").Label("Vendor").Values(text("tccc,udesk,uincall,dezhu")).
+		WithVariable(dashboard.NewCustomVariableBuilder("vendor").Label("Vendor").Values(text(vendors)).
 			Multi(true).IncludeAll(true).AllValue(".*").Current(dashboard.VariableOption{Text: all(), Value: allValue()})).
 		WithVariable(dashboard.NewTextBoxVariableBuilder("queue").Label("Queue (name or ID, regex)").DefaultValue(text(""))).
 		WithVariable(dashboard.NewCustomVariableBuilder("end_status").Label("End status").Values(text(statuses)).

@@ -13,13 +13,19 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 )
 
+// vendors are the choices of the call explorer's vendor variable, comma-separated.
+var vendors = "tccc,udesk,uincall,dezhu"
+
 func main() {
 	out := flag.String("out", "dashboards", "directory the dashboards and provisioning/ are written to")
+	flag.StringVar(&vendors, "vendors", vendors, "the registered platforms (`make dashboards` passes internal/platforms' names)")
 	flag.Parse()
+	vendors = strings.Join(strings.Fields(strings.ReplaceAll(vendors, ",", " ")), ",")
 	if err := write(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "dashboards:", err)
 		os.Exit(1)
