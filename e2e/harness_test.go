@@ -37,6 +37,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
 )
 
 var collectorBinary = os.Getenv("CALLCENTER_COLLECTOR")
@@ -275,6 +277,25 @@ func send(t *testing.T, method, url, contentType string, body []byte) reply {
 	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
 	require.NoError(t, json.Unmarshal(raw, &r.Body), "every reply is JSON: %q", raw)
 	return r
+}
+
+// sendPush makes the request a generated push is, as its vendor makes it, and returns the HTTP
+// status; a failure must be one the vendor retries.
+func sendPush(t *testing.T, url string, p traffic.Push) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+p.Path, bytes.NewReader(p.Body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range p.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "a failure the vendor retries: %s %s", p.Vendor, p.Path)
+	}
+	return resp.StatusCode
 }
 
 func post(t *testing.T, url string, body []byte) reply {

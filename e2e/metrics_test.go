@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"strings"
@@ -44,16 +43,7 @@ var timed = map[string]bool{"tccc": true, "udesk": true, "dezhu": true}
 func pushAll(t *testing.T, url string, pushes []traffic.Push) {
 	t.Helper()
 	for _, p := range pushes {
-		req, err := http.NewRequest(http.MethodPost, url+p.Path, bytes.NewReader(p.Body))
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/json")
-		for k, v := range p.Header {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		require.Equal(t, http.StatusOK, resp.StatusCode, "%s %s repeat=%v", p.Vendor, p.Path, p.Repeat)
+		require.Equal(t, http.StatusOK, sendPush(t, url, p), "%s %s repeat=%v", p.Vendor, p.Path, p.Repeat)
 	}
 }
 

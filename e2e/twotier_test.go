@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"net/http"
@@ -71,40 +70,12 @@ func (tt *twoTier) stop(t *testing.T) {
 func pushAsTheVendor(t *testing.T, url string, p traffic.Push) bool {
 	t.Helper()
 	for attempt := range tries[p.Vendor] {
-		req, err := http.NewRequest(http.MethodPost, url+p.Path, bytes.NewReader(p.Body))
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/json")
-		for k, v := range p.Header {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
+		if sendPush(t, url, p) == http.StatusOK {
 			return true
 		}
-		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "a failure the vendor retries")
 		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
 	}
 	return false
-}
-
-// tryPush sends a push once and reports whether it got through.
-func tryPush(t *testing.T, url string, p traffic.Push) bool {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url+p.Path, bytes.NewReader(p.Body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range p.Header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "a failure the vendor retries")
-	}
-	return resp.StatusCode == http.StatusOK
 }
 
 // retryLater is a vendor's remaining retries of a refused push, 2 s apart: the edges reconnect
@@ -112,7 +83,7 @@ func tryPush(t *testing.T, url string, p traffic.Push) bool {
 func retryLater(t *testing.T, url string, p traffic.Push) bool {
 	t.Helper()
 	for range tries[p.Vendor] - 1 {
-		if tryPush(t, url, p) {
+		if sendPush(t, url, p) == http.StatusOK {
 			return true
 		}
 		time.Sleep(2 * time.Second)
@@ -363,7 +334,7 @@ func TestStoppingAnAssemblyCollector(t *testing.T) {
 	var refused []traffic.Push
 	refusedBy := map[string]int{}
 	for i, p := range pushes[half:] {
-		if !tryPush(t, tiers.edge(half+i), p) {
+		if sendPush(t, tiers.edge(half+i), p) != http.StatusOK {
 			refused = append(refused, p)
 			refusedBy[p.Vendor]++
 		}
