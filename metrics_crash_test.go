@@ -591,3 +591,21 @@ func savedTotals(t *testing.T, disk *crashableStorage) []byte {
 	require.NotEmpty(t, snapshot.Cumulative)
 	return snapshot.Cumulative
 }
+
+// TestUnsavableStartFailsTheStart: cumulative series whose start time cannot be saved could not
+// be continued after a crash, so a storage that refuses writes fails the receiver's start with
+// an error that says so.
+func TestUnsavableStartFailsTheStart(t *testing.T) {
+	storageID := storagetest.NewStorageID("readonly")
+	cfg := createDefaultConfig().(*Config)
+	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
+	cfg.Storage = &storageID
+	set := receivertest.NewNopSettings(metadata.Type)
+	mr, err := NewFactory().CreateMetrics(context.Background(), set, cfg, new(consumertest.MetricsSink))
+	require.NoError(t, err)
+	disk := &crashableStorage{data: map[string][]byte{}, refuseWrites: true}
+	err = mr.Start(context.Background(), storagetest.NewStorageHost().WithExtension(storageID, disk))
+	require.ErrorContains(t, err, "saving the start of the cumulative metrics")
+	assert.ErrorContains(t, err, "read-only file system")
+	assert.NoError(t, mr.Shutdown(context.Background()))
+}

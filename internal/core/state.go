@@ -44,7 +44,8 @@ func (c *Core) openState(ctx context.Context, host component.Host) error {
 	c.store = store
 	restored, err := c.restoreMetrics(ctx, saved)
 	if err != nil {
-		return err
+		c.store = nil
+		return errors.Join(err, store.Close(ctx))
 	}
 	c.logger.Info("State restored", append([]zap.Field{zap.String("storage", c.cfg.Storage.String()),
 		zap.Int("pushes", c.dedup.Len()), zap.Int("open_calls", c.sessions.Len())}, restored...)...)
