@@ -12,8 +12,8 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/auth"
-	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 )
 
 func loadConfig(t *testing.T, name string) *Config {

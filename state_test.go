@@ -3,6 +3,7 @@ package callcenterreceiver
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -166,6 +167,11 @@ type crashableStorage struct {
 	component.ShutdownFunc
 	mu   sync.Mutex
 	data map[string][]byte
+	// written, when set, is given what the storage holds after each write, as a crash right
+	// after that write would leave it.
+	written func(map[string][]byte)
+	// refuseWrites makes every write fail, as a full or read-only disk does.
+	refuseWrites bool
 }
 
 // crash returns a storage holding what this one holds now.
@@ -196,15 +202,24 @@ func (s *crashableStorage) Delete(ctx context.Context, key string) error {
 func (s *crashableStorage) Batch(_ context.Context, ops ...*storage.Operation) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.refuseWrites && slices.ContainsFunc(ops, func(op *storage.Operation) bool { return op.Type != storage.Get }) {
+		return errors.New("read-only file system")
+	}
+	wrote := false
 	for _, op := range ops {
 		switch op.Type {
 		case storage.Get:
 			op.Value = slices.Clone(s.data[op.Key])
 		case storage.Set:
 			s.data[op.Key] = slices.Clone(op.Value)
+			wrote = true
 		case storage.Delete:
 			delete(s.data, op.Key)
+			wrote = true
 		}
+	}
+	if wrote && s.written != nil {
+		s.written(maps.Clone(s.data))
 	}
 	return nil
 }

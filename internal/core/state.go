@@ -42,28 +42,56 @@ func (c *Core) openState(ctx context.Context, host component.Host) error {
 		c.sessions.Restore(rec.Sessions)
 	}
 	c.store = store
-	replayed := c.replayMetrics(saved)
-	c.logger.Info("State restored", zap.String("storage", c.cfg.Storage.String()),
-		zap.Int("pushes", c.dedup.Len()), zap.Int("open_calls", c.sessions.Len()),
-		zap.Int("unflushed_observations", replayed))
+	restored, err := c.restoreMetrics(ctx, saved)
+	if err != nil {
+		c.store = nil
+		return errors.Join(err, store.Close(ctx))
+	}
+	c.logger.Info("State restored", append([]zap.Field{zap.String("storage", c.cfg.Storage.String()),
+		zap.Int("pushes", c.dedup.Len()), zap.Int("open_calls", c.sessions.Len())}, restored...)...)
 	return nil
 }
 
-// replayMetrics counts again what the previous run observed and did not flush; the next flush
-// sends it. It returns how many observations it replayed.
-func (c *Core) replayMetrics(saved []state.Record) int {
+// restoreMetrics restores what the previous runs counted, and returns log fields that say what.
+// Cumulative series continue from their saved totals and start time, with every observation
+// journaled after the totals counted again: exporting a cumulative value again counts nothing
+// twice, so the values are exact whatever the previous run exported before it died. State
+// without totals (delta series, a version before totals, series of another shape) is replayed
+// as before: what no accepted flush sent is counted again, into this run's series.
+func (c *Core) restoreMetrics(ctx context.Context, saved []state.Record) ([]zap.Field, error) {
+	totals, journaled := state.Resumable(saved)
 	batches, last := state.Unflushed(saved)
+	if c.aggregator == nil {
+		if n := observations(batches); n > 0 || totals != nil {
+			c.logger.Warn("Saved metrics dropped: no metrics pipeline uses this component", zap.Int("unflushed_observations", n))
+		}
+		return nil, nil
+	}
+	if totals != nil && c.aggregator.Cumulative() {
+		err := c.aggregator.Resume(*totals, journaled)
+		if err == nil {
+			return []zap.Field{zap.Time("metrics_start", totals.Start), zap.Int("journaled_observations", observations(journaled))}, nil
+		}
+		c.logger.Warn("Saved metric totals not continued: the cumulative series start again", zap.Error(err))
+	}
+	c.aggregator.Replay(batches, last)
+	restored := []zap.Field{zap.Int("unflushed_observations", observations(batches))}
+	if !c.aggregator.Cumulative() {
+		return restored, nil
+	}
+	// New cumulative series: their start time is saved before any flush exports them, so that
+	// a restart continues them rather than starting others beside them.
+	if err := c.Compact(ctx); err != nil {
+		return nil, fmt.Errorf("storage: saving the start of the cumulative metrics: %w", err)
+	}
+	return restored, nil
+}
+
+func observations(batches []metrics.Batch) int {
 	n := 0
 	for _, b := range batches {
 		n += len(b.Observations)
 	}
-	if c.aggregator == nil {
-		if n > 0 {
-			c.logger.Warn("Unflushed metric observations dropped: no metrics pipeline uses this component", zap.Int("observations", n))
-		}
-		return 0
-	}
-	c.aggregator.Replay(batches, last)
 	return n
 }
 
@@ -95,9 +123,10 @@ func (c *Core) save(ctx context.Context, entries []dedup.Entry, sessions []*sess
 	}
 }
 
-// markFlushed saves that a flush was accepted, so that a restart does not count again the
-// observations it sent. A crash between the acceptance and this mark counts them twice: the only
-// window left, as short as one storage write.
+// markFlushed saves that a flush of delta series was accepted, so that a restart does not count
+// again the observations it sent. A crash between the acceptance and this mark counts them
+// twice: the window left for delta series, as short as one storage write. Cumulative series
+// need no mark (Flushed reports none): their saved totals make a restart exact.
 func (c *Core) markFlushed(number uint64) {
 	c.saving.Lock()
 	defer c.saving.Unlock()
@@ -124,13 +153,19 @@ func (c *Core) snapshots(sessions []*session.Session) []session.Snapshot {
 // compactEvery is how many saved changes are folded into a snapshot at a time.
 const compactEvery = 1000
 
-// Compact folds the journal into a snapshot of the whole state. No change is appended meanwhile:
-// one appended after the export would be deleted with the journal without being in the snapshot.
+// Compact folds the journal into a snapshot of the whole state, the cumulative totals included.
+// No change is appended meanwhile: one appended after the export would be deleted with the
+// journal without being in the snapshot.
 func (c *Core) Compact(ctx context.Context) error {
 	c.saving.Lock()
 	defer c.saving.Unlock()
 	all := state.Record{Dedup: c.dedup.Export(c.now()), Sessions: c.sessions.Export()}
-	if c.aggregator != nil {
+	switch {
+	case c.aggregator == nil:
+	case c.aggregator.Cumulative():
+		totals := c.aggregator.Totals()
+		all.Cumulative = &totals
+	default:
 		all.Metrics, all.Flushed = c.aggregator.Unflushed()
 	}
 	return c.store.Compact(ctx, all)

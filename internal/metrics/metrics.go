@@ -119,7 +119,8 @@ type Aggregator struct {
 	liveSeen map[attrs.Resource]map[liveSeries]bool // live series emitted so far, emitted again as 0
 
 	// next is the number of the next flush; flushed the last one accepted. unflushed are the
-	// journaled observations no accepted flush has sent yet, kept for compaction.
+	// journaled observations no accepted flush has sent yet, kept for compaction: delta only,
+	// since cumulative series keep their totals instead (see Totals).
 	next, flushed uint64
 	unflushed     []Batch
 }
@@ -356,9 +357,7 @@ func (a *Aggregator) build(now time.Time, open map[attrs.Resource]int, live map[
 	for r := range a.liveSeen {
 		keys[r] = true
 	}
-	resources := slices.SortedFunc(maps.Keys(keys), func(x, y attrs.Resource) int {
-		return cmp.Or(cmp.Compare(x.Vendor, y.Vendor), cmp.Compare(x.Tenant, y.Tenant), cmp.Compare(x.ServiceName, y.ServiceName))
-	})
+	resources := slices.SortedFunc(maps.Keys(keys), compareResources)
 	md := pmetric.NewMetrics()
 	for _, r := range resources {
 		s := a.series[r]

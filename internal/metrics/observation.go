@@ -78,10 +78,11 @@ func (a *Aggregator) Add(obs ...Observation) {
 }
 
 // AddJournaled counts observations once journal has saved them as the batch it is given. No
-// flush comes in between, so the batch names the flush that sends them: a restart replays them
-// unless a later Flushed mark says that flush, or a later one, was accepted. A journal error is
-// returned and the observations are counted all the same: they are in memory, and only a crash
-// before the next flush would lose them.
+// flush comes in between, so the batch names the flush that sends them: with delta series, a
+// restart replays them unless a later Flushed mark says that flush, or a later one, was
+// accepted; cumulative series count every batch journaled after their saved totals again. A
+// journal error is returned and the observations are counted all the same: they are in memory,
+// and only a crash before the next flush (delta) or compaction (cumulative) would lose them.
 func (a *Aggregator) AddJournaled(obs []Observation, journal func(Batch) error) error {
 	if len(obs) == 0 {
 		return nil
@@ -90,7 +91,7 @@ func (a *Aggregator) AddJournaled(obs []Observation, journal func(Batch) error) 
 	defer a.mu.Unlock()
 	b := Batch{Flush: a.next, Observations: obs}
 	err := journal(b)
-	if err == nil {
+	if err == nil && a.settings.Delta {
 		a.unflushed = append(a.unflushed, b)
 	}
 	a.count(obs)
@@ -114,10 +115,14 @@ func (a *Aggregator) count(obs []Observation) {
 
 // Flushed notes that the flush of that number was accepted: the journaled observations it (or
 // an earlier flush) sent need no replay. It reports whether any did, that is whether the mark
-// is worth saving.
+// is worth saving: never for cumulative series, whose totals make a replay exact whatever was
+// exported.
 func (a *Aggregator) Flushed(number uint64) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if !a.settings.Delta {
+		return false
+	}
 	a.flushed = max(a.flushed, number)
 	kept := a.unflushed[:0]
 	for _, b := range a.unflushed {
@@ -140,9 +145,10 @@ func (a *Aggregator) Unflushed() ([]Batch, uint64) {
 }
 
 // Replay counts the observations a previous run journaled and no flush sent, into this run's
-// series (cumulative series start again at a restart: they count there), and numbers this run's
-// flushes after last, the highest flush number the previous runs used. The next flush sends
-// them; until it is accepted they stay unflushed.
+// series, and numbers this run's flushes after last, the highest flush number the previous runs
+// used. The next flush sends them; until it is accepted delta series keep them unflushed.
+// Cumulative series replay only state saved without totals (by a delta run, or by a version
+// before totals): they start again here, and a compaction saves them as totals.
 func (a *Aggregator) Replay(batches []Batch, last uint64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -150,6 +156,8 @@ func (a *Aggregator) Replay(batches []Batch, last uint64) {
 	a.flushed = max(a.flushed, last)
 	for _, b := range batches {
 		a.count(b.Observations)
-		a.unflushed = append(a.unflushed, Batch{Flush: a.next, Observations: b.Observations})
+		if a.settings.Delta {
+			a.unflushed = append(a.unflushed, Batch{Flush: a.next, Observations: b.Observations})
+		}
 	}
 }

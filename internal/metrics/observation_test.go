@@ -75,10 +75,10 @@ func TestJournalGrowthPerCall(t *testing.T) {
 	assert.Less(t, len(body), 300, "the facts the counters read, not the call")
 }
 
-// TestFlushNumbersDecideWhatIsReplayed: a flush that was accepted covers the observations
-// journaled before it was built, not those journaled while it was on its way.
+// TestFlushNumbersDecideWhatIsReplayed: a flush of delta series that was accepted covers the
+// observations journaled before it was built, not those journaled while it was on its way.
 func TestFlushNumbersDecideWhatIsReplayed(t *testing.T) {
-	a := newAggregator(t, nil)
+	a := newAggregator(t, func(s *Settings) { s.Delta = true })
 	var saved []Batch
 	journal := func(b Batch) error { saved = append(saved, b); return nil }
 	day := aDay()
@@ -103,7 +103,7 @@ func TestFlushNumbersDecideWhatIsReplayed(t *testing.T) {
 }
 
 func TestReplayNumbersAfterThePreviousRun(t *testing.T) {
-	a := newAggregator(t, nil)
+	a := newAggregator(t, func(s *Settings) { s.Delta = true })
 	a.Replay([]Batch{{Flush: 41, Observations: aDay()[:1]}}, 42)
 	unflushed, flushed := a.Unflushed()
 	require.Len(t, unflushed, 1)

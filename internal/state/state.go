@@ -1,5 +1,6 @@
 // Package state keeps what the receiver remembers (the pushes already accepted, the calls in
-// progress, the metric observations not yet flushed) in a collector storage extension, so that a restart forgets nothing: every change is
+// progress, the metric observations and the cumulative totals) in a collector storage
+// extension, so that a restart forgets nothing: every change is
 // appended to a journal before the vendor gets its reply, and the journal is folded into a
 // snapshot from time to time and at shutdown.
 //
@@ -40,13 +41,36 @@ type Record struct {
 	// nor the mark, and never keeps one without the other.
 	Metrics []metrics.Batch `json:"metrics,omitempty"`
 	// Flushed marks that every flush up to this number was accepted: the observations of those
-	// flushes are no longer replayed.
+	// flushes are no longer replayed. Delta series only.
 	Flushed uint64 `json:"flushed,omitempty"`
+	// Cumulative are the cumulative series' start time and values, in a snapshot: a restart
+	// continues them with every observation journaled after the snapshot.
+	Cumulative *metrics.Totals `json:"cumulative,omitempty"`
 }
 
 // Empty reports whether the record holds nothing.
 func (r *Record) Empty() bool {
-	return len(r.Dedup) == 0 && len(r.Sessions) == 0 && len(r.Metrics) == 0 && r.Flushed == 0
+	return len(r.Dedup) == 0 && len(r.Sessions) == 0 && len(r.Metrics) == 0 && r.Flushed == 0 && r.Cumulative == nil
+}
+
+// Resumable returns the cumulative totals saved last and every observation journaled after
+// them, flushed or not: together they are the exact values of the series the previous runs
+// exported. It returns nil totals for state saved without them (delta series, or a version
+// before totals), which Unflushed replays instead.
+func Resumable(saved []Record) (*metrics.Totals, []metrics.Batch) {
+	var totals *metrics.Totals
+	var after []metrics.Batch
+	for _, rec := range saved {
+		if rec.Cumulative != nil {
+			totals, after = rec.Cumulative, nil
+			continue
+		}
+		after = append(after, rec.Metrics...)
+	}
+	if totals == nil {
+		return nil, nil
+	}
+	return totals, after
 }
 
 // Unflushed folds what was saved into the observations that no accepted flush sent, and the

@@ -145,3 +145,70 @@ func flushNumbers(batches []metrics.Batch) []uint64 {
 	}
 	return out
 }
+
+func TestCumulativeTotalsResumeWithEveryLaterObservation(t *testing.T) {
+	ctx := context.Background()
+	client := storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), "")
+	store, _, err := Open(ctx, client)
+	require.NoError(t, err)
+	res := attrs.Resource{ServiceName: "callcenter-dezhu", Vendor: "dezhu"}
+	obs := func(kind call.Kind) []metrics.Observation {
+		return []metrics.Observation{{Resource: res, Recording: kind}}
+	}
+	totals := &metrics.Totals{Start: t0, Bounds: metrics.DefaultBuckets, Series: []metrics.ResourceTotals{{
+		Resource: res, Counters: []metrics.CounterTotal{{Metric: "callcenter.recordings", Value: 41}},
+	}}}
+
+	// Observations before the snapshot are in its totals; those after it count whether their
+	// flush was accepted (a delta mark may even be there) or not.
+	require.NoError(t, store.Append(ctx, Record{Metrics: []metrics.Batch{{Flush: 1, Observations: obs(call.KindVoicemail)}}}))
+	require.NoError(t, store.Compact(ctx, Record{Cumulative: totals}))
+	require.NoError(t, store.Append(ctx, Record{Metrics: []metrics.Batch{{Flush: 2, Observations: obs(call.KindRecording)}}}))
+	require.NoError(t, store.Append(ctx, Record{Flushed: 2}))
+	require.NoError(t, store.Append(ctx, Record{Metrics: []metrics.Batch{{Flush: 3, Observations: obs(call.KindVoicemail)}}}))
+	_, saved, err := Open(ctx, client)
+	require.NoError(t, err)
+	got, after := Resumable(saved)
+	require.NotNil(t, got)
+	assert.True(t, t0.Equal(got.Start), "the start time, kept")
+	assert.Equal(t, int64(41), got.Series[0].Counters[0].Value)
+	assert.Equal(t, []uint64{2, 3}, flushNumbers(after), "flushed or not, every batch after the snapshot")
+
+	// The next compaction folds them into the totals.
+	folded := *totals
+	folded.Series = []metrics.ResourceTotals{{Resource: res, Counters: []metrics.CounterTotal{{Metric: "callcenter.recordings", Value: 43}}}}
+	require.NoError(t, store.Compact(ctx, Record{Cumulative: &folded}))
+	_, saved, err = Open(ctx, client)
+	require.NoError(t, err)
+	got, after = Resumable(saved)
+	require.NotNil(t, got)
+	assert.Equal(t, int64(43), got.Series[0].Counters[0].Value)
+	assert.Empty(t, after)
+}
+
+// TestStateOfThePreviousFormatLoads: state saved before totals existed (observations with their
+// flush numbers, flush marks, no totals) has nothing to resume; Unflushed replays it as before.
+func TestStateOfThePreviousFormatLoads(t *testing.T) {
+	ctx := context.Background()
+	client := storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), "")
+	// Written by the previous version: a snapshot keeping flush 3's observations after the mark
+	// of flush 2, and a journal with one more push and the mark of flush 3.
+	for key, value := range map[string]string{
+		"snapshot":      `{"metrics":[{"f":3,"o":[{"r":{"s":"callcenter-dezhu","v":"dezhu"},"rec":"voicemail"}]}],"flushed":2}`,
+		"journal.first": "0",
+		"journal.next":  "2",
+		"journal/0":     `{"metrics":[{"f":4,"o":[{"r":{"s":"callcenter-dezhu","v":"dezhu"},"rec":"recording"}]}]}`,
+		"journal/1":     `{"flushed":3}`,
+	} {
+		require.NoError(t, client.Set(ctx, key, []byte(value)))
+	}
+	_, saved, err := Open(ctx, client)
+	require.NoError(t, err)
+	totals, after := Resumable(saved)
+	assert.Nil(t, totals)
+	assert.Empty(t, after)
+	batches, last := Unflushed(saved)
+	assert.Equal(t, []uint64{4}, flushNumbers(batches))
+	assert.Equal(t, call.KindRecording, batches[0].Observations[0].Recording)
+	assert.Equal(t, uint64(4), last)
+}
