@@ -606,6 +606,6 @@ func TestUnsavableStartFailsTheStart(t *testing.T) {
 	disk := &crashableStorage{data: map[string][]byte{}, refuseWrites: true}
 	err = mr.Start(context.Background(), storagetest.NewStorageHost().WithExtension(storageID, disk))
 	require.ErrorContains(t, err, "saving the start of the cumulative metrics")
-	assert.ErrorContains(t, err, "read-only file system")
+	require.ErrorContains(t, err, "read-only file system")
 	assert.NoError(t, mr.Shutdown(context.Background()))
 }

@@ -46,7 +46,7 @@ func TestResumeContinuesTheSeries(t *testing.T) {
 	want, _ := original.Flush(at)
 	got, _ := resumed.Flush(at)
 	require.Positive(t, want.DataPointCount())
-	assert.NoError(t, pmetrictest.CompareMetrics(want, got,
+	require.NoError(t, pmetrictest.CompareMetrics(want, got,
 		pmetrictest.IgnoreMetricDataPointsOrder(), pmetrictest.IgnoreResourceMetricsOrder(), pmetrictest.IgnoreMetricsOrder()))
 	var total int64
 	for _, rm := range got.ResourceMetrics().All() {
