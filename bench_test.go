@@ -5,6 +5,9 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,7 +17,12 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
 )
 
@@ -84,4 +92,59 @@ func startBenchReceiver(b *testing.B) http.Handler {
 	r, err := shared(cfg, set)
 	require.NoError(b, err)
 	return r.Unwrap().handler
+}
+
+// BenchmarkHeldCallMemory reports the heap a call holds once its pushes are in: the session
+// the tracker keeps, closed, for late pushes and retries (a tombstone until sessions.idle_timeout,
+// at most sessions.max_open of them), with the log record's UID and its claims. Each vendor's
+// distinct generated calls, decoded as the receiver decodes them. README.md states the figures.
+func BenchmarkHeldCallMemory(b *testing.B) {
+	for _, vendor := range traffic.Vendors {
+		b.Run(vendor, func(b *testing.B) {
+			pushes, calls := traffic.Generate(traffic.Options{
+				Seed: 1, Start: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), Duration: 24 * time.Hour,
+				Rate: 10, Vendors: []string{vendor},
+			})
+			e, _ := platforms.Lookup(vendor)
+			var decoded []call.Push
+			for _, tp := range pushes {
+				if tp.Repeat {
+					continue
+				}
+				_, query, _ := strings.Cut(tp.Path, "?")
+				q, _ := url.ParseQuery(query)
+				h := http.Header{}
+				for k, v := range tp.Header {
+					h.Set(k, v)
+				}
+				ps, err := e.Decode(platform.Request{Query: q, Header: h, Body: tp.Body, Arrival: tp.At, Location: time.UTC})
+				require.NoError(b, err)
+				decoded = append(decoded, ps...)
+			}
+			var perCall float64
+			for b.Loop() {
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				tr := session.NewTracker(session.Config{MaxSessions: 1_000_000, IdleTimeout: 48 * time.Hour})
+				for i := range decoded {
+					p := decoded[i] // a copy: the pushes' payloads stay with the test, as they leave with the request
+					p.Payload = nil
+					if ch := tr.Apply(&p); ch != nil {
+						spans, _ := traces.Spans(ch.Session, p.Arrival, time.Minute)
+						keys := make([]string, 0, len(spans))
+						for _, sp := range spans {
+							keys = append(keys, sp.Key)
+						}
+						tr.Claim(ch.Session.Key, keys)
+					}
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				perCall = float64(after.HeapAlloc-before.HeapAlloc) / float64(len(calls))
+				runtime.KeepAlive(tr)
+			}
+			b.ReportMetric(perCall, "B/call")
+		})
+	}
 }
