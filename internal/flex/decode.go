@@ -163,7 +163,7 @@ func (d *decoder) object(path string, raw []byte, v reflect.Value, set func(stri
 		return false
 	}
 	if d.valid {
-		eachMember(raw, func(key string, member []byte) { set(join(path, key), key, member, v) })
+		EachMember(raw, func(key string, member []byte) { set(join(path, key), key, member, v) })
 		return true
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -219,7 +219,7 @@ func (d *decoder) array(path string, raw []byte, v reflect.Value) bool {
 	}
 	var elems []json.RawMessage
 	if d.valid {
-		eachElement(raw, func(e []byte) { elems = append(elems, e) })
+		EachElement(raw, func(e []byte) { elems = append(elems, e) })
 	} else if err := json.Unmarshal(raw, &elems); err != nil {
 		d.invalid(path, err)
 		return false

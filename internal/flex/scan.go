@@ -1,19 +1,23 @@
 package flex
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf8"
+)
 
 // The members of JSON that is known valid are split here without encoding/json's tokenizer,
 // which was as costly as the rest of a push's decoding. Each function takes valid JSON only:
 // Decode checks the whole value once with json.Valid, and reads anything else the slow way,
 // warning where it breaks.
 
-// eachMember calls each with the key and the raw value of every member of a valid JSON object,
+// EachMember calls each with the key and the raw value of every member of a valid JSON object,
 // in order.
-func eachMember(object []byte, each func(key string, value []byte)) {
+func EachMember(object []byte, each func(key string, value []byte)) {
 	i := skipSpace(object, 1) // after '{'
 	for object[i] != '}' {
 		end := skipString(object, i)
-		key := unquoteKey(object[i:end])
+		key := Unquote(object[i:end])
 		i = skipSpace(object, end) + 1 // after ':'
 		i = skipSpace(object, i)
 		end = skipValue(object, i)
@@ -25,8 +29,8 @@ func eachMember(object []byte, each func(key string, value []byte)) {
 	}
 }
 
-// eachElement calls each with every element of a valid JSON array, in order.
-func eachElement(array []byte, each func(value []byte)) {
+// EachElement calls each with every element of a valid JSON array, in order.
+func EachElement(array []byte, each func(value []byte)) {
 	i := skipSpace(array, 1) // after '['
 	for array[i] != ']' {
 		end := skipValue(array, i)
@@ -38,16 +42,16 @@ func eachElement(array []byte, each func(value []byte)) {
 	}
 }
 
-// unquoteKey is the text of a JSON string; most keys have no escapes and are their own bytes.
-func unquoteKey(quoted []byte) string {
-	for _, c := range quoted {
-		if c == '\\' {
-			var s string
-			_ = json.Unmarshal(quoted, &s) // valid JSON: it unquotes
-			return s
-		}
+// Unquote is the text of a valid JSON string as encoding/json reads it; most strings have no
+// escapes and are valid UTF-8, and are their own bytes.
+func Unquote(quoted []byte) string {
+	inner := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner)
 	}
-	return string(quoted[1 : len(quoted)-1])
+	var s string
+	_ = json.Unmarshal(quoted, &s) // escapes, or invalid UTF-8 that encoding/json replaces
+	return s
 }
 
 func skipSpace(data []byte, i int) int {
