@@ -23,7 +23,17 @@ import (
 // Object keys match the json tag, else the field name, exactly or else case-insensitively, as in
 // encoding/json; of duplicate keys the last wins. Embedded structs are not promoted.
 func Decode(data []byte, v any) []string {
-	d := &decoder{valid: json.Valid(data)}
+	return decode(data, v, json.Valid(data))
+}
+
+// DecodeValid is Decode of data the caller has checked is valid JSON (json.Valid), which is then
+// not checked again.
+func DecodeValid(data []byte, v any) []string {
+	return decode(data, v, true)
+}
+
+func decode(data []byte, v any, valid bool) []string {
+	d := &decoder{valid: valid}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		panic("flex.Decode: v must be a non-nil pointer") // a programming error, not input
@@ -95,6 +105,10 @@ func (d *decoder) value(path string, raw []byte, v reflect.Value) bool {
 func (d *decoder) scalar(path string, raw []byte, v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.String:
+		if d.valid && raw[0] == '"' {
+			v.SetString(Unquote(raw))
+			return true
+		}
 		var s String
 		if err := s.UnmarshalJSON(raw); err != nil {
 			d.mismatch(path, raw, v.Type(), err)

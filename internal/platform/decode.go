@@ -23,7 +23,7 @@ func Decode(body []byte, v any) (payload map[string]any, warnings []string, err 
 	if payload, err = Payload(body); err != nil {
 		return nil, nil, err
 	}
-	return payload, flex.Decode(body, v), nil
+	return payload, flex.DecodeValid(body, v), nil // Payload read it: it is valid JSON
 }
 
 // Payload decodes a JSON object into plain Go values for the log body, as Value does.
