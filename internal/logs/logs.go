@@ -105,7 +105,14 @@ func (b *Builder) record(r Record, dest plog.LogRecord) {
 }
 
 // putMap and putValue convert as the stanza adapter does (upsertToMap, upsertToAttributeVal).
+// pdata's FromRaw converts the plain values decoders and attrs make the same way, without
+// looking up every key it adds (PutEmpty's scan made a body of n fields cost n²); a value it
+// does not know makes it fail, and the map is converted key by key instead.
 func putMap(dest pcommon.Map, m map[string]any) {
+	if dest.FromRaw(m) == nil {
+		return
+	}
+	dest.Clear()
 	dest.EnsureCapacity(len(m))
 	for k, v := range m {
 		putValue(dest.PutEmpty(k), v)
