@@ -93,7 +93,7 @@ func failed(c *call.Call) string {
 
 // root is the span of the whole call.
 func root(c *call.Call, start, end time.Time) Span {
-	m := map[string]any{}
+	m := make(map[string]any, attrs.CallAttributes) // one allocation, not a growth per few fields
 	attrs.PutCall(m, c)
 	return Span{Key: RootKey, Name: rootName(c.Direction), Start: start, End: end, Attributes: m, Error: failed(c)}
 }
