@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -85,7 +86,12 @@ type result struct {
 	rss      int64         // the collector's VmRSS at the end, bytes
 }
 
-func (r result) rate() float64 { return float64(r.sent-r.failed) / r.elapsed.Seconds() }
+func (r result) rate() float64 {
+	if r.elapsed == 0 {
+		return 0
+	}
+	return float64(r.sent-r.failed) / r.elapsed.Seconds()
+}
 
 // cpuPer1000 is the collector's CPU seconds per 1000 pushes.
 func (r result) cpuPer1000() float64 {
@@ -130,7 +136,7 @@ func (b *bench) compare(vendors []string) error {
 
 func printRow(r, ref result) {
 	ratio := func(a, b float64) string {
-		if b == 0 {
+		if b == 0 || math.IsNaN(b) {
 			return "-"
 		}
 		return fmt.Sprintf("%.2f", a/b)
