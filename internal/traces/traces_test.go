@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"fmt"
 	"net/url"
 	"os"
 	"slices"
@@ -481,4 +482,60 @@ func TestGeneratedRecordSpansAreWellFormed(t *testing.T) {
 		}
 	}
 	assert.Greater(t, records, 500)
+}
+
+// An agent's day is sent state by state: each push builds only the states not sent yet (the
+// settled ones stay sent), whatever the day's length, and every state is sent once, lasting
+// until the next report, as when the whole day is built at once. A late event sorted in among
+// the sent states is sent too, and a push of a state sent long ago links its log record to it.
+func TestAgentTimelineIsBuiltFromWhatWasNotSent(t *testing.T) {
+	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Hour})
+	push := func(name string, arrival int) *session.Change {
+		p := call.Push{
+			Vendor: "uincall", Kind: call.KindAgentEvent, Tenant: "t", Arrival: at(arrival), Time: at(arrival), DedupKey: name,
+			Call: call.Call{Agent: call.Agent{StaffNumber: "8014"}}, Event: &call.Event{Name: "agentstatus", Type: call.EventAgentStatus},
+		}
+		return tr.Apply(&p)
+	}
+	sent := map[string][2]int{} // span key → start, end in seconds
+	// send builds the push's spans, sends those not sent yet, and returns how many it built and
+	// how many it sent.
+	send := func(ch *session.Change) (built, fresh int) {
+		spans, _ := Spans(ch.Session, ch.Session.Seen, time.Minute)
+		batch := NewBatch(tr, "scope")
+		batch.Add(attrs.Resource{ServiceName: "s", Vendor: "uincall", Tenant: "t"}, ch.Session, spans) // claims them
+		for _, sp := range spans {
+			if _, dup := sent[sp.Key]; !dup {
+				sent[sp.Key] = [2]int{int(sp.Start.Sub(at(0)).Seconds()), int(sp.End.Sub(at(0)).Seconds())}
+			}
+		}
+		return len(spans), batch.SpanCount()
+	}
+	key := func(i int) string { return fmt.Sprintf("state/agentstatus@s%03d", i) }
+	const day = 500
+	for i := range day {
+		built, _ := send(push(fmt.Sprintf("s%03d", i), i*10))
+		assert.LessOrEqual(t, built, 1, "push %d built the states sent before", i)
+	}
+	require.Len(t, sent, day-1, "every state but the latest, which lasts until the next report")
+	for i := range day - 1 {
+		assert.Equal(t, [2]int{i * 10, i*10 + 10}, sent[key(i)])
+	}
+
+	_, fresh := send(push("late", 15)) // between the states at 10 and 20, sent long ago
+	assert.Equal(t, 1, fresh, "the late state only")
+	assert.Equal(t, [2]int{15, 20}, sent["state/agentstatus@late"])
+	built, fresh := send(push(fmt.Sprintf("s%03d", day), day*10))
+	assert.Equal(t, 1, built, "after the late state, again only what was not sent")
+	assert.Equal(t, 1, fresh)
+
+	again := push("s001", 10) // a push of the state at 10 again
+	p := call.Push{Vendor: "uincall", Kind: call.KindAgentEvent, Tenant: "t", Event: &call.Event{Name: "agentstatus"}}
+	spans, byEvent := Spans(again.Session, again.Session.Seen, time.Minute)
+	assert.Empty(t, spans)
+	traceID, spanID := LogLink(&p, again, byEvent)
+	trace := TraceID("uincall", "t", again.Session.Key.ID)
+	assert.Equal(t, trace[:], traceID)
+	state := SpanID(trace, key(1))
+	assert.Equal(t, state[:], spanID, "its log record is linked to its state's span")
 }
