@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -37,6 +38,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
@@ -260,6 +262,14 @@ func (b *bench) start(maxKeys int) (*collector, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
+	// Interrupted, the bench stops its collector before it exits.
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-interrupted
+		_ = cmd.Process.Kill()
+		os.Exit(130)
+	}()
 	c := &collector{
 		cmd:        cmd,
 		callcenter: fmt.Sprintf("http://127.0.0.1:%d", ports[0]),
