@@ -151,9 +151,10 @@ func printRow(r, ref result) {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
 
-// soak measures OTLP's closed-loop peak with TCCC pushes, then sends distinct TCCC pushes at
-// half of it for the given time to a receiver with a small dedup.max_keys, sampling RSS: once
-// max_keys pushes are remembered the oldest go first, and memory stays flat.
+// soak measures the closed-loop peaks of OTLP and callcenter with TCCC pushes, then sends
+// distinct TCCC pushes at half of the lower one for the given time to a receiver with a small
+// dedup.max_keys, sampling RSS every 30 s: once max_keys pushes are remembered (and
+// sessions.max_open calls held), the oldest go first, and memory stays flat.
 func (b *bench) soak(length time.Duration, maxKeys int) error {
 	c, err := b.start(maxKeys)
 	if err != nil {
@@ -161,20 +162,38 @@ func (b *bench) soak(length time.Duration, maxKeys int) error {
 	}
 	defer c.stop()
 	probe := distinctPushes("tccc", 1, 100_000)
-	peak := c.closed("otlp (tccc)", otlpRequests(c.otlp, probe), b.conns, b.duration)
-	rate := peak.rate() / 2
-	fmt.Printf("soak: %s of distinct TCCC pushes at %.0f/s (half the OTLP peak) into dedup.max_keys %d\n", length, rate, maxKeys)
+	otlp := c.closed("otlp (tccc)", otlpRequests(c.otlp, probe), b.conns, b.duration)
+	own := c.closed("callcenter tccc", ownRequests(c.callcenter, probe), b.conns, b.duration)
+	rate := min(otlp.rate(), own.rate()) / 2
+	fmt.Printf("soak: %s of distinct TCCC pushes at %.0f/s (half the lower closed-loop peak: OTLP %.0f/s, callcenter %.0f/s) into dedup.max_keys %d\n",
+		length, rate, otlp.rate(), own.rate(), maxKeys)
 	fmt.Printf("%10s %10s %10s %8s %8s\n", "elapsed", "pushes", "RSS MB", "p99", "failed")
+	// The next 10 s of pushes are generated while the last are sent; each seed's calls have
+	// their own random session ids and push UUIDs.
+	const chunk = 10 * time.Second
+	chunks := make(chan []request, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for seed := uint64(2); ; seed++ {
+			select {
+			case chunks <- ownRequests(c.callcenter, distinctPushes("tccc", seed, int(rate*chunk.Seconds()))):
+			case <-stop:
+				return
+			}
+		}
+	}()
 	began := time.Now()
-	total := 0
-	for seed := uint64(2); time.Since(began) < length; seed++ {
-		// Each seed's calls have their own random session ids and push UUIDs.
-		chunk := ownRequests(c.callcenter, distinctPushes("tccc", seed, int(rate*30)))
-		left := length - time.Since(began)
-		r := c.open("callcenter tccc", chunk, rate, min(30*time.Second, left))
-		total += r.sent
-		fmt.Printf("%10s %10d %10.1f %8s %8d\n", time.Since(began).Round(time.Second), total,
-			float64(r.rss)/(1<<20), ms(r.p99), r.failed)
+	total, failed := 0, 0
+	var p99 time.Duration
+	for i := 1; time.Since(began) < length; i++ {
+		r := c.open("callcenter tccc", <-chunks, rate, min(chunk, length-time.Since(began)))
+		total, failed, p99 = total+r.sent, failed+r.failed, max(p99, r.p99)
+		if i%3 == 0 || time.Since(began) >= length {
+			fmt.Printf("%10s %10d %10.1f %8s %8d\n", time.Since(began).Round(time.Second), total,
+				float64(r.rss)/(1<<20), ms(p99), failed)
+			p99 = 0
+		}
 	}
 	return nil
 }
