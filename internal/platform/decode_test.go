@@ -63,7 +63,7 @@ func TestValueReadsTheVendorFixturesAsEncodingJSON(t *testing.T) {
 func TestValueRefusesWhatEncodingJSONRefuses(t *testing.T) {
 	for _, c := range []string{`{"a":}`, `{"a":1} x`, `{"a":1`, `[1,]`, ``} {
 		_, err := Value([]byte(c))
-		assert.Error(t, err, c)
+		require.Error(t, err, c)
 	}
 }
 

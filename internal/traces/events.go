@@ -236,7 +236,7 @@ func (w *walk) finish() {
 }
 
 // agentSpans are an agent's day: each state the agent reported, until the next report. The
-// states already sent (s.Settled) are not built again: an agent's day is thousands of events,
+// states already sent (s.Settled) are not built again: an agent's day is hundreds of states,
 // and every push would build them all. Their events start their spans all the same (LogLink).
 func agentSpans(s *session.Session) ([]Span, map[string]string) {
 	var out []Span
