@@ -2,6 +2,7 @@ package traces
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
 	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
@@ -538,4 +540,54 @@ func TestAgentTimelineIsBuiltFromWhatWasNotSent(t *testing.T) {
 	assert.Equal(t, trace[:], traceID)
 	state := SpanID(trace, key(1))
 	assert.Equal(t, state[:], spanID, "its log record is linked to its state's span")
+}
+
+// HasTrace says whether a record makes spans without building them: it must agree with
+// RecordSpans on every record of every vendor's generated traffic (mistyped fields included),
+// and on records missing each of their moments in turn.
+func TestHasTraceAgreesWithRecordSpans(t *testing.T) {
+	pushes, _ := traffic.Generate(traffic.Options{Seed: 9, Start: at(0), Duration: time.Hour, Rate: 3})
+	var records []call.Call
+	for _, tp := range pushes {
+		e, _ := platforms.Lookup(tp.Vendor)
+		_, query, _ := strings.Cut(tp.Path, "?")
+		q, _ := url.ParseQuery(query)
+		h := http.Header{}
+		for k, v := range tp.Header {
+			h.Set(k, v)
+		}
+		decoded, err := e.Decode(platform.Request{Query: q, Header: h, Body: tp.Body, Arrival: tp.At, Location: time.UTC})
+		require.NoError(t, err)
+		for _, p := range decoded {
+			if p.Kind == call.KindCallRecord {
+				records = append(records, p.Call)
+			}
+		}
+	}
+	require.NotEmpty(t, records)
+	for _, c := range records[:50] {
+		for _, drop := range []func(*call.Call){
+			func(*call.Call) {}, func(c *call.Call) { c.Start = time.Time{} }, func(c *call.Call) { c.End = time.Time{} },
+			func(c *call.Call) { c.Start, c.End = time.Time{}, time.Time{} },
+			func(c *call.Call) {
+				c.Start, c.End, c.Queued, c.Ring, c.Answer = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+			},
+		} {
+			records = append(records, c)
+			drop(&records[len(records)-1])
+		}
+	}
+	withSpans, without := 0, 0
+	for i := range records {
+		s := &session.Session{Record: &records[i]}
+		has := len(RecordSpans(&records[i])) > 0
+		require.Equal(t, has, HasTrace(s), "%+v", records[i])
+		if has {
+			withSpans++
+		} else {
+			without++
+		}
+	}
+	assert.Positive(t, withSpans)
+	assert.Positive(t, without, "some records say nothing of when the call happened")
 }
