@@ -20,7 +20,7 @@ CONNECTOR := connector/callcenterconnector
 SOURCES   := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*' -not -path './tools/*' -not -name '*_test.go') \
              go.mod go.sum builder-config.yaml
 
-.PHONY: all run demo build test unit e2e test-backends backends dashboards check-dashboards fuzz generate check-generate check-tidy lint fmt tools clean ci
+.PHONY: all run demo build bench test unit e2e test-backends backends dashboards check-dashboards fuzz generate check-generate check-tidy lint fmt tools clean ci
 
 all: build
 
@@ -47,6 +47,15 @@ build: $(DIST)
 $(DIST): $(OCB) $(SOURCES)
 	$(OCB) --config builder-config.yaml
 	@touch $@
+
+## bench: the callcenter receiver against the OTLP/HTTP receiver in one run of the distribution
+## (cmd/callbench): pushes/s, p50/p99, CPU per 1000 pushes, RSS, and the ratios to OTLP.
+## SOAK=10m instead sends half of the OTLP peak for that long into a small dedup.max_keys,
+## sampling RSS. Not part of `make test`: it measures, it asserts nothing.
+BENCH_TIME ?= 10s
+SOAK       ?=
+bench: $(DIST)
+	$(GO) run ./cmd/callbench -collector $(DIST) -duration $(BENCH_TIME) $(if $(SOAK),-soak $(SOAK))
 
 ## test: unit tests with the race detector, then the end-to-end tests through the built collector
 test: unit e2e
@@ -95,7 +104,7 @@ check-dashboards: dashboards
 FUZZTIME     ?= 100000x
 PLATFORMS     = $(shell $(GO) run ./internal/platforms/names)
 FUZZ_TARGETS  = $(addsuffix :FuzzDecode,$(PLATFORMS)) \
-                flex:FuzzTime flex:FuzzInt webhook:FuzzHandler auth:FuzzCheck auth:FuzzTokenEndpoint
+                flex:FuzzTime flex:FuzzInt flex:FuzzScanner platform:FuzzValue webhook:FuzzHandler auth:FuzzCheck auth:FuzzTokenEndpoint
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=./internal/$${t%%:*}; fn=$${t##*:}; \

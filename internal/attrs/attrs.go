@@ -150,9 +150,18 @@ func (r Resource) Map() map[string]any {
 	return m
 }
 
+// CallAttributes and pushAttributes are the size a call's span and a push's log record have
+// their attribute maps made with: about the most they hold (generated traffic, at most: TCCC 35
+// and 38, Udesk 30 and 35, 得助 28 and 30, UinCall 9 and 14), so that a map is allocated once.
+const (
+	CallAttributes = 36
+	pushAttributes = 40
+)
+
 // Push returns the attributes of a push's log record: what it is and everything it says.
 func Push(p *call.Push) map[string]any {
-	m := map[string]any{EventName: p.Kind.EventName()}
+	m := make(map[string]any, pushAttributes) // one allocation, not a growth per few fields
+	m[EventName] = p.Kind.EventName()
 	putStr(m, PushID, p.DedupKey)
 	PutCall(m, &p.Call)
 	if r := p.Recording; r != nil {

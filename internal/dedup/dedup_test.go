@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -87,4 +88,35 @@ func TestRestore(t *testing.T) {
 	assert.Equal(t, 1, c.Len())
 	done, _ := c.Begin("live", t0)
 	assert.Equal(t, Logs|Metrics, done)
+}
+
+// BenchmarkKeyMemory reports the heap one remembered push holds: a TCCC key as the core makes it
+// (vendor, tenant and X-TCCC-PUSH-UUID joined by NULs), its entry, its list element and its map
+// slot. README.md states the figure.
+func BenchmarkKeyMemory(b *testing.B) {
+	const n = 100_000
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("tccc\x001400000001\x00%08x-5f2c-4c1e-9a7b-%012d", i, i)
+	}
+	now := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	var perKey float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		c := New(n)
+		for _, k := range keys {
+			c.Begin(k, now)
+			c.End(k, Logs|Traces|Metrics, now, time.Hour)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if c.Len() != n {
+			b.Fatalf("%d keys held, want %d", c.Len(), n)
+		}
+		perKey = float64(after.HeapAlloc-before.HeapAlloc) / n
+		runtime.KeepAlive(c)
+	}
+	b.ReportMetric(perKey, "B/key")
 }

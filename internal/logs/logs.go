@@ -4,7 +4,9 @@ package logs
 
 import (
 	"context"
+	"fmt"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/adapter"
@@ -40,6 +42,9 @@ func NewBuilder(scope string, ops *operators.Runner) *Builder {
 // Build returns the log records of the pushes, after the operators. An operator error is
 // returned with the records the operators still emitted.
 func (b *Builder) Build(ctx context.Context, records []Record) (plog.Logs, error) {
+	if b.operators == nil {
+		return b.direct(records), nil
+	}
 	entries := make([]*entry.Entry, 0, len(records))
 	for _, r := range records {
 		entries = append(entries, b.entry(r))
@@ -49,6 +54,121 @@ func (b *Builder) Build(ctx context.Context, records []Record) (plog.Logs, error
 		entries, err = b.operators.Process(ctx, entries)
 	}
 	return adapter.ConvertEntries(entries), err
+}
+
+// direct builds the records without operators straight into pdata, as adapter.ConvertEntries
+// would from their entries: records grouped by resource in order of first appearance, one scope.
+// Stanza's entries and their conversion were a fifth of a push's CPU.
+func (b *Builder) direct(records []Record) plog.Logs {
+	ld := plog.NewLogs()
+	byResource := map[attrs.Resource]plog.LogRecordSlice{}
+	for _, r := range records {
+		out, ok := byResource[r.Resource]
+		if !ok {
+			rl := ld.ResourceLogs().AppendEmpty()
+			putMap(rl.Resource().Attributes(), r.Resource.Map())
+			sl := rl.ScopeLogs().AppendEmpty()
+			sl.Scope().SetName(b.scope)
+			out = sl.LogRecords()
+			byResource[r.Resource] = out
+		}
+		b.record(r, out.AppendEmpty())
+	}
+	return ld
+}
+
+// record fills one log record as adapter.ConvertEntries fills it from b.entry(r).
+func (b *Builder) record(r Record, dest plog.LogRecord) {
+	p := r.Push
+	if when := p.When(); !when.IsZero() {
+		dest.SetTimestamp(pcommon.NewTimestampFromTime(when))
+	}
+	dest.SetObservedTimestamp(pcommon.NewTimestampFromTime(p.Arrival))
+	dest.SetSeverityNumber(plog.SeverityNumberInfo)
+	dest.SetSeverityText("INFO")
+	attributes := attrs.Push(p)
+	if r.UID != "" {
+		attributes[attrs.LogRecordUID] = r.UID
+	}
+	putMap(dest.Attributes(), attributes)
+	putMap(dest.Body().SetEmptyMap(), p.Payload) // the entry's body is the map, even a nil one
+	if r.TraceID != nil {
+		var id [16]byte
+		copy(id[:], r.TraceID)
+		dest.SetTraceID(id)
+	}
+	if r.SpanID != nil {
+		var id [8]byte
+		copy(id[:], r.SpanID)
+		dest.SetSpanID(id)
+	}
+}
+
+// putMap and putValue convert as the stanza adapter does (upsertToMap, upsertToAttributeVal).
+// pdata's FromRaw converts the plain values decoders and attrs make the same way, without
+// looking up every key it adds (PutEmpty's scan made a body of n fields cost n²); a value it
+// does not know makes it fail, and the map is converted key by key instead.
+func putMap(dest pcommon.Map, m map[string]any) {
+	if dest.FromRaw(m) == nil {
+		return
+	}
+	dest.Clear()
+	dest.EnsureCapacity(len(m))
+	for k, v := range m {
+		putValue(dest.PutEmpty(k), v)
+	}
+}
+
+func putValue(dest pcommon.Value, v any) {
+	switch t := v.(type) {
+	case nil:
+	case string:
+		dest.SetStr(t)
+	case bool:
+		dest.SetBool(t)
+	case int64:
+		dest.SetInt(t)
+	case int:
+		dest.SetInt(int64(t))
+	case int32:
+		dest.SetInt(int64(t))
+	case int16:
+		dest.SetInt(int64(t))
+	case int8:
+		dest.SetInt(int64(t))
+	case uint64:
+		dest.SetInt(int64(t)) //nolint:gosec // as the adapter converts it
+	case uint32:
+		dest.SetInt(int64(t))
+	case uint16:
+		dest.SetInt(int64(t))
+	case uint8:
+		dest.SetInt(int64(t))
+	case uint:
+		dest.SetInt(int64(t)) //nolint:gosec // as the adapter converts it
+	case float64:
+		dest.SetDouble(t)
+	case float32:
+		dest.SetDouble(float64(t))
+	case []byte:
+		dest.SetEmptyBytes().FromRaw(t)
+	case map[string]any:
+		putMap(dest.SetEmptyMap(), t)
+	case []any:
+		s := dest.SetEmptySlice()
+		s.EnsureCapacity(len(t))
+		for _, e := range t {
+			putValue(s.AppendEmpty(), e)
+		}
+	case []string:
+		s := dest.SetEmptySlice()
+		s.EnsureCapacity(len(t))
+		for _, e := range t {
+			s.AppendEmpty().SetStr(e)
+		}
+	default: // not made by attrs or platform.Value; the adapter writes such values as text
+		dest.SetStr(fmt.Sprintf("%v", t))
+	}
 }
 
 func (b *Builder) entry(r Record) *entry.Entry {

@@ -66,6 +66,23 @@ type Session struct {
 	Closed  time.Time // when the session was closed
 	// reported holds what was already sent downstream (span keys, the completed call).
 	reported map[string]bool
+	// settled counts the leading events of an agent's timeline whose state spans were sent: an
+	// agent's day grows by an event at a time, and only the spans after these can be new.
+	settled int
+}
+
+// StateSpanKey is the key of the span of an agent's state that an event of the agent's timeline
+// starts.
+func StateSpanKey(eventKey string) string { return "state/" + eventKey }
+
+// Settled is how many leading events of an agent's timeline have had their state spans sent.
+func (s *Session) Settled() int { return s.settled }
+
+// settle counts the leading events of an agent's timeline whose state spans were reported.
+func (s *Session) settle() {
+	for s.settled < len(s.Events) && s.reported[StateSpanKey(s.Events[s.settled].Key)] {
+		s.settled++
+	}
 }
 
 // Segment is one of the vendor's calls in a session, with its final record once it came.
@@ -278,6 +295,9 @@ func (t *Tracker) Claim(key Key, items []string) []string {
 			fresh = append(fresh, it)
 		}
 	}
+	if s.Key.IsAgent() {
+		s.settle()
+	}
 	return fresh
 }
 
@@ -289,6 +309,7 @@ func (t *Tracker) Release(key Key, items []string) {
 		for _, it := range items {
 			delete(s.reported, it)
 		}
+		s.settled = 0 // counted again on the next claim
 	}
 }
 
@@ -427,6 +448,12 @@ func (s *Session) apply(p *call.Push) string {
 	}
 	s.Events = append(s.Events, ev)
 	sortEvents(s.Events)
+	if s.Key.IsAgent() {
+		// An event sorted in among the sent ones ends the span before it anew.
+		if i := slices.IndexFunc(s.Events, func(e Event) bool { return e.Key == ev.Key }); i < s.settled {
+			s.settled = i
+		}
+	}
 	return ev.Key
 }
 
@@ -546,13 +573,19 @@ func sortEvents(evs []Event) {
 
 // EventTimes returns the times of the events in the session's order: arrival times of untimed
 // events are clamped to never precede an earlier event.
-func (s *Session) EventTimes() []time.Time {
-	out := make([]time.Time, len(s.Events))
+func (s *Session) EventTimes() []time.Time { return s.EventTimesFrom(0) }
+
+// EventTimesFrom returns EventTimes()[from:].
+func (s *Session) EventTimesFrom(from int) []time.Time {
+	out := make([]time.Time, 0, len(s.Events)-from)
 	var latest time.Time // of the events before
 	for i, e := range s.Events {
-		out[i] = e.Time
-		if !e.Timed && latest.After(e.Time) {
-			out[i] = latest
+		if i >= from {
+			t := e.Time
+			if !e.Timed && latest.After(e.Time) {
+				t = latest
+			}
+			out = append(out, t)
 		}
 		if e.Time.After(latest) {
 			latest = e.Time

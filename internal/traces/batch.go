@@ -90,6 +90,8 @@ func LogLink(p *call.Push, ch *session.Change, byEvent map[string]string) (trace
 	if p.Event != nil && byEvent != nil {
 		if k, ok := byEvent[ch.EventKey]; ok {
 			spanKey = k
+		} else if ch.Session.Key.IsAgent() {
+			spanKey = session.StateSpanKey(ch.EventKey) // a state sent before (agentSpans)
 		}
 	}
 	trace := TraceID(key.Vendor, key.Tenant, key.ID)

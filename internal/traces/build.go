@@ -51,7 +51,14 @@ func Spans(s *session.Session, now time.Time, grace time.Duration) ([]Span, map[
 // traces that exist: events always do (their root comes with the closing), a final record when
 // it says when the call happened.
 func HasTrace(s *session.Session) bool {
-	return len(s.Events) > 0 || (s.Record != nil && len(RecordSpans(s.Record)) > 0)
+	if len(s.Events) > 0 {
+		return true
+	}
+	if s.Record == nil {
+		return false
+	}
+	_, _, _, ok := recordBounds(s.Record) // RecordSpans has a root exactly then
+	return ok
 }
 
 // isPhase reports whether events can describe the span too.

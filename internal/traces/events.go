@@ -235,20 +235,24 @@ func (w *walk) finish() {
 	w.spans = append(w.spans, r)
 }
 
-// agentSpans are an agent's day: each state the agent reported, until the next report.
+// agentSpans are an agent's day: each state the agent reported, until the next report. The
+// states already sent (s.Settled) are not built again: an agent's day is hundreds of states,
+// and every push would build them all. Their events start their spans all the same (LogLink).
 func agentSpans(s *session.Session) ([]Span, map[string]string) {
 	var out []Span
 	byEvent := map[string]string{}
-	times := s.EventTimes()
-	for i, e := range s.Events {
-		key := "state/" + e.Key
+	from := min(s.Settled(), len(s.Events))
+	times := s.EventTimesFrom(from)
+	for i := from; i < len(s.Events); i++ {
+		e := s.Events[i]
+		key := session.StateSpanKey(e.Key)
 		byEvent[e.Key] = key
-		start := times[i]
+		start := times[i-from]
 		var end time.Time
 		cut := false
 		switch {
 		case i+1 < len(s.Events):
-			end = times[i+1]
+			end = times[i+1-from]
 		case s.Closure == session.Open:
 			continue // the latest state lasts until the next report
 		default:

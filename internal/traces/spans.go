@@ -84,7 +84,7 @@ func failed(c *call.Call) string {
 
 // root is the span of the whole call.
 func root(c *call.Call, start, end time.Time) Span {
-	m := map[string]any{}
+	m := make(map[string]any, attrs.CallAttributes) // one allocation, not a growth per few fields
 	attrs.PutCall(m, c)
 	return Span{Key: RootKey, Name: rootName(c.Direction), Start: start, End: end, Attributes: m, Error: failed(c)}
 }
@@ -98,6 +98,18 @@ func phase(key, parent, name string, start, end time.Time, derived bool) (Span, 
 		s.Attributes[attrs.SpanDerived] = true
 	}
 	return s, true
+}
+
+// recordBounds is a record's timeline and when its call started and ended; false when the
+// record does not say.
+func recordBounds(c *call.Call) (t timeline, start, end time.Time, ok bool) {
+	t = timelineOf(c)
+	start = call.FirstTime(t.start, t.queued, t.ring, t.answer)
+	end = t.end
+	if end.IsZero() {
+		end = lastMoment(c, t)
+	}
+	return t, start, end, !start.IsZero() && !end.IsZero()
 }
 
 // timeline is a call's moments, those the vendor did not give derived from its durations.
@@ -157,13 +169,8 @@ func (t timeline) talkEnd(c *call.Call) time.Time {
 // end still gets its root, up to the last moment it knows, marked incomplete; one that says
 // nothing of when the call happened gets no spans.
 func RecordSpans(c *call.Call) []Span {
-	t := timelineOf(c)
-	start := call.FirstTime(t.start, t.queued, t.ring, t.answer)
-	end := t.end
-	if end.IsZero() {
-		end = lastMoment(c, t)
-	}
-	if start.IsZero() || end.IsZero() {
+	t, start, end, ok := recordBounds(c)
+	if !ok {
 		return nil // a record that says nothing of when the call happened
 	}
 	r := root(c, start, end)

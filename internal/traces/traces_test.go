@@ -1,6 +1,8 @@
 package traces
 
 import (
+	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
 	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
@@ -481,4 +484,110 @@ func TestGeneratedRecordSpansAreWellFormed(t *testing.T) {
 		}
 	}
 	assert.Greater(t, records, 500)
+}
+
+// An agent's day is sent state by state: each push builds only the states not sent yet (the
+// settled ones stay sent), whatever the day's length, and every state is sent once, lasting
+// until the next report, as when the whole day is built at once. A late event sorted in among
+// the sent states is sent too, and a push of a state sent long ago links its log record to it.
+func TestAgentTimelineIsBuiltFromWhatWasNotSent(t *testing.T) {
+	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Hour})
+	push := func(name string, arrival int) *session.Change {
+		p := call.Push{
+			Vendor: "uincall", Kind: call.KindAgentEvent, Tenant: "t", Arrival: at(arrival), Time: at(arrival), DedupKey: name,
+			Call: call.Call{Agent: call.Agent{StaffNumber: "8014"}}, Event: &call.Event{Name: "agentstatus", Type: call.EventAgentStatus},
+		}
+		return tr.Apply(&p)
+	}
+	sent := map[string][2]int{} // span key → start, end in seconds
+	// send builds the push's spans, sends those not sent yet, and returns how many it built and
+	// how many it sent.
+	send := func(ch *session.Change) (built, fresh int) {
+		spans, _ := Spans(ch.Session, ch.Session.Seen, time.Minute)
+		batch := NewBatch(tr, "scope")
+		batch.Add(attrs.Resource{ServiceName: "s", Vendor: "uincall", Tenant: "t"}, ch.Session, spans) // claims them
+		for _, sp := range spans {
+			if _, dup := sent[sp.Key]; !dup {
+				sent[sp.Key] = [2]int{int(sp.Start.Sub(at(0)).Seconds()), int(sp.End.Sub(at(0)).Seconds())}
+			}
+		}
+		return len(spans), batch.SpanCount()
+	}
+	key := func(i int) string { return fmt.Sprintf("state/agentstatus@s%03d", i) }
+	const day = 500
+	for i := range day {
+		built, _ := send(push(fmt.Sprintf("s%03d", i), i*10))
+		assert.LessOrEqual(t, built, 1, "push %d built the states sent before", i)
+	}
+	require.Len(t, sent, day-1, "every state but the latest, which lasts until the next report")
+	for i := range day - 1 {
+		assert.Equal(t, [2]int{i * 10, i*10 + 10}, sent[key(i)])
+	}
+
+	_, fresh := send(push("late", 15)) // between the states at 10 and 20, sent long ago
+	assert.Equal(t, 1, fresh, "the late state only")
+	assert.Equal(t, [2]int{15, 20}, sent["state/agentstatus@late"])
+	built, fresh := send(push(fmt.Sprintf("s%03d", day), day*10))
+	assert.Equal(t, 1, built, "after the late state, again only what was not sent")
+	assert.Equal(t, 1, fresh)
+
+	again := push("s001", 10) // a push of the state at 10 again
+	p := call.Push{Vendor: "uincall", Kind: call.KindAgentEvent, Tenant: "t", Event: &call.Event{Name: "agentstatus"}}
+	spans, byEvent := Spans(again.Session, again.Session.Seen, time.Minute)
+	assert.Empty(t, spans)
+	traceID, spanID := LogLink(&p, again, byEvent)
+	trace := TraceID("uincall", "t", again.Session.Key.ID)
+	assert.Equal(t, trace[:], traceID)
+	state := SpanID(trace, key(1))
+	assert.Equal(t, state[:], spanID, "its log record is linked to its state's span")
+}
+
+// HasTrace says whether a record makes spans without building them: it must agree with
+// RecordSpans on every record of every vendor's generated traffic (mistyped fields included),
+// and on records missing each of their moments in turn.
+func TestHasTraceAgreesWithRecordSpans(t *testing.T) {
+	pushes, _ := traffic.Generate(traffic.Options{Seed: 9, Start: at(0), Duration: time.Hour, Rate: 3})
+	var records []call.Call
+	for _, tp := range pushes {
+		e, _ := platforms.Lookup(tp.Vendor)
+		_, query, _ := strings.Cut(tp.Path, "?")
+		q, _ := url.ParseQuery(query)
+		h := http.Header{}
+		for k, v := range tp.Header {
+			h.Set(k, v)
+		}
+		decoded, err := e.Decode(platform.Request{Query: q, Header: h, Body: tp.Body, Arrival: tp.At, Location: time.UTC})
+		require.NoError(t, err)
+		for _, p := range decoded {
+			if p.Kind == call.KindCallRecord {
+				records = append(records, p.Call)
+			}
+		}
+	}
+	require.NotEmpty(t, records)
+	for _, c := range records[:50] {
+		for _, drop := range []func(*call.Call){
+			func(*call.Call) {}, func(c *call.Call) { c.Start = time.Time{} }, func(c *call.Call) { c.End = time.Time{} },
+			func(c *call.Call) { c.Start, c.End = time.Time{}, time.Time{} },
+			func(c *call.Call) {
+				c.Start, c.End, c.Queued, c.Ring, c.Answer = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+			},
+		} {
+			records = append(records, c)
+			drop(&records[len(records)-1])
+		}
+	}
+	withSpans, without := 0, 0
+	for i := range records {
+		s := &session.Session{Record: &records[i]}
+		has := len(RecordSpans(&records[i])) > 0
+		require.Equal(t, has, HasTrace(s), "%+v", records[i])
+		if has {
+			withSpans++
+		} else {
+			without++
+		}
+	}
+	assert.Positive(t, withSpans)
+	assert.Positive(t, without, "some records say nothing of when the call happened")
 }

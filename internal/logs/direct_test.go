@@ -1,0 +1,87 @@
+package logs
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/adapter"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
+	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
+)
+
+// Without operators the records are built straight into pdata; with them, through stanza
+// entries and adapter.ConvertEntries. Both must give the same logs: for every vendor's generated
+// pushes (mistyped fields and their warnings included), several resources in one request,
+// records with and without a trace link and a UID.
+func TestDirectBuildEqualsTheStanzaConversion(t *testing.T) {
+	pushes, _ := traffic.Generate(traffic.Options{
+		Seed: 3, Start: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), Duration: time.Hour, Rate: 2,
+	})
+	var records []Record
+	for i, tp := range pushes {
+		for _, p := range decode(t, tp) {
+			r := Record{Push: &p, Resource: attrs.Resource{ServiceName: "cc-" + p.Vendor, Vendor: p.Vendor, Tenant: p.Tenant}}
+			if i%2 == 0 {
+				r.TraceID, r.SpanID = []byte("0123456789abcdef"), []byte("01234567")
+				r.UID = PushUID(p.Vendor, p.Tenant, p.DedupKey)
+			}
+			records = append(records, r)
+		}
+	}
+	require.Greater(t, len(records), 100)
+	b := NewBuilder("scope", nil)
+	entries := make([]*entry.Entry, 0, len(records))
+	for _, r := range records {
+		entries = append(entries, b.entry(r))
+	}
+	direct, err := b.Build(t.Context(), records)
+	require.NoError(t, err)
+	require.NoError(t, plogtest.CompareLogs(adapter.ConvertEntries(entries), direct))
+	require.Equal(t, len(traffic.Vendors), direct.ResourceLogs().Len(), "one resource per vendor and tenant")
+}
+
+// Values no decoder makes come out as the adapter writes them.
+func TestDirectBuildConvertsEveryValueAsTheAdapter(t *testing.T) {
+	p := &call.Push{Vendor: "tccc", Kind: call.KindCallRecord, Payload: map[string]any{
+		"i": 1, "i8": int8(-2), "u": uint(3), "u64": uint64(4), "f32": float32(0.5), "b": []byte("x"),
+		"ss": []string{"a", "b"}, "nil": nil, "list": []any{nil, "s", int64(5), 1.5, true, map[string]any{"k": "v"}},
+		"other": time.Duration(7),
+	}}
+	for _, push := range []*call.Push{p, {Vendor: "tccc", Kind: call.KindCallRecord}} {
+		r := []Record{{Push: push, Resource: attrs.Resource{ServiceName: "s", Vendor: "tccc"}}}
+		b := NewBuilder("scope", nil)
+		direct, err := b.Build(t.Context(), r)
+		require.NoError(t, err)
+		require.NoError(t, plogtest.CompareLogs(adapter.ConvertEntries([]*entry.Entry{b.entry(r[0])}), direct))
+	}
+}
+
+// decode is the pushes the receiver decodes from a generated request.
+func decode(t *testing.T, tp traffic.Push) []call.Push {
+	t.Helper()
+	e, ok := platforms.Lookup(tp.Vendor)
+	require.True(t, ok)
+	_, query, _ := strings.Cut(tp.Path, "?")
+	q, err := url.ParseQuery(query)
+	require.NoError(t, err)
+	h := http.Header{}
+	for k, v := range tp.Header {
+		h.Set(k, v)
+	}
+	pushes, err := e.Decode(platform.Request{Query: q, Header: h, Body: tp.Body, Arrival: tp.At, Location: time.UTC})
+	require.NoError(t, err)
+	for i := range pushes {
+		pushes[i].Tenant = tp.Vendor + "-tenant"
+	}
+	return pushes
+}
