@@ -96,6 +96,11 @@ type Core struct {
 	// saving orders what is saved as it happened: a change is read and appended, or the whole
 	// state exported and compacted, as one step.
 	saving sync.Mutex
+	// unsaved is held (read) by each push and sweep from its first change in memory (a dedup
+	// mark, a "counted" claim) until that change and its metric observations are saved, and
+	// taken (write) by a compaction: a snapshot never holds a mark whose observations are in
+	// no saved record, which a crash would turn into a count lost for good.
+	unsaved sync.RWMutex
 
 	stop       chan struct{}
 	background sync.WaitGroup

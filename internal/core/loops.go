@@ -46,13 +46,15 @@ func (c *Core) sweepSessions() func() {
 	var unsent []*session.Session
 	return func() {
 		now := c.now()
-		timedOut, ripe := c.sessions.Sweep(now, c.cfg.Sessions.LateGrace)
-		observations := c.observeSettled(ripe)
 		ctx, cancel := context.WithTimeout(context.Background(), c.sweepInterval())
 		defer cancel()
+		c.unsaved.RLock()
+		timedOut, ripe := c.sessions.Sweep(now, c.cfg.Sessions.LateGrace)
+		observations := c.observeSettled(ripe)
 		closed := slices.Concat(unsent, timedOut, ripe)
 		unsent = c.closeSessions(ctx, now, closed, c.cfg.Sessions.LateGrace)
 		c.save(ctx, nil, closed, observations)
+		c.unsaved.RUnlock()
 		if c.store != nil && c.store.Pending() >= compactEvery {
 			if err := c.Compact(ctx); err != nil {
 				c.logger.Warn("State not compacted", zap.Error(err))
@@ -64,6 +66,8 @@ func (c *Core) sweepSessions() func() {
 // settleSessions sends the spans the calls that ended recently still hold back for late pushes:
 // a shutdown cuts their grace short rather than leave them to a restart that may not come.
 func (c *Core) settleSessions(ctx context.Context) error {
+	c.unsaved.RLock()
+	defer c.unsaved.RUnlock()
 	settling := c.sessions.Settling(c.cfg.Sessions.LateGrace)
 	if c.store == nil {
 		// Nothing keeps the calls in progress for a restart: send what is known of them, cut

@@ -42,6 +42,8 @@ func (c *Core) Process(ctx context.Context, p platform.Platform, pushes []call.P
 	if !ok {
 		return fmt.Errorf("platform %s is not served here", p.Name())
 	}
+	c.unsaved.RLock()
+	defer c.unsaved.RUnlock()
 	items, err := c.admit(p, pushes)
 	defer c.finish(ctx, vendor, items)
 	if err != nil {

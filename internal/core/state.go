@@ -157,6 +157,8 @@ const compactEvery = 1000
 // No change is appended meanwhile: one appended after the export would be deleted with the
 // journal without being in the snapshot.
 func (c *Core) Compact(ctx context.Context) error {
+	c.unsaved.Lock() // no push or sweep between its first change and its save
+	defer c.unsaved.Unlock()
 	c.saving.Lock()
 	defer c.saving.Unlock()
 	all := state.Record{Dedup: c.dedup.Export(c.now()), Sessions: c.sessions.Export()}
