@@ -2,7 +2,8 @@
 // general OpenTelemetry names where they exist) and builds them from the call model.
 //
 // Values are plain Go values that both stanza entries and pcommon.Map.FromRaw accept: string,
-// int64, float64, bool, []any and map[string]any.
+// int64, float64, bool, []any and map[string]any. They are put into a Sink: a plain map (Raw),
+// or a pdata map written directly, without the plain map and its conversion.
 package attrs
 
 import (
@@ -145,23 +146,46 @@ type Resource struct {
 
 // Map returns the resource's attributes.
 func (r Resource) Map() map[string]any {
-	m := map[string]any{ServiceName: r.ServiceName, Vendor: r.Vendor}
+	m := Raw{ServiceName: r.ServiceName, Vendor: r.Vendor}
 	putStr(m, TenantID, r.Tenant)
 	return m
 }
 
-// CallAttributes and pushAttributes are the size a call's span and a push's log record have
+// Sink is where attributes are put. pcommon.Map has the first three methods; PutRaw puts a
+// plain []any or map[string]any. A later put of a key replaces the earlier value.
+type Sink interface {
+	PutStr(k, v string)
+	PutInt(k string, v int64)
+	PutDouble(k string, v float64)
+	PutRaw(k string, v any)
+}
+
+// Raw is a Sink into a plain map: the attributes of stanza entries and of the span models.
+type Raw map[string]any
+
+func (m Raw) PutStr(k, v string)            { m[k] = v }
+func (m Raw) PutInt(k string, v int64)      { m[k] = v }
+func (m Raw) PutDouble(k string, v float64) { m[k] = v }
+func (m Raw) PutRaw(k string, v any)        { m[k] = v }
+
+// CallAttributes and PushAttributes are the size a call's span and a push's log record have
 // their attribute maps made with: about the most they hold (generated traffic, at most: TCCC 35
 // and 38, Udesk 30 and 35, 得助 28 and 30, UinCall 9 and 14), so that a map is allocated once.
 const (
 	CallAttributes = 36
-	pushAttributes = 40
+	PushAttributes = 40
 )
 
 // Push returns the attributes of a push's log record: what it is and everything it says.
 func Push(p *call.Push) map[string]any {
-	m := make(map[string]any, pushAttributes) // one allocation, not a growth per few fields
-	m[EventName] = p.Kind.EventName()
+	m := make(Raw, PushAttributes) // one allocation, not a growth per few fields
+	PutPush(m, p)
+	return m
+}
+
+// PutPush adds the attributes of a push's log record, as Push returns them.
+func PutPush(m Sink, p *call.Push) {
+	m.PutStr(EventName, p.Kind.EventName())
 	putStr(m, PushID, p.DedupKey)
 	PutCall(m, &p.Call)
 	if r := p.Recording; r != nil {
@@ -174,7 +198,7 @@ func Push(p *call.Push) map[string]any {
 		putStr(m, EventRawName, e.Name)
 		putStr(m, EventType, string(e.Type))
 		if len(e.Attributes) > 0 {
-			m[EventDetails] = e.Attributes
+			m.PutRaw(EventDetails, e.Attributes)
 		}
 	}
 	if len(p.Warnings) > 0 {
@@ -182,17 +206,16 @@ func Push(p *call.Push) map[string]any {
 		for i, w := range p.Warnings {
 			warnings[i] = w
 		}
-		m[DecodeWarnings] = warnings
+		m.PutRaw(DecodeWarnings, warnings)
 	}
-	return m
 }
 
 // PutCall adds what is known about a call.
-func PutCall(m map[string]any, c *call.Call) {
+func PutCall(m Sink, c *call.Call) {
 	putStr(m, SessionID, c.SessionID)
 	putStr(m, CallID, c.CallID)
 	if c.Direction != "" && c.Direction != call.DirectionUnknown {
-		m[Direction] = string(c.Direction)
+		m.PutStr(Direction, string(c.Direction))
 	}
 	putStr(m, Caller, c.Caller)
 	putStr(m, Callee, c.Callee)
@@ -210,7 +233,7 @@ func PutCall(m map[string]any, c *call.Call) {
 	putTime(m, TimePrefix+"end", c.End)
 	for _, p := range call.Phases {
 		if d, ok := c.Duration(p); ok {
-			m[DurPrefix+string(p)] = d.Seconds()
+			m.PutDouble(DurPrefix+string(p), d.Seconds())
 		}
 	}
 
@@ -222,7 +245,7 @@ func PutCall(m map[string]any, c *call.Call) {
 		for i := range c.Legs {
 			legs = append(legs, Leg(&c.Legs[i]))
 		}
-		m[Legs] = legs
+		m.PutRaw(Legs, legs)
 	}
 
 	putKeys(m, IVRKeys, IVRLabels, c.IVRKeys)
@@ -231,26 +254,26 @@ func PutCall(m map[string]any, c *call.Call) {
 	putStr(m, EndStatus, string(c.EndStatus))
 	putStr(m, EndStatusRaw, c.RawEndStatus)
 	if c.HangupSide != "" && (c.HangupSide != call.HangupUnknown || c.RawHangup != "") {
-		m[HangupSide] = string(c.HangupSide)
+		m.PutStr(HangupSide, string(c.HangupSide))
 	}
 	putStr(m, HangupSideRaw, c.RawHangup)
 	putStr(m, Satisfaction, string(c.Satisfaction))
 	putStr(m, SatisfactionRaw, c.RawSatisfaction)
 	putStr(m, RecordingID, c.RecordingID)
 	if len(c.RecordingURLs) > 0 {
-		m[RecordingURLs] = strs(c.RecordingURLs)
+		m.PutRaw(RecordingURLs, strs(c.RecordingURLs))
 	}
 	if c.Transfers > 0 {
-		m[TransferCount] = int64(c.Transfers)
+		m.PutInt(TransferCount, int64(c.Transfers))
 	}
 	if len(c.Custom) > 0 {
-		m[Custom] = c.Custom
+		m.PutRaw(Custom, c.Custom)
 	}
 }
 
 // PutAgent adds what is known about an agent, under AgentPrefix for the call's agent or
 // LegAgentPrefix inside a leg.
-func PutAgent(m map[string]any, prefix string, a *call.Agent) {
+func PutAgent(m Sink, prefix string, a *call.Agent) {
 	putStr(m, prefix+"id", a.ID)
 	putStr(m, prefix+"name", a.Name)
 	putStr(m, prefix+"nick", a.Nick)
@@ -258,13 +281,13 @@ func PutAgent(m map[string]any, prefix string, a *call.Agent) {
 	putStr(m, prefix+"staff_number", a.StaffNumber)
 	putStr(m, prefix+"phone", a.Phone)
 	if len(a.Groups) > 0 {
-		m[prefix+"groups"] = strs(a.Groups)
+		m.PutRaw(prefix+"groups", strs(a.Groups))
 	}
 }
 
 // Leg returns one agent leg as a map: the agent attributes and the leg's own keys.
 func Leg(l *call.Leg) map[string]any {
-	m := map[string]any{LegSequence: int64(l.Sequence)}
+	m := Raw{LegSequence: int64(l.Sequence)}
 	PutAgent(m, LegAgentPrefix, &l.Agent)
 	putStr(m, LegType, l.Type)
 	putStr(m, LegSkillGroupID, l.SkillGroup.ID)
@@ -281,24 +304,24 @@ func Leg(l *call.Leg) map[string]any {
 	putStr(m, LegTransferTo, l.TransferTo)
 	putStr(m, LegTransferToType, l.TransferToType)
 	if l.Priority != 0 {
-		m[LegPriority] = int64(l.Priority)
+		m.PutInt(LegPriority, int64(l.Priority))
 	}
 	return m
 }
 
-func putStr(m map[string]any, k, v string) {
+func putStr(m Sink, k, v string) {
 	if v != "" {
-		m[k] = v
+		m.PutStr(k, v)
 	}
 }
 
-func putTime(m map[string]any, k string, t time.Time) {
+func putTime(m Sink, k string, t time.Time) {
 	if !t.IsZero() {
-		m[k] = t.UTC().Format(time.RFC3339Nano)
+		m.PutStr(k, t.UTC().Format(time.RFC3339Nano))
 	}
 }
 
-func putKeys(m map[string]any, keysKey, labelsKey string, keys []call.Key) {
+func putKeys(m Sink, keysKey, labelsKey string, keys []call.Key) {
 	if len(keys) == 0 {
 		return
 	}
@@ -310,9 +333,9 @@ func putKeys(m map[string]any, keysKey, labelsKey string, keys []call.Key) {
 		labels = append(labels, k.Label)
 		labeled = labeled || k.Label != ""
 	}
-	m[keysKey] = ks
+	m.PutRaw(keysKey, ks)
 	if labeled {
-		m[labelsKey] = labels
+		m.PutRaw(labelsKey, labels)
 	}
 }
 

@@ -85,3 +85,28 @@ func decode(t *testing.T, tp traffic.Push) []call.Push {
 	}
 	return pushes
 }
+
+// A key put twice (the call's recording ID, then the recording notice's own) holds the later
+// value once, in the direct build as in the plain map the stanza path converts.
+func TestDirectBuildKeepsTheLaterOfARepeatedKey(t *testing.T) {
+	p := &call.Push{Vendor: "tccc", Kind: call.KindRecording,
+		Call:      call.Call{SessionID: "s1", RecordingID: "from-the-call"},
+		Recording: &call.Recording{ID: "from-the-notice"}}
+	r := []Record{{Push: p, Resource: attrs.Resource{ServiceName: "s", Vendor: "tccc"}, UID: "u1"}}
+	b := NewBuilder("scope", nil)
+	direct, err := b.Build(t.Context(), r)
+	require.NoError(t, err)
+	require.NoError(t, plogtest.CompareLogs(adapter.ConvertEntries([]*entry.Entry{b.entry(r[0])}), direct))
+	got := direct.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes()
+	n := 0
+	for k := range got.All() {
+		if k == attrs.RecordingID {
+			n++
+		}
+	}
+	require.Equal(t, 1, n)
+	v, _ := got.Get(attrs.RecordingID)
+	require.Equal(t, "from-the-notice", v.Str())
+	uid, _ := got.Get(attrs.LogRecordUID)
+	require.Equal(t, "u1", uid.Str())
+}

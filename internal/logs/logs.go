@@ -86,11 +86,14 @@ func (b *Builder) record(r Record, dest plog.LogRecord) {
 	dest.SetObservedTimestamp(pcommon.NewTimestampFromTime(p.Arrival))
 	dest.SetSeverityNumber(plog.SeverityNumberInfo)
 	dest.SetSeverityText("INFO")
-	attributes := attrs.Push(p)
+	// Straight into the record's map: a plain map converted by FromRaw was most of a record's
+	// allocations. pcommon.Map's puts replace a key put before, as the plain map's do.
+	attributes := pdataSink{dest.Attributes()}
+	attributes.EnsureCapacity(attrs.PushAttributes)
+	attrs.PutPush(attributes, p)
 	if r.UID != "" {
-		attributes[attrs.LogRecordUID] = r.UID
+		attributes.PutStr(attrs.LogRecordUID, r.UID)
 	}
-	putMap(dest.Attributes(), attributes)
 	putMap(dest.Body().SetEmptyMap(), p.Payload) // the entry's body is the map, even a nil one
 	if r.TraceID != nil {
 		var id [16]byte
@@ -103,6 +106,11 @@ func (b *Builder) record(r Record, dest plog.LogRecord) {
 		dest.SetSpanID(id)
 	}
 }
+
+// pdataSink is an attrs.Sink into a pdata map; plain values go through putValue.
+type pdataSink struct{ pcommon.Map }
+
+func (m pdataSink) PutRaw(k string, v any) { putValue(m.PutEmpty(k), v) }
 
 // putMap and putValue convert as the stanza adapter does (upsertToMap, upsertToAttributeVal).
 // pdata's FromRaw converts the plain values decoders and attrs make the same way, without

@@ -183,7 +183,7 @@ func (w *walk) open(st state, e session.Event, t time.Time) *openPhase {
 func (w *walk) newLeg(e session.Event, t time.Time) {
 	n := len(w.legs)
 	leg := &Span{Key: legKey(n), Parent: RootKey, Name: "agent leg", Start: t, End: t, Attributes: map[string]any{attrs.LegSeq: int64(n)}}
-	attrs.PutAgent(leg.Attributes, attrs.AgentPrefix, &e.Agent)
+	attrs.PutAgent(attrs.Raw(leg.Attributes), attrs.AgentPrefix, &e.Agent)
 	if n > 0 {
 		prev := w.legs[n-1]
 		from, _ := prev.Attributes[attrs.AgentID].(string)
@@ -262,7 +262,7 @@ func agentSpans(s *session.Session) ([]Span, map[string]string) {
 		if !ok {
 			continue
 		}
-		attrs.PutAgent(sp.Attributes, attrs.AgentPrefix, &e.Agent)
+		attrs.PutAgent(attrs.Raw(sp.Attributes), attrs.AgentPrefix, &e.Agent)
 		sp.Attributes[attrs.EventRawName] = e.Name
 		sp.Attributes[attrs.EventType] = string(e.Type)
 		if len(e.Details) > 0 {

@@ -85,7 +85,7 @@ func failed(c *call.Call) string {
 // root is the span of the whole call.
 func root(c *call.Call, start, end time.Time) Span {
 	m := make(map[string]any, attrs.CallAttributes) // one allocation, not a growth per few fields
-	attrs.PutCall(m, c)
+	attrs.PutCall(attrs.Raw(m), c)
 	return Span{Key: RootKey, Name: rootName(c.Direction), Start: start, End: end, Attributes: m, Error: failed(c)}
 }
 
@@ -308,7 +308,7 @@ func transferFrom(prev, next call.Leg) string {
 
 func putLeg(s *Span, l *call.Leg) {
 	m := s.Attributes
-	attrs.PutAgent(m, attrs.AgentPrefix, &l.Agent)
+	attrs.PutAgent(attrs.Raw(m), attrs.AgentPrefix, &l.Agent)
 	m[attrs.LegSeq] = int64(l.Sequence)
 	put := func(k, v string) {
 		if v != "" {
