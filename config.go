@@ -57,7 +57,6 @@ const (
 // The core's option types, under the names the receiver has always given them.
 type (
 	PrivacyConfig   = core.PrivacyConfig
-	DedupConfig     = core.DedupConfig
 	HistogramConfig = core.HistogramConfig
 	SessionsConfig  = core.SessionsConfig
 )
@@ -211,12 +210,4 @@ func checkPath(p string) error {
 		return fmt.Errorf("%q must be a path without query or fragment", p)
 	}
 	return nil
-}
-
-// now returns the receiver's clock: time.Now unless a test set one.
-func (cfg *Config) now() func() time.Time {
-	if cfg.clock != nil {
-		return cfg.clock
-	}
-	return time.Now
 }

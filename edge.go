@@ -19,9 +19,8 @@ import (
 // (see package relay), through the logs pipeline and its load-balancing exporter. It keeps no
 // state: the vendor's reply waits for the pipeline, and so for the assembly collector.
 type edgeForwarder struct {
-	logs     consumer.Logs
-	obs      *receiverhelper.ObsReport
-	timezone string
+	logs consumer.Logs
+	obs  *receiverhelper.ObsReport
 }
 
 func (e *edgeForwarder) Start(context.Context, component.Host) error {
@@ -34,7 +33,7 @@ func (e *edgeForwarder) Start(context.Context, component.Host) error {
 func (e *edgeForwarder) Shutdown(context.Context) error { return nil }
 
 func (e *edgeForwarder) Process(ctx context.Context, p platform.Platform, req platform.Request, pushes []call.Push) error {
-	ld := relay.Encode(p.Name(), e.timezone, req, pushes, metadata.ScopeName)
+	ld := relay.Encode(p.Name(), req, pushes, metadata.ScopeName)
 	n := ld.LogRecordCount()
 	ctx = e.obs.StartLogsOp(ctx)
 	err := e.logs.ConsumeLogs(ctx, ld)

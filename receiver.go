@@ -107,7 +107,7 @@ func (r *callcenterReceiver) Start(ctx context.Context, host component.Host) err
 // newProcessor returns what the decoded pushes go to in the configured mode.
 func (r *callcenterReceiver) newProcessor() processor {
 	if r.cfg.Mode == ModeEdge {
-		return &edgeForwarder{logs: r.logs, obs: r.obsrecv, timezone: r.cfg.Timezone}
+		return &edgeForwarder{logs: r.logs, obs: r.obsrecv}
 	}
 	vendors := map[string]core.Vendor{}
 	for _, v := range r.cfg.sections() {
@@ -138,7 +138,7 @@ func (r *callcenterReceiver) routes() []webhook.Route {
 		e, _ := platforms.Lookup(v.name)
 		route := webhook.Route{Path: v.cfg.Path, Vendor: e.Platform, ReplyTimeout: v.cfg.ReplyTimeout}
 		if v.cfg.Auth.Type != "" && v.cfg.Auth.Type != auth.TypeNone {
-			route.Auth = auth.New(v.cfg.Auth, r.cfg.now())
+			route.Auth = auth.New(v.cfg.Auth, r.cfg.clock) // nil is time.Now
 		}
 		routes = append(routes, route)
 	}

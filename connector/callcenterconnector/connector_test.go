@@ -34,7 +34,7 @@ func edgeRecords(t *testing.T, vendor, query, name string) plog.Logs {
 	req := platform.Request{Query: q, Body: body, Arrival: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), Location: time.UTC}
 	pushes, err := e.Decode(req)
 	require.NoError(t, err)
-	return relay.Encode(vendor, "UTC", req, pushes, "edge")
+	return relay.Encode(vendor, req, pushes, "edge")
 }
 
 // The collector creates one connector per output pipeline type and hands each every input

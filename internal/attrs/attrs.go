@@ -202,11 +202,7 @@ func PutPush(m Sink, p *call.Push) {
 		}
 	}
 	if len(p.Warnings) > 0 {
-		warnings := make([]any, len(p.Warnings))
-		for i, w := range p.Warnings {
-			warnings[i] = w
-		}
-		m.PutRaw(DecodeWarnings, warnings)
+		m.PutRaw(DecodeWarnings, strs(p.Warnings))
 	}
 }
 

@@ -26,6 +26,17 @@ func (c *Call) deriveBetween(p Phase, from, to time.Time) {
 	c.SetDuration(p, to.Sub(from))
 }
 
+// Earliest returns the earliest of the times, a zero time being unknown.
+func Earliest(ts ...time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if !t.IsZero() && (out.IsZero() || t.Before(out)) {
+			out = t
+		}
+	}
+	return out
+}
+
 // FirstTime returns the first non-zero time in order of preference.
 func FirstTime(ts ...time.Time) time.Time {
 	for _, t := range ts {
@@ -48,9 +59,16 @@ func (c *Call) Offered() bool {
 	case StatusAnswered, StatusAbandonedQueue, StatusAbandonedRinging:
 		return true
 	}
-	return !c.Queued.IsZero() || !c.Ring.IsZero() || len(c.Legs) > 0 ||
-		c.Durations[PhaseQueue] > 0 || c.Durations[PhaseRing] > 0
+	return c.queued() || c.rang()
 }
+
+// rang reports whether an agent's phone rang: a ring moment, a ring time, an agent's leg.
+func (c *Call) rang() bool {
+	return !c.Ring.IsZero() || c.Durations[PhaseRing] > 0 || len(c.Legs) > 0
+}
+
+// queued reports whether the call waited in a queue: a queue moment or a queue time.
+func (c *Call) queued() bool { return !c.Queued.IsZero() || c.Durations[PhaseQueue] > 0 }
 
 // AbandonStage is where the caller gave up: the stage the end status names or, for an abandon
 // whose stage the vendor does not give (Udesk 客户挂机), the furthest the call got: an agent's
@@ -61,9 +79,9 @@ func (c *Call) AbandonStage() string {
 		return stage
 	}
 	switch {
-	case !c.Ring.IsZero() || c.Durations[PhaseRing] > 0 || len(c.Legs) > 0:
+	case c.rang():
 		return "ringing"
-	case !c.Queued.IsZero() || c.Durations[PhaseQueue] > 0:
+	case c.queued():
 		return "queue"
 	case c.Durations[PhaseIVR] > 0:
 		return "ivr"

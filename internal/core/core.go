@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dedup"
 	"github.com/otelcallcenter/callcenterreceiver/internal/logs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
@@ -168,7 +169,7 @@ func (c *Core) Start(ctx context.Context, host component.Host) error {
 	}
 	c.every(c.sweepInterval(), c.sweepSessions())
 	if c.aggregator != nil {
-		c.every(c.cfg.CollectionInterval, func() { _ = c.flushMetrics(context.Background()) })
+		c.every(c.cfg.CollectionInterval, func() { _ = c.Flush(context.Background()) })
 	}
 	return nil
 }
@@ -192,6 +193,11 @@ func (c *Core) Shutdown(ctx context.Context) error {
 		errs = append(errs, c.operators.Stop())
 	}
 	return errors.Join(errs...)
+}
+
+// resource is the resource of a push's telemetry.
+func resource(vendor Vendor, p *call.Push) attrs.Resource {
+	return attrs.Resource{ServiceName: vendor.ServiceName, Vendor: p.Vendor, Tenant: p.Tenant}
 }
 
 // resourceOf is the resource of a session's telemetry; false for a platform not served.

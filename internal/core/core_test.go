@@ -102,7 +102,7 @@ func (h *harness) push(t *testing.T, vendor, query, fixture string) error {
 func (h *harness) callsCounted(t *testing.T) int64 {
 	t.Helper()
 	h.now = h.now.Add(time.Second)
-	require.NoError(t, h.core.flushMetrics(context.Background()))
+	require.NoError(t, h.core.Flush(context.Background()))
 	all := h.metrics.AllMetrics()
 	if len(all) == 0 {
 		return 0

@@ -101,11 +101,8 @@ func (c *Core) closeSessions(ctx context.Context, now time.Time, closed []*sessi
 	return nil
 }
 
-// Flush sends the metrics counted so far now, as the periodic flush does.
-func (c *Core) Flush(ctx context.Context) error { return c.flushMetrics(ctx) }
-
-// flushMetrics sends what was aggregated; a refused flush is carried into the next one.
-func (c *Core) flushMetrics(ctx context.Context) error {
+// Flush sends what was aggregated; a refused flush is carried into the next one.
+func (c *Core) Flush(ctx context.Context) error {
 	md, pending := c.aggregator.Flush(c.now())
 	n := md.DataPointCount()
 	if n == 0 {
@@ -129,7 +126,7 @@ func (c *Core) flushMetrics(ctx context.Context) error {
 func (c *Core) lastFlush(ctx context.Context) error {
 	var err error
 	for attempt := range 3 {
-		if err = c.flushMetrics(ctx); err == nil {
+		if err = c.Flush(ctx); err == nil {
 			return nil
 		}
 		select {

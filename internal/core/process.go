@@ -96,7 +96,9 @@ func (c *Core) admit(p platform.Platform, pushes []call.Push) ([]*item, error) {
 				it.accepted = c.signals // a retry after its call ended: nothing new
 				continue
 			}
-			it.spans, it.byEvent = traces.Spans(it.change.Session, push.Arrival, c.cfg.Sessions.LateGrace)
+			if c.set.Traces != nil || c.set.Logs != nil { // the spans, and the links logs name
+				it.spans, it.byEvent = traces.Spans(it.change.Session, push.Arrival, c.cfg.Sessions.LateGrace)
+			}
 		}
 	}
 	return items, nil
@@ -113,7 +115,7 @@ func (c *Core) emitLogs(ctx context.Context, format string, vendor Vendor, items
 	for _, it := range items {
 		if it.needs(dedup.Logs) {
 			p := it.push
-			rec := logs.Record{Push: p, Resource: attrs.Resource{ServiceName: vendor.ServiceName, Vendor: p.Vendor, Tenant: p.Tenant}, UID: it.recordUID()}
+			rec := logs.Record{Push: p, Resource: resource(vendor, p), UID: it.recordUID()}
 			rec.TraceID, rec.SpanID = traces.LogLink(p, it.change, it.byEvent)
 			records = append(records, rec)
 			logged = append(logged, it)
@@ -199,7 +201,7 @@ const completedCall = "metrics:call"
 
 // observe returns what a push adds to the metrics.
 func (c *Core) observe(vendor Vendor, p *call.Push, ch *session.Change) []metrics.Observation {
-	res := attrs.Resource{ServiceName: vendor.ServiceName, Vendor: p.Vendor, Tenant: p.Tenant}
+	res := resource(vendor, p)
 	var out []metrics.Observation
 	switch {
 	case p.Kind == call.KindRecording || p.Kind == call.KindVoicemail:

@@ -163,21 +163,18 @@ func unquote(raw []byte) string {
 	if raw[0] != '"' {
 		return string(raw)
 	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
-	return s
+	return Unquote(raw)
 }
 
-// object reads a JSON object member by member, in order, with set for each.
+// object reads a JSON object member by member, in order, with set for each: set gets the
+// object's path and the member's key, and joins them only for a member it reads.
 func (d *decoder) object(path string, raw []byte, v reflect.Value, set func(string, string, []byte, reflect.Value)) bool {
 	if raw[0] != '{' {
 		d.mismatch(path, raw, v.Type(), nil)
 		return false
 	}
 	if d.valid {
-		EachMember(raw, func(key string, member []byte) { set(join(path, key), key, member, v) })
+		EachMember(raw, func(key string, member []byte) { set(path, key, member, v) })
 		return true
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -197,26 +194,26 @@ func (d *decoder) object(path string, raw []byte, v reflect.Value, set func(stri
 			d.invalid(path, err)
 			return true
 		}
-		set(join(path, key), key, member, v)
+		set(path, key, member, v)
 	}
 	return true
 }
 
 // field sets the struct field a member names, if any.
-func (d *decoder) field(path, key string, raw []byte, v reflect.Value) {
+func (d *decoder) field(parent, key string, raw []byte, v reflect.Value) {
 	i := fieldIndex(v.Type(), key)
 	if i < 0 {
 		return // a field the model does not read: it stays in the payload
 	}
 	f := v.Field(i)
 	f.SetZero() // of duplicate keys, the last wins
-	d.value(path, raw, f)
+	d.value(join(parent, key), raw, f)
 }
 
 // entry sets one map entry; unreadable values are left out.
-func (d *decoder) entry(path, key string, raw []byte, v reflect.Value) {
+func (d *decoder) entry(parent, key string, raw []byte, v reflect.Value) {
 	elem := reflect.New(v.Type().Elem()).Elem()
-	if !d.value(path, raw, elem) {
+	if !d.value(join(parent, key), raw, elem) {
 		return
 	}
 	if v.IsNil() {
@@ -241,7 +238,7 @@ func (d *decoder) array(path string, raw []byte, v reflect.Value) bool {
 	out := reflect.MakeSlice(v.Type(), 0, len(elems))
 	for i, e := range elems {
 		elem := reflect.New(v.Type().Elem()).Elem()
-		if d.value(fmt.Sprintf("%s[%d]", path, i), e, elem) {
+		if d.value(path+"["+strconv.Itoa(i)+"]", e, elem) {
 			out = reflect.Append(out, elem)
 		}
 	}

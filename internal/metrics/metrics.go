@@ -153,9 +153,6 @@ func withAgentAttribute(cfg metadata.MetricsBuilderConfig) metadata.MetricsBuild
 	return cfg
 }
 
-// RecordCall counts a completed call and its phase durations.
-func (a *Aggregator) RecordCall(r attrs.Resource, c *call.Call) { a.Add(CallObservation(r, c)) }
-
 // countCall counts a completed call's facts.
 func (a *Aggregator) countCall(s *series, f *CallFacts) {
 	base := dims{direction: string(f.Direction), queue: f.Queue}
@@ -217,16 +214,6 @@ func waitingTime(f *CallFacts) (time.Duration, bool) {
 	queue, queued := f.duration(call.PhaseQueue)
 	ring, rang := f.duration(call.PhaseRing)
 	return queue + ring, queued || rang
-}
-
-// RecordRecording counts a recording or voicemail notice.
-func (a *Aggregator) RecordRecording(r attrs.Resource, kind call.Kind) {
-	a.Add(Observation{Resource: r, Recording: kind})
-}
-
-// RecordEvent counts a call or agent event.
-func (a *Aggregator) RecordEvent(r attrs.Resource, kind call.Kind, t call.EventType) {
-	a.Add(Observation{Resource: r, EventKind: kind, EventType: t})
 }
 
 func (a *Aggregator) seriesOf(r attrs.Resource) *series {

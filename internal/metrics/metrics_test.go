@@ -77,16 +77,16 @@ func rawAttrs(m pcommon.Map) map[string]any { return m.AsRaw() }
 
 func TestCountsAndHistograms(t *testing.T) {
 	a := newAggregator(t, nil)
-	a.RecordCall(tccc, answered(10*time.Second, 10*time.Second, time.Minute))  // answered in 20 s
-	a.RecordCall(tccc, answered(15*time.Second, 6*time.Second, 2*time.Minute)) // in 21 s
+	a.Add(CallObservation(tccc, answered(10*time.Second, 10*time.Second, time.Minute)))  // answered in 20 s
+	a.Add(CallObservation(tccc, answered(15*time.Second, 6*time.Second, 2*time.Minute))) // in 21 s
 	abandon := &call.Call{Direction: call.DirectionInbound, EndStatus: call.StatusAbandonedQueue, Queue: call.Queue{ID: "7"}}
 	abandon.SetDuration(call.PhaseQueue, 4*time.Second)
-	a.RecordCall(tccc, abandon)
+	a.Add(CallObservation(tccc, abandon))
 	transferred := answered(0, 3*time.Second, time.Minute)
 	transferred.Transfers, transferred.Satisfaction = 2, call.SatisfactionSatisfied
-	a.RecordCall(tccc, transferred)
-	a.RecordRecording(tccc, call.KindVoicemail)
-	a.RecordEvent(tccc, call.KindCallEvent, call.EventQueued)
+	a.Add(CallObservation(tccc, transferred))
+	a.Add(Observation{Resource: tccc, Recording: call.KindVoicemail})
+	a.Add(Observation{Resource: tccc, EventKind: call.KindCallEvent, EventType: call.EventQueued})
 
 	md, _ := a.Flush(t0.Add(15 * time.Second))
 	require.Equal(t, 1, md.ResourceMetrics().Len(), "one resource per vendor and tenant")
@@ -159,10 +159,10 @@ func cumulativeAt(dp pmetric.HistogramDataPoint, bound float64) uint64 {
 
 func TestCumulativeNeverGoesBackwards(t *testing.T) {
 	a := newAggregator(t, nil)
-	a.RecordCall(tccc, answered(time.Second, time.Second, time.Second))
+	a.Add(CallObservation(tccc, answered(time.Second, time.Second, time.Second)))
 	first, _ := a.Flush(t0.Add(time.Minute))
 	second, _ := a.Flush(t0.Add(2 * time.Minute)) // nothing new
-	a.RecordCall(tccc, answered(time.Second, time.Second, time.Second))
+	a.Add(CallObservation(tccc, answered(time.Second, time.Second, time.Second)))
 	third, _ := a.Flush(t0.Add(3 * time.Minute))
 
 	values := []int64{}
@@ -178,7 +178,7 @@ func TestCumulativeNeverGoesBackwards(t *testing.T) {
 
 func TestDeltaStartsOverAndRestores(t *testing.T) {
 	a := newAggregator(t, func(s *Settings) { s.Delta = true })
-	a.RecordCall(tccc, answered(time.Second, time.Second, time.Second))
+	a.Add(CallObservation(tccc, answered(time.Second, time.Second, time.Second)))
 	md, pending := a.Flush(t0.Add(time.Minute))
 	sum := find(t, md, "callcenter.calls").Sum()
 	assert.Equal(t, pmetric.AggregationTemporalityDelta, sum.AggregationTemporality())
@@ -186,7 +186,7 @@ func TestDeltaStartsOverAndRestores(t *testing.T) {
 
 	// The flush failed: it is put back and the next flush carries it with the new call.
 	a.Restore(pending)
-	a.RecordCall(tccc, answered(time.Second, time.Second, time.Second))
+	a.Add(CallObservation(tccc, answered(time.Second, time.Second, time.Second)))
 	md, _ = a.Flush(t0.Add(2 * time.Minute))
 	dp := find(t, md, "callcenter.calls").Sum().DataPoints().At(0)
 	assert.Equal(t, int64(2), dp.IntValue())
@@ -194,7 +194,7 @@ func TestDeltaStartsOverAndRestores(t *testing.T) {
 	assert.Equal(t, uint64(2), find(t, md, CallDuration).Histogram().DataPoints().At(0).Count())
 
 	// Sent: the next delta starts where this one ended and is empty.
-	a.RecordCall(tccc, answered(time.Second, time.Second, time.Second))
+	a.Add(CallObservation(tccc, answered(time.Second, time.Second, time.Second)))
 	md, _ = a.Flush(t0.Add(3 * time.Minute))
 	dp = find(t, md, "callcenter.calls").Sum().DataPoints().At(0)
 	assert.Equal(t, int64(1), dp.IntValue())
@@ -209,7 +209,7 @@ func TestPerAgentAndDisabledSeries(t *testing.T) {
 	})
 	c := answered(time.Second, time.Second, time.Second)
 	c.Transfers = 1
-	a.RecordCall(tccc, c)
+	a.Add(CallObservation(tccc, c))
 	md, _ := a.Flush(t0.Add(time.Minute))
 	dp := find(t, md, "callcenter.calls").Sum().DataPoints().At(0)
 	assert.Equal(t, "8014", rawAttrs(dp.Attributes())["callcenter.agent"])
@@ -287,7 +287,7 @@ func TestTheKPIsDenominatorsAreFactsOfTheCall(t *testing.T) {
 	handled := answered(10*time.Second, 4*time.Second, time.Minute)
 	handled.SetDuration(call.PhaseACW, 20*time.Second)
 	for _, c := range []*call.Call{rangOut, timedOut, hungUp, noWait, inIVR, bot, queueAbandon, handled} {
-		a.RecordCall(tccc, c)
+		a.Add(CallObservation(tccc, c))
 	}
 	md, _ := a.Flush(t0.Add(time.Minute))
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
+	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 )
 
 // Totals are the cumulative series as a state snapshot keeps them: their start time and every
@@ -73,14 +74,14 @@ func (d savedDims) dims() dims {
 
 // counterNames are the metrics of the counters, the names the totals keep them by.
 var counterNames = map[counter]string{
-	calls:       "callcenter.calls",
-	offered:     "callcenter.calls.offered",
-	abandoned:   "callcenter.calls.abandoned",
-	transferred: "callcenter.calls.transferred",
-	transfers:   "callcenter.transfers",
-	ratings:     "callcenter.satisfaction.ratings",
-	recordings:  "callcenter.recordings",
-	events:      "callcenter.events",
+	calls:       metadata.MetricsInfo.CallcenterCalls.Name,
+	offered:     metadata.MetricsInfo.CallcenterCallsOffered.Name,
+	abandoned:   metadata.MetricsInfo.CallcenterCallsAbandoned.Name,
+	transferred: metadata.MetricsInfo.CallcenterCallsTransferred.Name,
+	transfers:   metadata.MetricsInfo.CallcenterTransfers.Name,
+	ratings:     metadata.MetricsInfo.CallcenterSatisfactionRatings.Name,
+	recordings:  metadata.MetricsInfo.CallcenterRecordings.Name,
+	events:      metadata.MetricsInfo.CallcenterEvents.Name,
 }
 
 // Cumulative reports whether the series are cumulative: only those have totals to keep.

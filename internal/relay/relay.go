@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -32,7 +33,7 @@ var withheld = map[string]bool{"Authorization": true, "Proxy-Authorization": tru
 // Encode returns one record per push of a request: each carries the whole request and the
 // index of its push, so that pushes of different calls in one request route apart. The pushes
 // carry their tenant already (the edge applied its configured default).
-func Encode(vendor, timezone string, req platform.Request, pushes []call.Push, scope string) plog.Logs {
+func Encode(vendor string, req platform.Request, pushes []call.Push, scope string) plog.Logs {
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	rl.Resource().Attributes().PutStr(attrs.Vendor, vendor)
@@ -62,7 +63,7 @@ func Encode(vendor, timezone string, req platform.Request, pushes []call.Push, s
 			a.PutStr(attrs.TenantID, p.Tenant)
 		}
 		a.PutStr(attrs.EdgeQuery, req.Query.Encode())
-		a.PutStr(attrs.EdgeTimezone, timezone)
+		a.PutStr(attrs.EdgeTimezone, req.Location.String())
 		a.PutInt(attrs.EdgePushIndex, int64(i))
 		a.PutInt(attrs.EdgePushCount, int64(len(pushes)))
 		a.PutStr(attrs.EdgeRoutingKey, from)
@@ -120,7 +121,7 @@ func Decode(lr plog.LogRecord) (Push, error) {
 	if err != nil {
 		return p, fmt.Errorf("edge record of %s: %s: %w", p.Vendor, attrs.EdgeQuery, err)
 	}
-	loc, err := time.LoadLocation(str(attrs.EdgeTimezone))
+	loc, err := location(str(attrs.EdgeTimezone))
 	if err != nil {
 		return p, fmt.Errorf("edge record of %s: %s: %w", p.Vendor, attrs.EdgeTimezone, err)
 	}
@@ -143,4 +144,20 @@ func Decode(lr plog.LogRecord) (Push, error) {
 		Location: loc,
 	}
 	return p, nil
+}
+
+// locations are the time zones edge records named, loaded once: time.LoadLocation reads and
+// parses the zone data on every call, and every record of an edge names the same zone.
+var locations sync.Map // name → *time.Location
+
+func location(name string) (*time.Location, error) {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(name, loc)
+	return loc, nil
 }

@@ -44,7 +44,7 @@ func TestARecordDecodesAgainIntoTheSamePush(t *testing.T) {
 	require.NoError(t, err)
 	pushes[0].Tenant = "edge-tenant"
 
-	ld := Encode(tccc.Name, "Asia/Shanghai", req, pushes, "scope")
+	ld := Encode(tccc.Name, req, pushes, "scope")
 	require.Equal(t, len(pushes), ld.LogRecordCount(), "one record per push")
 	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	got, err := Decode(lr)
@@ -88,7 +88,7 @@ func TestABrokenRecordIsNamed(t *testing.T) {
 	req := platform.Request{Query: url.Values{"action": {"cdr"}}, Body: fixture(t, "tccc", "cdr.json"), Arrival: time.Now()}
 	pushes, err := e.Decode(req)
 	require.NoError(t, err)
-	lr := Encode(tccc.Name, "UTC", req, pushes, "scope").ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	lr := Encode(tccc.Name, req, pushes, "scope").ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	lr.Attributes().PutInt("callcenter.edge.push.index", 5)
 	_, err = Decode(lr)
 	require.Error(t, err)
@@ -111,7 +111,7 @@ func TestAPushOfNoCallRoutesByItsID(t *testing.T) {
 		pushes, err := e.Decode(req)
 		require.NoError(t, err)
 		require.Empty(t, pushes[0].Call.SessionID)
-		return Encode(tccc.Name, "UTC", req, pushes, "scope").ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).TraceID()
+		return Encode(tccc.Name, req, pushes, "scope").ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).TraceID()
 	}
 	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
 	assert.Equal(t, route(t0), route(t0.Add(10*time.Second)), "the retry goes where the first try went")

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
@@ -282,17 +281,9 @@ func legs(ps []serveParticipant) []call.Leg {
 // 服务轨迹").
 func firstAgentMoments(c *call.Call) {
 	for _, l := range c.Legs {
-		c.Ring = earliest(c.Ring, l.Ring)
-		c.Answer = earliest(c.Answer, l.Answer)
+		c.Ring = call.Earliest(c.Ring, l.Ring)
+		c.Answer = call.Earliest(c.Answer, l.Answer)
 	}
-}
-
-// earliest returns the earlier of two times, a zero time being unknown.
-func earliest(a, b time.Time) time.Time {
-	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
-		return b
-	}
-	return a
 }
 
 // personAnswered reports whether an agent accepted any leg of the call: ServeParticipants are

@@ -129,7 +129,7 @@ func decodeCall(r *push, loc *time.Location, end bool) call.Call {
 		c.Ring, c.Answer = customerRing, customerAnswer
 	}
 	c.End = latest(r.CustomerHangAt.In(loc), agentHangup)
-	c.Start = start(earliest(agentRing, agentAnswer, customerRing, customerAnswer),
+	c.Start = start(call.Earliest(agentRing, agentAnswer, customerRing, customerAnswer),
 		c.End, r.Timestamp.In(loc), r.CallStartAt.In(loc))
 
 	// total_time (通话时长) is the talk time: in the sample, customer_answer_at 15:21:56 to
@@ -205,16 +205,6 @@ func setSeconds(c *call.Call, p call.Phase, sec *int64) {
 	if sec != nil {
 		c.SetSeconds(p, *sec)
 	}
-}
-
-func earliest(ts ...time.Time) time.Time {
-	var out time.Time
-	for _, t := range ts {
-		if !t.IsZero() && (out.IsZero() || t.Before(out)) {
-			out = t
-		}
-	}
-	return out
 }
 
 func latest(ts ...time.Time) time.Time {

@@ -93,13 +93,12 @@ func (s scope) averageHandleTime() string {
 }
 
 func (s scope) abandonRate() string {
-	abandons := orZero(s.increase("callcenter_calls_abandoned_total", joinMatchers(inbound, offeredAbandons)), s.offered())
+	abandons := orZero(s.abandoned(), s.offered())
 	return fmt.Sprintf("(\n  %s\n  - %s\n)\n/ (\n  %s\n  - %s\n)", abandons, s.shortAbandons(), s.offered(), s.shortAbandons())
 }
 
 func (s scope) transferRate() string {
-	transferred := s.increase("callcenter_calls_transferred_total", inbound)
-	return fmt.Sprintf("%s\n/ %s", orZero(transferred, s.answered()), s.answered())
+	return fmt.Sprintf("%s\n/ %s", orZero(s.transferred(), s.answered()), s.answered())
 }
 
 // share is the share of inbound calls that ended with status.
