@@ -583,18 +583,8 @@ func countCalls(sink *consumertest.MetricsSink) int64 {
 func TestTracesAndLogsShareIDs(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
-	set := receivertest.NewNopSettings(metadata.Type)
-	logsSink, tracesSink := new(consumertest.LogsSink), new(consumertest.TracesSink)
-	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, logsSink)
-	require.NoError(t, err)
-	tr, err := NewFactory().CreateTraces(context.Background(), set, cfg, tracesSink)
-	require.NoError(t, err)
-	require.NoError(t, lr.Start(context.Background(), componenttest.NewNopHost()))
-	require.NoError(t, tr.Start(context.Background(), componenttest.NewNopHost()))
-	defer func() {
-		require.NoError(t, lr.Shutdown(context.Background()))
-		require.NoError(t, tr.Shutdown(context.Background()))
-	}()
+	r := startLogsAndTraces(t, cfg, receivertest.NewNopSettings(metadata.Type), componenttest.NewNopHost())
+	logsSink, tracesSink := r.logs, r.traces
 	url := "http://" + cfg.ServerConfig.NetAddr.Endpoint
 
 	cdr := fixture(t, "tccc/cdr.json")
@@ -764,14 +754,8 @@ func TestAgentTimelinesFollowTheReceiversClock(t *testing.T) {
 func TestShutdownWithoutStorageSendsWhatLogsName(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
-	set := receivertest.NewNopSettings(metadata.Type)
-	logsSink, tracesSink := new(consumertest.LogsSink), new(consumertest.TracesSink)
-	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, logsSink)
-	require.NoError(t, err)
-	tr, err := NewFactory().CreateTraces(context.Background(), set, cfg, tracesSink)
-	require.NoError(t, err)
-	require.NoError(t, lr.Start(context.Background(), componenttest.NewNopHost()))
-	require.NoError(t, tr.Start(context.Background(), componenttest.NewNopHost()))
+	r := startLogsAndTraces(t, cfg, receivertest.NewNopSettings(metadata.Type), componenttest.NewNopHost())
+	logsSink, tracesSink := r.logs, r.traces
 	url := "http://" + cfg.ServerConfig.NetAddr.Endpoint
 	// An agent's status (the state lasts until the next report) and a call still ringing.
 	for _, f := range []string{"outbound-3-agentstatus", "inbound-2-incoming"} {
@@ -802,8 +786,7 @@ func TestShutdownWithoutStorageSendsWhatLogsName(t *testing.T) {
 		assert.False(t, sent()[id], "%s waits for what comes next", id)
 	}
 
-	require.NoError(t, lr.Shutdown(context.Background()))
-	require.NoError(t, tr.Shutdown(context.Background()))
+	r.stop()
 	for _, id := range named() {
 		assert.True(t, sent()[id], "%s was sent at shutdown", id)
 	}

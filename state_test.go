@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
@@ -48,7 +49,14 @@ func startWithStorage(t *testing.T, host component.Host, storageID component.ID,
 	cfg.Sessions.LateGrace = 0
 	set := receivertest.NewNopSettings(metadata.Type)
 	set.ID = component.NewID(metadata.Type) // the state belongs to the receiver's ID: the same after a restart
-	r := &run{url: "http://" + endpoint, logs: new(consumertest.LogsSink), traces: new(consumertest.TracesSink)}
+	return startLogsAndTraces(t, cfg, set, host)
+}
+
+// startLogsAndTraces starts the receiver of cfg in a logs and a traces pipeline into sinks; it
+// is stopped when the test ends, or before by stop.
+func startLogsAndTraces(t *testing.T, cfg *Config, set receiver.Settings, host component.Host) *run {
+	t.Helper()
+	r := &run{url: "http://" + cfg.ServerConfig.NetAddr.Endpoint, logs: new(consumertest.LogsSink), traces: new(consumertest.TracesSink)}
 	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, r.logs)
 	require.NoError(t, err)
 	tr, err := NewFactory().CreateTraces(context.Background(), set, cfg, r.traces)

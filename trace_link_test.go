@@ -1,14 +1,12 @@
 package callcenterreceiver
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
@@ -22,18 +20,8 @@ import (
 func TestEveryLogRecordNamesATraceThatExists(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.ServerConfig.NetAddr.Endpoint = freeEndpoint(t)
-	set := receivertest.NewNopSettings(metadata.Type)
-	logsSink, tracesSink := new(consumertest.LogsSink), new(consumertest.TracesSink)
-	lr, err := NewFactory().CreateLogs(context.Background(), set, cfg, logsSink)
-	require.NoError(t, err)
-	tr, err := NewFactory().CreateTraces(context.Background(), set, cfg, tracesSink)
-	require.NoError(t, err)
-	require.NoError(t, lr.Start(context.Background(), componenttest.NewNopHost()))
-	require.NoError(t, tr.Start(context.Background(), componenttest.NewNopHost()))
-	defer func() {
-		require.NoError(t, lr.Shutdown(context.Background()))
-		require.NoError(t, tr.Shutdown(context.Background()))
-	}()
+	r := startLogsAndTraces(t, cfg, receivertest.NewNopSettings(metadata.Type), componenttest.NewNopHost())
+	logsSink, tracesSink := r.logs, r.traces
 	url := "http://" + cfg.ServerConfig.NetAddr.Endpoint + "/tccc?action=cdr"
 
 	noEnd := []byte(`{"SdkAppId":1400000001,"SessionId":"no-end","Direction":1,"StartTimestamp":1700000000,

@@ -1,7 +1,6 @@
 package callcenterreceiver
 
 import (
-	"bytes"
 	"net/http"
 	"testing"
 	"time"
@@ -62,9 +61,8 @@ func TestGeneratedTrafficThroughTheReceiver(t *testing.T) {
 	})
 	for _, p := range pushes {
 		a.clock.Set(p.At) // each push arrives when the vendor sends it
-		req, err := http.NewRequest(http.MethodPost, a.url+p.Path, bytes.NewReader(p.Body))
+		req, err := p.NewRequest(a.url)
 		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		resp.Body.Close()

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,8 +16,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
 )
@@ -42,13 +39,9 @@ func acknowledge(client *http.Client, url string, p traffic.Push) (tries int, er
 
 // pushOnce sends one try; nil means the vendor's success reply.
 func pushOnce(client *http.Client, url string, p traffic.Push) error {
-	req, err := http.NewRequest(http.MethodPost, url+p.Path, bytes.NewReader(p.Body))
+	req, err := p.NewRequest(url)
 	if err != nil {
 		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range p.Header {
-		req.Header.Set(k, v)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -93,11 +86,11 @@ func loggedRecords(s *sink) []logged {
 	var out []logged
 	for _, ld := range s.Logs.AllLogs() {
 		for _, rl := range ld.ResourceLogs().All() {
-			vendor := attr(rl.Resource().Attributes(), "callcenter.vendor")
+			vendor := str(rl.Resource().Attributes(), "callcenter.vendor")
 			for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
 				out = append(out, logged{
-					vendor: vendor, pushID: attr(lr.Attributes(), "callcenter.push.id"),
-					uid: attr(lr.Attributes(), "log.record.uid"), session: attr(lr.Attributes(), "callcenter.session.id"),
+					vendor: vendor, pushID: str(lr.Attributes(), "callcenter.push.id"),
+					uid: str(lr.Attributes(), "log.record.uid"), session: str(lr.Attributes(), "callcenter.session.id"),
 				})
 			}
 		}
@@ -220,9 +213,9 @@ func callDayThroughSIGKILLs(t *testing.T, killAt []int64) {
 	}
 
 	// Metrics: every call once, over all series of all runs, in series the restarts continued.
-	counted := callsCounted(s)
+	counted, starts := callsCounted(s)
 	assert.Equal(t, int64(len(calls)), counted, "callcenter.calls over all runs")
-	assert.Len(t, callsStarts(s), 1, "one start time: every restart continued the first run's series")
+	assert.Len(t, starts, 1, "one start time: every restart continued the first run's series")
 	assert.Positive(t, recounted, "the restarts counted again what was journaled after the saved totals")
 
 	t.Logf("%d pushes (%d of them vendor retries or duplicates), %d tries; %d journaled observations counted again by the restarts",
@@ -257,24 +250,4 @@ func pushIDOf(t *testing.T, p traffic.Push) string {
 	require.NoError(t, json.Unmarshal(p.Body, &body))
 	require.NotEmpty(t, body.Data.ID, "a 得助 record without id: %s", p.Body)
 	return body.Data.ID
-}
-
-// callsStarts are the start times of the callcenter.calls points at the sink.
-func callsStarts(s *sink) map[pcommon.Timestamp]bool {
-	starts := map[pcommon.Timestamp]bool{}
-	for _, md := range s.Metrics.AllMetrics() {
-		for _, rm := range md.ResourceMetrics().All() {
-			for _, sm := range rm.ScopeMetrics().All() {
-				for _, m := range sm.Metrics().All() {
-					if m.Name() != "callcenter.calls" || m.Type() != pmetric.MetricTypeSum {
-						continue
-					}
-					for _, dp := range m.Sum().DataPoints().All() {
-						starts[dp.StartTimestamp()] = true
-					}
-				}
-			}
-		}
-	}
-	return starts
 }

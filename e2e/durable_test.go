@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -20,13 +19,9 @@ import (
 // to 10); it fails the test if the push never gets through.
 func pushAsVendor(t *testing.T, url string, p traffic.Push) {
 	t.Helper()
-	for attempt := range 10 {
-		if sendPush(t, url, p) == http.StatusOK {
-			return
-		}
-		time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
+	if !retryPush(t, url, p, 10, func(try int) time.Duration { return time.Duration(try+1) * 20 * time.Millisecond }) {
+		t.Fatalf("%s %s never got through", p.Vendor, p.Path)
 	}
-	t.Fatalf("%s %s never got through", p.Vendor, p.Path)
 }
 
 // restartPoint is past the middle of the traffic, where the next push repeats one sent before.
@@ -78,9 +73,10 @@ func acrossTheRestart(pushes []traffic.Push, restart int) (calls, repeats int) {
 }
 
 // callsCounted adds up callcenter.calls over the runs: the last value of each series of each
-// start time (a restart starts the series again).
-func callsCounted(s *sink) int64 {
+// start time (a restart without storage starts the series again); and returns those start times.
+func callsCounted(s *sink) (int64, map[pcommon.Timestamp]bool) {
 	last := map[string]int64{}
+	starts := map[pcommon.Timestamp]bool{}
 	for _, md := range s.Metrics.AllMetrics() {
 		for _, rm := range md.ResourceMetrics().All() {
 			for _, sm := range rm.ScopeMetrics().All() {
@@ -91,6 +87,7 @@ func callsCounted(s *sink) int64 {
 					for _, dp := range m.Sum().DataPoints().All() {
 						key := dp.StartTimestamp().String() + "|" + str(rm.Resource().Attributes(), "callcenter.vendor") + "|" + attrsKey(dp.Attributes())
 						last[key] = dp.IntValue()
+						starts[dp.StartTimestamp()] = true
 					}
 				}
 			}
@@ -100,7 +97,7 @@ func callsCounted(s *sink) int64 {
 	for _, v := range last {
 		n += v
 	}
-	return n
+	return n, starts
 }
 
 func attrsKey(m pcommon.Map) string {
@@ -194,7 +191,8 @@ func TestEveryCallExactlyOnceDespiteFailuresAndARestart(t *testing.T) {
 	}
 
 	// Metrics: every call counted once over both runs.
-	assert.Equal(t, int64(len(calls)), callsCounted(s))
+	counted, _ := callsCounted(s)
+	assert.Equal(t, int64(len(calls)), counted)
 
 	// Masked: no phone number of the traffic in clear anywhere at the sink.
 	numbers := map[string]bool{}

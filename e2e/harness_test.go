@@ -283,12 +283,8 @@ func send(t *testing.T, method, url, contentType string, body []byte) reply {
 // status; a failure must be one the vendor retries.
 func sendPush(t *testing.T, url string, p traffic.Push) int {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url+p.Path, bytes.NewReader(p.Body))
+	req, err := p.NewRequest(url)
 	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range p.Header {
-		req.Header.Set(k, v)
-	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -296,6 +292,19 @@ func sendPush(t *testing.T, url string, p traffic.Push) int {
 		require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "a failure the vendor retries: %s %s", p.Vendor, p.Path)
 	}
 	return resp.StatusCode
+}
+
+// retryPush sends a push up to tries times, as a vendor retries a failure, waiting pause(try)
+// after each failed try; it reports whether the push got through.
+func retryPush(t *testing.T, url string, p traffic.Push, tries int, pause func(try int) time.Duration) bool {
+	t.Helper()
+	for try := range tries {
+		if sendPush(t, url, p) == http.StatusOK {
+			return true
+		}
+		time.Sleep(pause(try))
+	}
+	return false
 }
 
 func post(t *testing.T, url string, body []byte) reply {

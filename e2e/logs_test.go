@@ -112,13 +112,13 @@ func assertRecordUIDs(t *testing.T, ld plog.Logs) {
 	for _, rl := range ld.ResourceLogs().All() {
 		res := rl.Resource().Attributes()
 		for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
-			uid := attr(lr.Attributes(), "log.record.uid")
+			uid := str(lr.Attributes(), "log.record.uid")
 			require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, uid, "a name-based UUID")
-			if id := attr(lr.Attributes(), "callcenter.push.id"); id != "" {
-				assert.Equal(t, logs.PushUID(attr(res, "callcenter.vendor"), attr(res, "callcenter.tenant.id"), id), uid)
+			if id := str(lr.Attributes(), "callcenter.push.id"); id != "" {
+				assert.Equal(t, logs.PushUID(str(res, "callcenter.vendor"), str(res, "callcenter.tenant.id"), id), uid)
 				continue
 			}
-			if attr(lr.Attributes(), "event.name") == "callcenter.agent_event" || attr(lr.Attributes(), "callcenter.session.id") == "" {
+			if str(lr.Attributes(), "event.name") == "callcenter.agent_event" || str(lr.Attributes(), "callcenter.session.id") == "" {
 				lr.Attributes().PutStr("log.record.uid", "(depends on the arrival)")
 			}
 		}
@@ -126,13 +126,6 @@ func assertRecordUIDs(t *testing.T, ld plog.Logs) {
 }
 
 // attr is an attribute's value as text, "" when absent.
-func attr(m pcommon.Map, k string) string {
-	if v, ok := m.Get(k); ok {
-		return v.AsString()
-	}
-	return ""
-}
-
 // assertTimestampIsArrivalFor checks the one timestamp the golden files cannot hold.
 func assertTimestampIsArrivalFor(t *testing.T, fixture string, ld plog.Logs) {
 	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)

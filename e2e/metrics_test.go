@@ -129,9 +129,12 @@ func addNonZero(m map[string]int, k string, n uint64) {
 	}
 }
 
+// str is an attribute's value as text, "" when the attribute is missing.
 func str(m pcommon.Map, k string) string {
-	v, _ := m.Get(k)
-	return v.AsString()
+	if v, ok := m.Get(k); ok {
+		return v.AsString()
+	}
+	return ""
 }
 
 // countAtMost is the le=bound count of a histogram: exact when bound is a boundary.

@@ -5,6 +5,7 @@ package e2e
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -69,26 +70,14 @@ func (tt *twoTier) stop(t *testing.T) {
 // would; it reports whether the push got through.
 func pushAsTheVendor(t *testing.T, url string, p traffic.Push) bool {
 	t.Helper()
-	for attempt := range tries[p.Vendor] {
-		if sendPush(t, url, p) == http.StatusOK {
-			return true
-		}
-		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
-	}
-	return false
+	return retryPush(t, url, p, tries[p.Vendor], func(try int) time.Duration { return time.Duration(try+1) * 10 * time.Millisecond })
 }
 
 // retryLater is a vendor's remaining retries of a refused push, 2 s apart: the edges reconnect
 // to the restarted collector within them.
 func retryLater(t *testing.T, url string, p traffic.Push) bool {
 	t.Helper()
-	for range tries[p.Vendor] - 1 {
-		if sendPush(t, url, p) == http.StatusOK {
-			return true
-		}
-		time.Sleep(2 * time.Second)
-	}
-	return false
+	return retryPush(t, url, p, tries[p.Vendor]-1, func(int) time.Duration { return 2 * time.Second })
 }
 
 // latestPoints keeps, of every series, its latest point per start time (a collector's run): the
@@ -106,7 +95,7 @@ func latestPoints(s *sink) pmetric.Metrics {
 			for _, sm := range rm.ScopeMetrics().All() {
 				for _, m := range sm.Metrics().All() {
 					add := func(i int, start, ts pcommon.Timestamp, a pcommon.Map) {
-						key := start.String() + "|" + sortedKey(rm.Resource().Attributes()) + "|" + m.Name() + "|" + sortedKey(a)
+						key := start.String() + "|" + fmt.Sprint(rm.Resource().Attributes().AsRaw()) + "|" + m.Name() + "|" + fmt.Sprint(a.AsRaw())
 						if old, ok := latest[key]; !ok || ts >= old.ts {
 							latest[key] = point{ts, rm.Resource(), m, i}
 						}
@@ -142,15 +131,6 @@ func latestPoints(s *sink) pmetric.Metrics {
 }
 
 // sortedKey is a map's attributes in key order: the receiver does not promise an order.
-func sortedKey(m pcommon.Map) string {
-	var kv []string
-	for k, v := range m.All() {
-		kv = append(kv, k+"="+v.AsString())
-	}
-	sort.Strings(kv)
-	return strings.Join(kv, ";")
-}
-
 // assertTruth compares what a shape counted with the ground truth of the traffic.
 func assertTruth(t *testing.T, shape string, truth traffic.Summary, got observation) {
 	t.Helper()
@@ -221,14 +201,8 @@ func logKeys(t *testing.T, s *sink) map[string]int {
 				body, err := json.Marshal(lr.Body().AsRaw())
 				require.NoError(t, err)
 				a := lr.Attributes()
-				get := func(k string) string {
-					if v, ok := a.Get(k); ok {
-						return v.AsString()
-					}
-					return ""
-				}
-				out[strings.Join([]string{str(rl.Resource().Attributes(), "callcenter.vendor"), get("event.name"),
-					get("callcenter.push.id"), get("callcenter.session.id"), string(body)}, "|")]++
+				out[strings.Join([]string{str(rl.Resource().Attributes(), "callcenter.vendor"), str(a, "event.name"),
+					str(a, "callcenter.push.id"), str(a, "callcenter.session.id"), string(body)}, "|")]++
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/connector/connectortest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -56,20 +57,18 @@ func TestEachRecordIsProcessedOnce(t *testing.T) {
 	require.NoError(t, toMetrics.Start(context.Background(), host))
 	require.NoError(t, toTraces.Start(context.Background(), host))
 
+	// The collector hands each input record to every connector of the config.
+	all := []consumer.Logs{toLogs, toMetrics, toTraces}
 	record := edgeRecords(t, "dezhu", "", "record.json")
 	for range 2 { // the record, and its retry
-		for _, c := range []interface {
-			ConsumeLogs(context.Context, plog.Logs) error
-		}{toLogs, toMetrics, toTraces} {
+		for _, c := range all {
 			require.NoError(t, c.ConsumeLogs(context.Background(), record))
 		}
 	}
 	assert.Equal(t, 1, logs.LogRecordCount())
 	// UinCall pushes carry no ID: only processing each record once keeps its event single.
 	event := edgeRecords(t, "uincall", "", "agent-login-agentstatus.json")
-	for _, c := range []interface {
-		ConsumeLogs(context.Context, plog.Logs) error
-	}{toLogs, toMetrics, toTraces} {
+	for _, c := range all {
 		require.NoError(t, c.ConsumeLogs(context.Background(), event))
 	}
 	assert.Equal(t, 2, logs.LogRecordCount(), "one more record for the UinCall event")

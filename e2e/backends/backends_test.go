@@ -3,7 +3,6 @@
 package backends
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"os"
@@ -147,12 +146,8 @@ func callsOf(calls []traffic.Call, vendor string) []traffic.Call {
 func (s *stack) push(t *testing.T, pushes []traffic.Push) {
 	t.Helper()
 	for _, p := range pushes {
-		req, err := http.NewRequest(http.MethodPost, s.collectorURL+p.Path, bytes.NewReader(p.Body))
+		req, err := p.NewRequest(s.collectorURL)
 		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/json")
-		for k, v := range p.Header {
-			req.Header.Set(k, v)
-		}
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		resp.Body.Close()

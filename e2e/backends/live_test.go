@@ -225,8 +225,9 @@ func checkFinishedVendorsCounted(t *testing.T, s *stack, at, collectorStarted ti
 // dashboards in every Prometheus at the moment's flush.
 func checkLiveMoment(t *testing.T, s *stack, r run, m moment) {
 	t.Helper()
+	queries, boards := readmeQueries(t), dashboards(t) // read and parsed once for every Prometheus
 	for _, p := range s.all() {
-		for _, q := range readmeQueries(t) {
+		for _, q := range queries {
 			lm, ok := liveMeasures[q.measure]
 			if !ok {
 				continue
@@ -235,7 +236,7 @@ func checkLiveMoment(t *testing.T, s *stack, r run, m moment) {
 			require.NoError(t, err, q.title)
 			checkLiveRows(t, fmt.Sprintf("%s, %s: README %q", m.name, p.name, q.title), lm, m, rows, traffic.Vendors, p == s.prometheus)
 		}
-		for _, d := range dashboards(t) {
+		for _, d := range boards {
 			for _, panel := range d.Panels {
 				for _, target := range panel.Targets {
 					lm, ok := liveMeasures[target.RefID]

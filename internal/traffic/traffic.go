@@ -4,10 +4,12 @@
 package traffic
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/http"
 	"slices"
 	"time"
 
@@ -319,4 +321,18 @@ var tenants = map[string]string{"tccc": "1400000001", "udesk": "", "uincall": "a
 func (g *gen) next() int {
 	g.pushID++
 	return g.pushID
+}
+
+// NewRequest is the HTTP request the vendor makes for the push, to the receiver at base
+// (http://host:port, or "" for a path only).
+func (p Push) NewRequest(base string) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodPost, base+p.Path, bytes.NewReader(p.Body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range p.Header {
+		req.Header.Set(k, v)
+	}
+	return req, nil
 }
