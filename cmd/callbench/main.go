@@ -52,12 +52,18 @@ func main() {
 	soak := flag.Duration("soak", 0, "instead: push TCCC calls at half of the OTLP peak for this long, sampling RSS")
 	maxKeys := flag.Int("soak-max-keys", 50_000, "with -soak: the receiver's dedup.max_keys")
 	workdir := flag.String("workdir", "_build/bench", "where the config and the collector's output go")
+	profiles := flag.String("cpuprofile", "", "a directory: write the collector's CPU profile of each closed-loop phase there (pprof)")
 	flag.Parse()
 
 	if err := os.MkdirAll(*workdir, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	b := &bench{collector: *collector, workdir: *workdir, duration: *duration, conns: *conns}
+	b := &bench{collector: *collector, workdir: *workdir, duration: *duration, conns: *conns, profiles: *profiles}
+	if b.profiles != "" {
+		if err := os.MkdirAll(b.profiles, 0o755); err != nil {
+			log.Fatal(err)
+		}
+	}
 	var err error
 	if *soak > 0 {
 		err = b.soak(*soak, *maxKeys)
@@ -74,6 +80,7 @@ type bench struct {
 	workdir   string
 	duration  time.Duration
 	conns     int
+	profiles  string // where CPU profiles go; "" for none
 }
 
 // result is one phase against one endpoint.
@@ -123,8 +130,12 @@ func (b *bench) compare(vendors []string) error {
 		own := ownRequests(c.callcenter, pushes)
 		// Half of each pool for the closed loop, half for the open loop: every push sent once.
 		half := len(pushes) / 2
+		profiled := b.profile(c, "otlp-"+vendor)
 		oc := c.closed("otlp ("+vendor+")", otlp[:half], b.conns, b.duration)
+		profiled()
+		profiled = b.profile(c, "callcenter-"+vendor)
 		cc := c.closed("callcenter "+vendor, own[:half], b.conns, b.duration)
+		profiled()
 		rate := oc.rate() / 2
 		oo := c.open("otlp ("+vendor+")", otlp[half:], rate, b.duration)
 		co := c.open("callcenter "+vendor, own[half:], rate, b.duration)
@@ -198,6 +209,35 @@ func (b *bench) soak(length time.Duration, maxKeys int) error {
 	return nil
 }
 
+// profile starts the collector's CPU profile for the length of a phase, if asked for, and
+// returns what waits for it and writes it to <profiles>/<name>.pprof.
+func (b *bench) profile(c *collector, name string) (wait func()) {
+	if b.profiles == "" {
+		return func() {}
+	}
+	done := make(chan error, 1)
+	go func() {
+		url := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", c.pprof, max(1, int(b.duration.Seconds())))
+		resp, err := http.Get(url)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(filepath.Join(b.profiles, name+".pprof"))
+		if err == nil {
+			_, err = io.Copy(f, resp.Body)
+			err = errors.Join(err, f.Close())
+		}
+		done <- err
+	}()
+	return func() {
+		if err := <-done; err != nil {
+			log.Printf("profile %s: %v", name, err)
+		}
+	}
+}
+
 // distinctPushes are the first pushes of the vendor's generated traffic that are not repeats,
 // at most limit.
 func distinctPushes(vendor string, seed uint64, limit int) []traffic.Push {
@@ -255,16 +295,17 @@ type collector struct {
 	cmd        *exec.Cmd
 	callcenter string // base URLs
 	otlp       string
+	pprof      string
 	client     *http.Client
 }
 
 // start writes the config and starts the collector on free loopback ports.
 func (b *bench) start(maxKeys int) (*collector, error) {
-	ports, err := freePorts(2)
+	ports, err := freePorts(3)
 	if err != nil {
 		return nil, err
 	}
-	cfg := fmt.Sprintf(configTemplate, ports[0], ports[1])
+	cfg := fmt.Sprintf(configTemplate, ports[0], ports[1], ports[2])
 	if maxKeys > 0 {
 		cfg = strings.Replace(cfg, "max_keys: 500000", fmt.Sprintf("max_keys: %d", maxKeys), 1)
 	}
@@ -293,6 +334,7 @@ func (b *bench) start(maxKeys int) (*collector, error) {
 		cmd:        cmd,
 		callcenter: fmt.Sprintf("http://127.0.0.1:%d", ports[0]),
 		otlp:       fmt.Sprintf("http://127.0.0.1:%d", ports[1]),
+		pprof:      fmt.Sprintf("http://127.0.0.1:%d", ports[2]),
 		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 			MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256, IdleConnTimeout: time.Minute,
 		}},
@@ -455,7 +497,8 @@ func freePorts(n int) ([]int, error) {
 }
 
 // configTemplate is the collector under test: the callcenter receiver with logs, metrics and
-// traces, and the OTLP/HTTP receiver, all into one debug exporter at verbosity basic.
+// traces, and the OTLP/HTTP receiver, all into one debug exporter at verbosity basic; pprof for
+// -cpuprofile.
 const configTemplate = `receivers:
   callcenter:
     endpoint: 127.0.0.1:%d
@@ -470,13 +513,17 @@ exporters:
   debug:
     verbosity: basic
 
+extensions:
+  pprof:
+    endpoint: 127.0.0.1:%d
+
 service:
   telemetry:
     metrics:
       level: none
     logs:
       level: info
-  extensions: []
+  extensions: [pprof]
   pipelines:
     logs:
       receivers: [callcenter, otlp]
