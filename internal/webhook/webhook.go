@@ -70,7 +70,7 @@ type Handler struct {
 	location   *time.Location
 	processor  Processor
 	now        func() time.Time
-	inflight   sync.WaitGroup
+	workers    workers
 }
 
 // NewHandler returns the handler for the routes.
@@ -95,8 +95,9 @@ func NewHandler(cfg Config) *Handler {
 	return h
 }
 
-// Wait blocks until pushes still being processed after their reply deadline are done.
-func (h *Handler) Wait() { h.inflight.Wait() }
+// Wait blocks until pushes still being processed after their reply deadline are done, and lets
+// the idle workers go.
+func (h *Handler) Wait() { h.workers.wait() }
 
 // ServeHTTP routes a request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -223,21 +224,19 @@ func (w *statusWriter) WriteHeader(status int) {
 // and the receiver waits for it on shutdown.
 func (h *Handler) process(reqCtx context.Context, route Route, req platform.Request, pushes []call.Push) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), route.ReplyTimeout)
-	done := make(chan error, 1)
-	h.inflight.Add(1)
-	go func() {
-		defer h.inflight.Done()
-		defer cancel()
-		done <- h.processor.Process(ctx, route.Vendor, req, pushes)
-	}()
+	defer cancel()
+	done := results.Get().(chan error)
+	h.workers.run(job{ctx: ctx, processor: h.processor, vendor: route.Vendor, req: req, pushes: pushes, done: done})
 	var err error
 	select {
 	case err = <-done:
+		results.Put(done)
 	case <-ctx.Done():
 		select {
-		case err = <-done: // finished just in time: Process sends before it cancels
+		case err = <-done: // finished just in time
+			results.Put(done)
 		default:
-			err = ctx.Err()
+			err = ctx.Err() // done gets the late result, and is not reused
 		}
 	}
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -245,6 +244,9 @@ func (h *Handler) process(reqCtx context.Context, route Route, req platform.Requ
 	}
 	return err
 }
+
+// results are channels for a job's result, reused once their result was read.
+var results = sync.Pool{New: func() any { return make(chan error, 1) }}
 
 // checkContentType accepts JSON and the generic types vendors and curl send JSON with.
 func checkContentType(header string) error {

@@ -340,6 +340,7 @@ func TestDecodedPushesReachTheProcessor(t *testing.T) {
 	proc := &fakeProcessor{}
 	h := newHandler(proc, time.Second)
 	rec := serve(h, httptest.NewRequest(http.MethodPost, "/tccc?action=cdr", bytes.NewReader(readSample(t, "tccc/cdr.json"))), 1<<20)
+	h.Wait()
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.JSONEq(t, `{"ErrCode":0,"ErrMsg":""}`, rec.Body.String())
 	calls := proc.processed()
@@ -402,6 +403,39 @@ func TestReplyTimeoutOfAPipelineThatHonorsItsDeadline(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	r := parseReply(t, rec)
 	assert.Contains(t, r.msg, "the pipeline did not accept the push within 30ms; retry later: context deadline exceeded")
+}
+
+// A pipeline that hangs holds up no other push, and its result, once it comes, is no other
+// push's reply: the workers and the result channels are reused.
+func TestAHungPipelineHoldsUpNoOtherPush(t *testing.T) {
+	release := make(chan struct{})
+	errDown := errors.New("exporter down")
+	proc := &fakeProcessor{process: func(_ context.Context, _ platform.Platform, pushes []call.Push) error {
+		switch pushes[0].DedupKey {
+		case "hung":
+			<-release // ignores its deadline
+			return nil
+		case "failing":
+			return errDown
+		}
+		return nil
+	}}
+	h := newHandler(proc, 50*time.Millisecond)
+	post := func(id string) *httptest.ResponseRecorder {
+		return serve(h, httptest.NewRequest(http.MethodPost, "/fake", strings.NewReader(`{"id":"`+id+`"}`)), 1<<20)
+	}
+
+	assert.Equal(t, http.StatusServiceUnavailable, post("hung").Code)
+	assert.Equal(t, http.StatusOK, post("ok").Code, "another push goes through, within its deadline, while the pipeline hangs")
+	close(release) // the hung push succeeds, too late for its reply
+	for range 20 {
+		rec := post("failing")
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+		assert.Contains(t, parseReply(t, rec).msg, errDown.Error(), "each push gets its own result")
+	}
+	assert.Equal(t, http.StatusOK, post("ok").Code)
+	h.Wait()
+	assert.Len(t, proc.processed(), 23, "every push reached the pipeline once")
 }
 
 type ctxKey struct{}
