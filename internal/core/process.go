@@ -296,8 +296,8 @@ func (c *Core) finish(ctx context.Context, vendor Vendor, items []*item) {
 	for _, it := range items {
 		observations = append(observations, it.observations...)
 		if it.key != "" {
-			if e := c.dedup.End(it.key, it.accepted, now, vendor.DedupWindow); e != nil {
-				entries = append(entries, *e)
+			if e, kept := c.dedup.End(it.key, it.accepted, now, vendor.DedupWindow); kept {
+				entries = append(entries, e)
 			}
 		}
 		if it.change == nil || it.accepted == 0 {

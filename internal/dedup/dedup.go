@@ -5,7 +5,7 @@
 package dedup
 
 import (
-	"container/list"
+	"math"
 	"sync"
 	"time"
 )
@@ -30,21 +30,32 @@ type Entry struct {
 }
 
 // Cache remembers keys.
+//
+// It holds up to max keys (500000 by default) for as long as the process runs, and the garbage
+// collector scans all of them at every cycle: so the keys are kept in one slice of plain values
+// linked by index, one key string each, rather than as list elements and entries that point at
+// each other.
 type Cache struct {
-	mu      sync.Mutex
-	max     int
-	entries map[string]*list.Element // of *entry, least recently used first
-	lru     *list.List
+	mu    sync.Mutex
+	max   int
+	index map[string]int32 // the slot of each key
+	// slots[0] heads a circular list of the keys, least recently used first. Free slots are
+	// chained through next from free; 0 ends the chain.
+	slots []slot
+	free  int32
 }
 
-type entry struct {
-	Entry
-	busy bool
+type slot struct {
+	key        string
+	expires    int64 // Unix nanoseconds; 0 until a request got the key accepted
+	prev, next int32
+	done       Signal
+	busy       bool // a request is processing the key
 }
 
 // New returns a cache holding at most max keys.
 func New(max int) *Cache {
-	return &Cache{max: max, entries: map[string]*list.Element{}, lru: list.New()}
+	return &Cache{max: max, index: map[string]int32{}, slots: make([]slot, 1)}
 }
 
 // Begin claims key for one request and returns what the pipeline already accepted of it. busy
@@ -52,44 +63,44 @@ func New(max int) *Cache {
 func (c *Cache) Begin(key string, now time.Time) (done Signal, busy bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.entries[key]; ok {
-		e := el.Value.(*entry)
-		if e.busy {
+	if i, ok := c.index[key]; ok {
+		s := &c.slots[i]
+		if s.busy {
 			return 0, true
 		}
-		if now.Before(e.Expires) {
-			e.busy = true
-			c.lru.MoveToBack(el)
-			return e.Done, false
+		if now.UnixNano() < s.expires {
+			s.busy = true
+			c.unlink(i)
+			c.pushBack(i)
+			return s.done, false
 		}
-		c.remove(el) // expired: a new push with an old key
+		c.remove(i) // expired: a new push with an old key
 	}
-	c.entries[key] = c.lru.PushBack(&entry{Entry: Entry{Key: key}, busy: true})
+	c.add(slot{key: key, busy: true})
 	c.evict()
 	return 0, false
 }
 
 // End releases key, adding what this request got accepted. A key nothing was accepted for is
-// forgotten; others are kept for window from now.
-func (c *Cache) End(key string, accepted Signal, now time.Time, window time.Duration) *Entry {
+// forgotten; others are kept for window from now, and returned to be saved.
+func (c *Cache) End(key string, accepted Signal, now time.Time, window time.Duration) (Entry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.entries[key]
+	i, ok := c.index[key]
 	if !ok {
-		return nil
+		return Entry{}, false
 	}
-	e := el.Value.(*entry)
-	e.busy = false
-	e.Done |= accepted
-	if e.Done == 0 {
-		c.remove(el)
-		return nil
+	s := &c.slots[i]
+	s.busy = false
+	s.done |= accepted
+	if s.done == 0 {
+		c.remove(i)
+		return Entry{}, false
 	}
 	if accepted != 0 {
-		e.Expires = now.Add(window)
+		s.expires = now.Add(window).UnixNano()
 	}
-	out := e.Entry
-	return &out
+	return s.entry(), true
 }
 
 // Restore puts back entries remembered before a restart.
@@ -100,11 +111,11 @@ func (c *Cache) Restore(entries []Entry, now time.Time) {
 		if !now.Before(e.Expires) || e.Done == 0 {
 			continue
 		}
-		if el, ok := c.entries[e.Key]; ok {
-			el.Value.(*entry).Done |= e.Done
+		if i, ok := c.index[e.Key]; ok {
+			c.slots[i].done |= e.Done
 			continue
 		}
-		c.entries[e.Key] = c.lru.PushBack(&entry{Entry: e})
+		c.add(slot{key: e.Key, expires: e.Expires.UnixNano(), done: e.Done})
 	}
 	c.evict()
 }
@@ -114,10 +125,11 @@ func (c *Cache) Restore(entries []Entry, now time.Time) {
 func (c *Cache) Export(now time.Time) []Entry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]Entry, 0, len(c.entries))
-	for el := c.lru.Front(); el != nil; el = el.Next() {
-		if e := el.Value.(*entry); !e.busy && now.Before(e.Expires) {
-			out = append(out, e.Entry)
+	out := make([]Entry, 0, len(c.index))
+	ns := now.UnixNano()
+	for i := c.slots[0].next; i != 0; i = c.slots[i].next {
+		if s := &c.slots[i]; !s.busy && ns < s.expires {
+			out = append(out, s.entry())
 		}
 	}
 	return out
@@ -127,21 +139,57 @@ func (c *Cache) Export(now time.Time) []Entry {
 func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.entries)
+	return len(c.index)
+}
+
+func (s *slot) entry() Entry {
+	return Entry{Key: s.key, Done: s.done, Expires: time.Unix(0, s.expires).UTC()}
 }
 
 // evict drops the least recently used keys beyond the bound, never one being processed.
 func (c *Cache) evict() {
-	for el := c.lru.Front(); el != nil && c.max > 0 && len(c.entries) > c.max; {
-		next := el.Next()
-		if !el.Value.(*entry).busy {
-			c.remove(el)
+	for i := c.slots[0].next; i != 0 && c.max > 0 && len(c.index) > c.max; {
+		next := c.slots[i].next
+		if !c.slots[i].busy {
+			c.remove(i)
 		}
-		el = next
+		i = next
 	}
 }
 
-func (c *Cache) remove(el *list.Element) {
-	delete(c.entries, el.Value.(*entry).Key)
-	c.lru.Remove(el)
+// add puts a new key at the back of the list, in a free slot if there is one.
+func (c *Cache) add(s slot) {
+	i := c.free
+	if i != 0 {
+		c.free = c.slots[i].next
+		c.slots[i] = s
+	} else {
+		if len(c.slots) == math.MaxInt32 {
+			panic("dedup: too many keys")
+		}
+		i = int32(len(c.slots))
+		c.slots = append(c.slots, s)
+	}
+	c.index[s.key] = i
+	c.pushBack(i)
+}
+
+func (c *Cache) remove(i int32) {
+	delete(c.index, c.slots[i].key)
+	c.unlink(i)
+	c.slots[i] = slot{next: c.free}
+	c.free = i
+}
+
+func (c *Cache) pushBack(i int32) {
+	last := c.slots[0].prev
+	c.slots[i].prev, c.slots[i].next = last, 0
+	c.slots[last].next = i
+	c.slots[0].prev = i
+}
+
+func (c *Cache) unlink(i int32) {
+	s := &c.slots[i]
+	c.slots[s.prev].next = s.next
+	c.slots[s.next].prev = s.prev
 }

@@ -2,11 +2,13 @@ package dedup
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var t0 = time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
@@ -31,7 +33,8 @@ func TestRetriesSeeWhatWasAccepted(t *testing.T) {
 func TestNothingAcceptedIsForgotten(t *testing.T) {
 	c := New(10)
 	c.Begin("k", t0)
-	assert.Nil(t, c.End("k", 0, t0, time.Hour))
+	_, kept := c.End("k", 0, t0, time.Hour)
+	assert.False(t, kept)
 	assert.Zero(t, c.Len(), "a push that failed everywhere leaves no trace")
 }
 
@@ -119,4 +122,146 @@ func BenchmarkKeyMemory(b *testing.B) {
 		runtime.KeepAlive(c)
 	}
 	b.ReportMetric(perKey, "B/key")
+}
+
+// model is the cache as its rules say, written the plain way: a slice of entries, least
+// recently used first.
+type model struct {
+	max     int
+	entries []modelEntry
+}
+
+type modelEntry struct {
+	Entry
+	busy bool
+}
+
+func (m *model) find(key string) int {
+	for i, e := range m.entries {
+		if e.Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func (m *model) begin(key string, now time.Time) (Signal, bool) {
+	if i := m.find(key); i >= 0 {
+		e := m.entries[i]
+		if e.busy {
+			return 0, true
+		}
+		m.entries = append(m.entries[:i], m.entries[i+1:]...)
+		if now.Before(e.Expires) {
+			e.busy = true
+			m.entries = append(m.entries, e)
+			return e.Done, false
+		}
+	}
+	m.entries = append(m.entries, modelEntry{Entry: Entry{Key: key}, busy: true})
+	m.evict()
+	return 0, false
+}
+
+func (m *model) end(key string, accepted Signal, now time.Time, window time.Duration) (Entry, bool) {
+	i := m.find(key)
+	if i < 0 {
+		return Entry{}, false
+	}
+	e := &m.entries[i]
+	e.busy = false
+	e.Done |= accepted
+	if e.Done == 0 {
+		m.entries = append(m.entries[:i], m.entries[i+1:]...)
+		return Entry{}, false
+	}
+	if accepted != 0 {
+		e.Expires = now.Add(window)
+	}
+	return e.Entry, true
+}
+
+func (m *model) evict() {
+	for i := 0; i < len(m.entries) && len(m.entries) > m.max; {
+		if m.entries[i].busy {
+			i++
+			continue
+		}
+		m.entries = append(m.entries[:i], m.entries[i+1:]...)
+	}
+}
+
+func (m *model) export(now time.Time) []Entry {
+	var out []Entry
+	for _, e := range m.entries {
+		if !e.busy && now.Before(e.Expires) {
+			out = append(out, e.Entry)
+		}
+	}
+	return out
+}
+
+// The cache keeps every rule of the plain model through a long random mix of requests: what a
+// retry sees, busy keys, expiry, eviction order, what is exported.
+func TestCacheFollowsItsModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	c, m := New(8), &model{max: 8}
+	now := t0
+	var claimed []string
+	for step := range 20_000 {
+		now = now.Add(time.Duration(rng.IntN(10)) * time.Second)
+		switch op := rng.IntN(10); {
+		case op < 5 || len(claimed) == 0:
+			key := fmt.Sprint("k", rng.IntN(20))
+			done, busy := c.Begin(key, now)
+			wantDone, wantBusy := m.begin(key, now)
+			require.Equal(t, wantBusy, busy, "step %d: Begin(%s) busy", step, key)
+			require.Equal(t, wantDone, done, "step %d: Begin(%s) done", step, key)
+			if !busy {
+				claimed = append(claimed, key)
+			}
+		default:
+			i := rng.IntN(len(claimed))
+			key := claimed[i]
+			claimed = append(claimed[:i], claimed[i+1:]...)
+			accepted := Signal(rng.IntN(8))
+			window := time.Duration(rng.IntN(120)) * time.Second
+			e, kept := c.End(key, accepted, now, window)
+			want, wantKept := m.end(key, accepted, now, window)
+			require.Equal(t, wantKept, kept, "step %d: End(%s) kept", step, key)
+			if kept {
+				require.Equal(t, want.Key, e.Key)
+				require.Equal(t, want.Done, e.Done)
+				require.True(t, want.Expires.Equal(e.Expires), "step %d: expires %s, want %s", step, e.Expires, want.Expires)
+			}
+		}
+		require.Equal(t, len(m.entries), c.Len(), "step %d", step)
+		if step%100 == 0 {
+			got, want := c.Export(now), m.export(now)
+			require.Len(t, got, len(want), "step %d", step)
+			for i := range want {
+				require.Equal(t, want[i].Key, got[i].Key, "step %d: export order", step)
+				require.Equal(t, want[i].Done, got[i].Done)
+				require.True(t, want[i].Expires.Equal(got[i].Expires))
+			}
+		}
+	}
+}
+
+// Exported entries restore the keys, in their order of use.
+func TestExportRestores(t *testing.T) {
+	c := New(3)
+	for _, k := range []string{"a", "b", "c", "a"} {
+		c.Begin(k, t0)
+		c.End(k, Logs, t0, time.Hour)
+	}
+	saved := c.Export(t0)
+	restored := New(3)
+	restored.Restore(saved, t0)
+	assert.Equal(t, saved, restored.Export(t0))
+	restored.Begin("d", t0) // evicts the least recently used: b
+	done, _ := restored.Begin("b", t0)
+	assert.Zero(t, done)
+	done, _ = restored.Begin("a", t0)
+	assert.Equal(t, Logs, done)
 }
