@@ -165,7 +165,8 @@ func (k Key) IsAgent() bool { return strings.HasPrefix(k.ID, agentPrefix) }
 
 // Change is the result of applying a push.
 type Change struct {
-	// Session is a copy of the push's session after it was applied.
+	// Session is a copy of the push's session after it was applied. Its events are shared with
+	// the tracker, which never changes them in place: read only.
 	Session *Session
 	// Closed are sessions the push made room for by evicting them.
 	Closed []*Session
@@ -184,23 +185,31 @@ func (t *Tracker) Apply(p *call.Push) *Change {
 	if !ok {
 		return nil
 	}
+	// Allocated before taking the lock, which every push waits for.
+	ch := &Change{Session: new(Session)}
+	var rec *call.Call
+	if p.Kind == call.KindCallRecord {
+		rec = new(call.Call)
+		*rec = p.Call
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 
-	ch := &Change{}
 	key = t.sessionOf(key, p)
 	s := t.lookup(key)
 	if s == nil {
 		s = &Session{Key: key, Opened: p.Arrival, reported: map[string]bool{}}
 		for t.max > 0 && t.order.Len() >= t.max {
-			ch.Closed = append(ch.Closed, t.close(t.order.Front().Value.(*Session), Evicted, p.Arrival))
+			oldest := t.order.Front().Value.(*Session)
+			t.close(oldest, Evicted, p.Arrival)
+			ch.Closed = append(ch.Closed, oldest.clone())
 		}
 		t.sessions[key] = t.order.PushBack(s)
 	} else if e, open := t.sessions[key]; open {
 		t.order.MoveToBack(e)
 	}
 	ch.Retry = p.EndIsFinal && p.Event != nil && s.segmentEnded(p.Call.SessionID) && s.reported[AcceptedEvent(p)]
-	ch.EventKey = s.apply(p)
+	ch.EventKey = s.apply(p, rec)
 	t.index(s, p)
 	switch {
 	case s.Closure == Open && s.ended():
@@ -208,7 +217,7 @@ func (t *Tracker) Apply(p *call.Push) *Change {
 	case s.Closure == Ended && !s.ended():
 		t.reopen(s) // a transfer's segment joined after the earlier segment's end
 	}
-	ch.Session = s.clone()
+	s.copyTo(ch.Session)
 	return ch
 }
 
@@ -280,7 +289,8 @@ func (t *Tracker) forget(s *Session) {
 }
 
 // Claim marks items (span keys, "call") of a session as reported and returns those that were
-// not reported before. Release undoes it for items whose sending failed.
+// not reported before: items itself when none was. Release undoes it for items whose sending
+// failed.
 func (t *Tracker) Claim(key Key, items []string) []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -288,10 +298,19 @@ func (t *Tracker) Claim(key Key, items []string) []string {
 	if s == nil {
 		return items // forgotten: report again rather than lose it
 	}
-	var fresh []string
-	for _, it := range items {
-		if !s.reported[it] {
-			s.reported[it] = true
+	if len(items) == 0 {
+		return nil
+	}
+	fresh := items // while every item is fresh; a copy from the first that is not
+	for i, it := range items {
+		if s.reported[it] {
+			if len(fresh) == len(items) {
+				fresh = append([]string(nil), items[:i]...)
+			}
+			continue
+		}
+		s.reported[it] = true
+		if len(fresh) < len(items) {
 			fresh = append(fresh, it)
 		}
 	}
@@ -325,7 +344,8 @@ func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*S
 		if now.Sub(s.Seen) < t.idleTimeout {
 			break // oldest first: the rest are newer
 		}
-		timedOut = append(timedOut, t.close(s, TimedOut, now))
+		t.close(s, TimedOut, now)
+		timedOut = append(timedOut, s.clone())
 	}
 	for e := t.closedOrder.Front(); e != nil; {
 		s := e.Value.(*Session)
@@ -352,7 +372,8 @@ func (t *Tracker) CloseOpen(now time.Time) []*Session {
 	for e := t.order.Front(); e != nil; {
 		s := e.Value.(*Session)
 		e = e.Next()
-		out = append(out, t.close(s, TimedOut, now))
+		t.close(s, TimedOut, now)
+		out = append(out, s.clone())
 	}
 	return out
 }
@@ -407,8 +428,8 @@ func (t *Tracker) lookup(key Key) *Session {
 	return nil
 }
 
-// close moves an open session to the tombstones and returns a copy of it.
-func (t *Tracker) close(s *Session, why Closure, at time.Time) *Session {
+// close moves an open session to the tombstones.
+func (t *Tracker) close(s *Session, why Closure, at time.Time) {
 	if e, ok := t.sessions[s.Key]; ok {
 		t.order.Remove(e)
 		delete(t.sessions, s.Key)
@@ -419,22 +440,21 @@ func (t *Tracker) close(s *Session, why Closure, at time.Time) *Session {
 	for t.max > 0 && t.closedOrder.Len() > t.max {
 		t.forget(t.closedOrder.Remove(t.closedOrder.Front()).(*Session))
 	}
-	return s.clone()
 }
 
-// apply adds what a push says to the session and returns the key of its event.
-func (s *Session) apply(p *call.Push) string {
+// apply adds what a push says to the session and returns the key of its event. rec is a copy of
+// the push's call when the push is a call record.
+func (s *Session) apply(p *call.Push, rec *call.Call) string {
 	if p.Arrival.After(s.Seen) {
 		s.Seen = p.Arrival
 	}
 	merge(&s.Call, &p.Call)
 	seg := s.segment(p.Call.SessionID)
-	if p.Kind == call.KindCallRecord {
-		rec := p.Call
+	if rec != nil {
 		if seg != nil {
-			seg.Record = &rec
+			seg.Record = rec
 		}
-		s.Record = joinRecords(s.Segments, &rec)
+		s.Record = joinRecords(s.Segments, rec)
 	}
 	if p.Event == nil {
 		return ""
@@ -446,8 +466,7 @@ func (s *Session) apply(p *call.Push) string {
 	if slices.ContainsFunc(s.Events, func(e Event) bool { return e.Key == ev.Key }) {
 		return ev.Key // a repeated push: the event is known
 	}
-	s.Events = append(s.Events, ev)
-	sortEvents(s.Events)
+	s.addEvent(ev)
 	if s.Key.IsAgent() {
 		// An event sorted in among the sent ones ends the span before it anew.
 		if i := slices.IndexFunc(s.Events, func(e Event) bool { return e.Key == ev.Key }); i < s.settled {
@@ -455,6 +474,27 @@ func (s *Session) apply(p *call.Push) string {
 		}
 	}
 	return ev.Key
+}
+
+// addEvent puts an event in the call's order. The events already there are shared with the
+// copies of the session handed out (Change.Session), which see only those before their length:
+// so they are never moved in place. An event that takes its place at the end, as events mostly
+// come, is appended; otherwise the events are sorted into a new slice.
+func (s *Session) addEvent(ev Event) {
+	evs := append(s.Events, ev)
+	if !inOrder(evs) {
+		evs = slices.Clone(evs)
+		sortEvents(evs)
+	}
+	s.Events = evs
+}
+
+// inOrder reports whether sortEvents would leave the events as they are: they are in order, and
+// all timed or all not. (Timed and untimed events compare by different rules, so that a mix of
+// them has no order a stable sort is bound to keep.)
+func inOrder(evs []Event) bool {
+	return !slices.ContainsFunc(evs, func(e Event) bool { return e.Timed != evs[0].Timed }) &&
+		slices.IsSortedFunc(evs, compareEvents)
 }
 
 // AcceptedEvent is the claim that the push's event, by its name in its segment, was accepted by
@@ -525,11 +565,18 @@ func (s *Session) latest() time.Time {
 }
 
 func (s *Session) clone() *Session {
-	c := *s
-	c.Events = slices.Clone(s.Events)
+	c := new(Session)
+	s.copyTo(c)
+	return c
+}
+
+// copyTo makes c a copy of the session. The copy shares the events, which are never changed in
+// place (addEvent), clipped so that no append to it writes into the session's.
+func (s *Session) copyTo(c *Session) {
+	*c = *s
+	c.Events = slices.Clip(s.Events)
 	c.Segments = slices.Clone(s.Segments)
 	c.reported = nil
-	return &c
 }
 
 // rank orders events that carry no time of their own (UinCall's), by where they fall in a call.
@@ -556,19 +603,19 @@ func rankOf(t call.EventType) int {
 // sortEvents puts events in call order: by the vendor's time when events carry one, else by
 // their rank in a call and then arrival (EventTimes clamps arrival times that would run
 // backwards).
-func sortEvents(evs []Event) {
-	slices.SortStableFunc(evs, func(a, b Event) int {
-		if a.Timed && b.Timed {
-			if c := a.Time.Compare(b.Time); c != 0 {
-				return c
-			}
-			return rankOf(a.Type) - rankOf(b.Type)
-		}
-		if c := rankOf(a.Type) - rankOf(b.Type); c != 0 {
+func sortEvents(evs []Event) { slices.SortStableFunc(evs, compareEvents) }
+
+func compareEvents(a, b Event) int {
+	if a.Timed && b.Timed {
+		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}
-		return a.Time.Compare(b.Time)
-	})
+		return rankOf(a.Type) - rankOf(b.Type)
+	}
+	if c := rankOf(a.Type) - rankOf(b.Type); c != 0 {
+		return c
+	}
+	return a.Time.Compare(b.Time)
 }
 
 // EventTimes returns the times of the events in the session's order: arrival times of untimed

@@ -2,6 +2,8 @@ package session
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -166,6 +168,8 @@ func TestClaims(t *testing.T) {
 	tr.Release(key, []string{"b"})
 	assert.Equal(t, []string{"b"}, tr.Claim(key, []string{"a", "b"}), "released items can be claimed again")
 	assert.Equal(t, []string{"x"}, tr.Claim(Key{ID: "unknown"}, []string{"x"}), "forgotten sessions report rather than lose")
+	assert.Equal(t, []string{"d", "e"}, tr.Claim(key, []string{"d", "a", "e", "d"}), "in their order, each once")
+	assert.Nil(t, tr.Claim(key, []string{"a", "b"}), "nothing new")
 }
 
 func TestBoundedByCountAndTime(t *testing.T) {
@@ -240,5 +244,52 @@ func TestOnlyAFinalEndMakesRetries(t *testing.T) {
 		late.DedupKey = ""
 		ch := tr.Apply(late)
 		assert.Equal(t, final, ch.Retry, "end is final: %v", final)
+	}
+}
+
+// The copy of a session a push gets keeps the events it had, whatever later pushes add: they
+// share the events with the tracker, which never moves them in place.
+func TestCopiesKeepTheirEvents(t *testing.T) {
+	tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Hour})
+	push := func(name string, at time.Duration, timed bool) *Change {
+		p := uincallEvent("s1", call.EventTalking, name, at, "")
+		if timed {
+			p.Time = p.Arrival
+		}
+		return tr.Apply(p)
+	}
+	first := push("b", 2*time.Second, true)
+	second := push("c", 3*time.Second, true)
+	_ = append(second.Session.Events, Event{Key: "appended by a reader"})
+	inOrder := push("d", 4*time.Second, true) // appended in place
+	early := push("a", time.Second, true)     // sorted into a new slice
+	untimed := push("e", 5*time.Second, false)
+	assert.Equal(t, []string{"b"}, eventNames(first.Session))
+	assert.Equal(t, []string{"b", "c"}, eventNames(second.Session))
+	assert.Equal(t, []string{"b", "c", "d"}, eventNames(inOrder.Session))
+	assert.Equal(t, []string{"a", "b", "c", "d"}, eventNames(early.Session))
+	assert.Equal(t, []string{"a", "b", "c", "d", "e"}, eventNames(untimed.Session))
+}
+
+// Events are in the order that sorting all of them anew gives, whatever order they come in,
+// timed or not.
+func TestEventsSortAsAWhole(t *testing.T) {
+	types := []call.EventType{call.EventCallStarted, call.EventQueued, call.EventAgentRinging, call.EventTalking, call.EventTransfer, call.EventHangup}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 200 {
+		tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Hour})
+		var want []Event
+		var ch *Change
+		mixed := round%2 == 1
+		for i := range 30 {
+			p := uincallEvent("s1", types[rng.IntN(len(types))], fmt.Sprint("e", i), time.Duration(rng.IntN(60))*time.Second, "")
+			if !mixed || rng.IntN(2) == 0 {
+				p.Time = t0.Add(time.Duration(rng.IntN(60)) * time.Second)
+			}
+			ch = tr.Apply(p)
+			want = append(want, ch.Session.Events[slices.IndexFunc(ch.Session.Events, func(e Event) bool { return e.Name == p.Event.Name })])
+			sortEvents(want)
+			require.Equal(t, want, ch.Session.Events, "round %d, event %d", round, i)
+		}
 	}
 }
