@@ -45,10 +45,13 @@ func merge(dst, src *call.Call) {
 	}
 	set(&dst.RecordingID, src.RecordingID)
 	if len(src.Custom) > 0 {
-		if dst.Custom == nil {
-			dst.Custom = map[string]any{}
+		// Into a new map: the copies of the session handed out share the one it had.
+		custom := maps.Clone(dst.Custom)
+		if custom == nil {
+			custom = make(map[string]any, len(src.Custom))
 		}
-		maps.Copy(dst.Custom, src.Custom)
+		maps.Copy(custom, src.Custom)
+		dst.Custom = custom
 	}
 }
 

@@ -293,3 +293,26 @@ func TestEventsSortAsAWhole(t *testing.T) {
 		}
 	}
 }
+
+// A push's copy of its session is read (spans, the saved state) while later pushes of the same
+// call change the session: what they merge into the call goes to a new map of custom fields.
+func TestCopiesKeepTheirCustomFields(t *testing.T) {
+	tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Hour})
+	first := uincallEvent("s1", call.EventQueued, "queued", time.Second, "")
+	first.Call.Custom = map[string]any{"a": "1"}
+	ch := tr.Apply(first)
+	read := make(chan map[string]any)
+	go func() {
+		out := map[string]any{}
+		for k, v := range ch.Session.Call.Custom { // as a span's attributes read it
+			out[k] = v
+		}
+		read <- out
+	}()
+	second := uincallEvent("s1", call.EventTalking, "talking", 2*time.Second, "")
+	second.Call.Custom = map[string]any{"b": "2"}
+	later := tr.Apply(second)
+	assert.Equal(t, map[string]any{"a": "1"}, <-read)
+	assert.Equal(t, map[string]any{"a": "1"}, ch.Session.Call.Custom)
+	assert.Equal(t, map[string]any{"a": "1", "b": "2"}, later.Session.Call.Custom)
+}
