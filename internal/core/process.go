@@ -28,8 +28,6 @@ type item struct {
 	// spans are the settled spans of the push's session; byEvent the span each event starts.
 	spans   []traces.Span
 	byEvent map[string]string
-	// observations are what the push adds to the metrics, saved with it and counted in finish.
-	observations []metrics.Observation
 }
 
 func (it *item) needs(s dedup.Signal) bool { return !(it.done | it.accepted).Has(s) }
@@ -45,7 +43,9 @@ func (c *Core) Process(ctx context.Context, p platform.Platform, pushes []call.P
 	c.unsaved.RLock()
 	defer c.unsaved.RUnlock()
 	items, err := c.admit(p, pushes)
-	defer c.finish(ctx, vendor, items)
+	// observations are what the pushes add to the metrics, saved with them and counted in finish.
+	var observations []metrics.Observation
+	defer func() { c.finish(ctx, vendor, items, observations) }()
 	if err != nil {
 		return err
 	}
@@ -58,9 +58,9 @@ func (c *Core) Process(ctx context.Context, p platform.Platform, pushes []call.P
 	// Metrics count a push once every other pipeline accepted it: a failed push counts on the
 	// retry that succeeds. finish counts what is observed here, once it is saved.
 	if c.aggregator != nil {
-		for _, it := range items {
-			if it.needs(dedup.Metrics) {
-				it.observations = c.observe(vendor, it.push, it.change)
+		for i := range items {
+			if it := &items[i]; it.needs(dedup.Metrics) {
+				observations = c.observe(observations, vendor, it.push, it.change)
 				it.accepted |= dedup.Metrics
 			}
 		}
@@ -71,21 +71,22 @@ func (c *Core) Process(ctx context.Context, p platform.Platform, pushes []call.P
 
 // admit protects the pushes' phone numbers, claims their dedup keys and applies the new ones to
 // their sessions.
-func (c *Core) admit(p platform.Platform, pushes []call.Push) ([]*item, error) {
-	var items []*item
+func (c *Core) admit(p platform.Platform, pushes []call.Push) ([]item, error) {
+	items := make([]item, 0, len(pushes))
 	for i := range pushes {
 		push := &pushes[i]
 		c.privacy.Apply(push, p.PhoneFields())
-		it := &item{push: push}
+		var key string
+		var done dedup.Signal
 		if push.DedupKey != "" {
-			key := p.Name() + "\x00" + push.Tenant + "\x00" + push.DedupKey
-			done, busy := c.dedup.Begin(key, c.now())
-			if busy {
+			key = p.Name() + "\x00" + push.Tenant + "\x00" + push.DedupKey
+			var busy bool
+			if done, busy = c.dedup.Begin(key, c.now()); busy {
 				return items, ErrBusy
 			}
-			it.key, it.done = key, done
 		}
-		items = append(items, it)
+		items = append(items, item{push: push, key: key, done: done})
+		it := &items[len(items)-1]
 		if it.done.Has(c.signals) {
 			c.duplicate(p.Name())
 			continue // a retry of a push every pipeline accepted
@@ -106,19 +107,17 @@ func (c *Core) admit(p platform.Platform, pushes []call.Push) ([]*item, error) {
 
 // emitLogs sends one log record per push the logs pipeline has not accepted yet, linked to the
 // span of its call it belongs to.
-func (c *Core) emitLogs(ctx context.Context, format string, vendor Vendor, items []*item) error {
+func (c *Core) emitLogs(ctx context.Context, format string, vendor Vendor, items []item) error {
 	if c.set.Logs == nil {
 		return nil
 	}
 	var records []logs.Record
-	var logged []*item
-	for _, it := range items {
-		if it.needs(dedup.Logs) {
+	for i := range items {
+		if it := &items[i]; it.needs(dedup.Logs) {
 			p := it.push
 			rec := logs.Record{Push: p, Resource: resource(vendor, p), UID: it.recordUID()}
 			rec.TraceID, rec.SpanID = traces.LogLink(p, it.change, it.byEvent)
 			records = append(records, rec)
-			logged = append(logged, it)
 		}
 	}
 	if len(records) == 0 {
@@ -139,25 +138,23 @@ func (c *Core) emitLogs(ctx context.Context, format string, vendor Vendor, items
 	if err != nil {
 		return fmt.Errorf("the logs pipeline did not accept the push: %w", err)
 	}
-	for _, it := range logged {
-		it.accepted |= dedup.Logs
+	for i := range items {
+		if it := &items[i]; it.needs(dedup.Logs) { // the records built above
+			it.accepted |= dedup.Logs
+		}
 	}
 	return nil
 }
 
 // emitTraces sends the spans the pushes settled, and those of the sessions they evicted.
-func (c *Core) emitTraces(ctx context.Context, format string, items []*item) error {
+func (c *Core) emitTraces(ctx context.Context, format string, items []item) error {
 	if c.set.Traces == nil {
 		return nil
 	}
 	batch := traces.NewBatch(c.sessions, metadata.ScopeName)
-	var sent []*item
-	for _, it := range items {
-		if !it.needs(dedup.Traces) {
-			continue
-		}
-		sent = append(sent, it)
-		if it.change == nil {
+	for i := range items {
+		it := &items[i]
+		if !it.needs(dedup.Traces) || it.change == nil {
 			continue
 		}
 		c.addSpans(batch, it.change.Session, it.spans)
@@ -169,8 +166,10 @@ func (c *Core) emitTraces(ctx context.Context, format string, items []*item) err
 	if err := c.sendTraces(ctx, format, batch); err != nil {
 		return fmt.Errorf("the traces pipeline did not accept the push: %w", err)
 	}
-	for _, it := range sent {
-		it.accepted |= dedup.Traces
+	for i := range items {
+		if it := &items[i]; it.needs(dedup.Traces) { // those sent above
+			it.accepted |= dedup.Traces
+		}
 	}
 	return nil
 }
@@ -199,10 +198,9 @@ func (c *Core) sendTraces(ctx context.Context, format string, batch *traces.Batc
 // completedCall is the claim that a session's completed call was counted.
 const completedCall = "metrics:call"
 
-// observe returns what a push adds to the metrics.
-func (c *Core) observe(vendor Vendor, p *call.Push, ch *session.Change) []metrics.Observation {
+// observe appends what a push adds to the metrics to out.
+func (c *Core) observe(out []metrics.Observation, vendor Vendor, p *call.Push, ch *session.Change) []metrics.Observation {
 	res := resource(vendor, p)
-	var out []metrics.Observation
 	switch {
 	case p.Kind == call.KindRecording || p.Kind == call.KindVoicemail:
 		out = append(out, metrics.Observation{Resource: res, Recording: p.Kind})
@@ -267,9 +265,10 @@ func (it *item) recordUID() string {
 
 // countWarnings counts the unreadable fields of the pushes this request got accepted; a retry of
 // a push accepted before was counted then.
-func (c *Core) countWarnings(ctx context.Context, vendor string, items []*item) {
+func (c *Core) countWarnings(ctx context.Context, vendor string, items []item) {
 	var n int64
-	for _, it := range items {
+	for i := range items {
+		it := &items[i]
 		retry := it.done.Has(c.signals) || (it.change != nil && it.change.Retry)
 		if it.accepted != 0 && !retry {
 			n += int64(len(it.push.Warnings))
@@ -288,15 +287,15 @@ func (c *Core) duplicate(vendor string) {
 
 // finish releases the pushes' dedup keys with what was accepted, and saves what changed, with
 // the metric observations, before the vendor gets its reply, so that a restart remembers it.
-func (c *Core) finish(ctx context.Context, vendor Vendor, items []*item) {
+func (c *Core) finish(ctx context.Context, vendor Vendor, items []item, observations []metrics.Observation) {
+	stored := c.store != nil // what changed is gathered only to be saved
 	var entries []dedup.Entry
 	var touched []*session.Session
-	var observations []metrics.Observation
 	now := c.now()
-	for _, it := range items {
-		observations = append(observations, it.observations...)
+	for i := range items {
+		it := &items[i]
 		if it.key != "" {
-			if e, kept := c.dedup.End(it.key, it.accepted, now, vendor.DedupWindow); kept {
+			if e, kept := c.dedup.End(it.key, it.accepted, now, vendor.DedupWindow); kept && stored {
 				entries = append(entries, e)
 			}
 		}
@@ -306,10 +305,15 @@ func (c *Core) finish(ctx context.Context, vendor Vendor, items []*item) {
 		if p := it.push; p.Event != nil && (it.done | it.accepted).Has(c.signals) {
 			c.sessions.Claim(it.change.Session.Key, []string{session.AcceptedEvent(p)})
 		}
-		touched = append(touched, it.change.Session)
-		touched = append(touched, it.change.Closed...)
+		if stored {
+			touched = append(touched, it.change.Session)
+			touched = append(touched, it.change.Closed...)
+		}
 	}
-	c.save(context.WithoutCancel(ctx), entries, touched, observations)
+	if stored {
+		ctx = context.WithoutCancel(ctx) // the reply deadline does not cut the save short
+	}
+	c.save(ctx, entries, touched, observations)
 }
 
 // vendorAttr is the attribute set of the per-vendor self-observability counters.
