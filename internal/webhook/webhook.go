@@ -166,7 +166,7 @@ func (h *Handler) serveVendor(w http.ResponseWriter, r *http.Request, route Rout
 		fail(http.StatusUnsupportedMediaType, err)
 		return
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -247,6 +247,33 @@ func (h *Handler) process(reqCtx context.Context, route Route, req platform.Requ
 
 // results are channels for a job's result, reused once their result was read.
 var results = sync.Pool{New: func() any { return make(chan error, 1) }}
+
+// maxLengthHint bounds the buffer allocated from a request's Content-Length before its body
+// arrives: pushes are a few kilobytes, and a length claimed is not a body sent.
+const maxLengthHint = 64 << 10
+
+// readBody reads the whole body as io.ReadAll does, into one buffer of the size the request
+// gives (vendors send Content-Length) rather than growing chunks copied together at the end.
+func readBody(r *http.Request) ([]byte, error) {
+	size := 512
+	if n := r.ContentLength; n > 0 && n < maxLengthHint {
+		size = int(n) + 1 // the read that finds the end needs room
+	}
+	b := make([]byte, 0, size)
+	for {
+		n, err := r.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+}
 
 // checkContentType accepts JSON and the generic types vendors and curl send JSON with.
 func checkContentType(header string) error {

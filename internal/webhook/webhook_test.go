@@ -353,6 +353,23 @@ func TestDecodedPushesReachTheProcessor(t *testing.T) {
 	assert.WithinDuration(t, time.Now(), p.Arrival, time.Minute, "the arrival is stamped by the handler")
 }
 
+// The body is read whole, as sent, whatever length the request claims for it.
+func TestBodyReadWhateverItsClaimedLength(t *testing.T) {
+	body := `{"id":"` + strings.Repeat("x", 2000) + `"}`
+	for _, claimed := range []int64{-1, 0, 3, int64(len(body)), int64(len(body)) + 1, 10_000, 1 << 30} {
+		proc := &fakeProcessor{}
+		h := newHandler(proc, time.Second)
+		req := httptest.NewRequest(http.MethodPost, "/fake", strings.NewReader(body))
+		req.ContentLength = claimed
+		rec := serve(h, req, 1<<20)
+		h.Wait()
+		require.Equal(t, http.StatusOK, rec.Code, "Content-Length %d", claimed)
+		calls := proc.processed()
+		require.Len(t, calls, 1)
+		assert.Equal(t, strings.Repeat("x", 2000), calls[0].pushes[0].DedupKey, "Content-Length %d", claimed)
+	}
+}
+
 func TestReplyTimeout(t *testing.T) {
 	release := make(chan struct{})
 	var finished atomic.Bool
