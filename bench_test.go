@@ -124,7 +124,7 @@ func BenchmarkHeldCallMemory(b *testing.B) {
 					p := decoded[i] // a copy: the pushes' payloads stay with the test, as they leave with the request
 					p.Payload = nil
 					if ch := tr.Apply(&p); ch != nil {
-						spans, _ := traces.Spans(ch.Session, p.Arrival, time.Minute)
+						spans, _ := traces.Spans(ch.Session, p.Arrival, time.Minute, "")
 						keys := make([]string, 0, len(spans))
 						for _, sp := range spans {
 							keys = append(keys, sp.Key)
@@ -209,7 +209,7 @@ func BenchmarkStage(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				ch := changes[i%len(changes)]
-				spans, _ := traces.Spans(ch.Session, ch.Session.Seen, time.Minute)
+				spans, _ := traces.Spans(ch.Session, ch.Session.Seen, time.Minute, "")
 				batch := traces.NewBatch(nopClaims{}, metadata.ScopeName)
 				batch.Add(res, ch.Session, spans)
 				i++

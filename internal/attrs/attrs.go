@@ -146,34 +146,51 @@ type Resource struct {
 
 // Map returns the resource's attributes.
 func (r Resource) Map() map[string]any {
-	m := Raw{ServiceName: r.ServiceName, Vendor: r.Vendor}
-	putStr(m, TenantID, r.Tenant)
+	m := make(Raw, 3)
+	r.Put(m)
 	return m
 }
 
-// Sink is where attributes are put. pcommon.Map has the first three methods; PutRaw puts a
+// Put adds the resource's attributes.
+func (r Resource) Put(m Sink) {
+	m.PutStr(ServiceName, r.ServiceName)
+	m.PutStr(Vendor, r.Vendor)
+	putStr(m, TenantID, r.Tenant)
+}
+
+// Sink is where attributes are put. pcommon.Map has the first four methods; PutRaw puts a
 // plain []any or map[string]any. A later put of a key replaces the earlier value.
 type Sink interface {
 	PutStr(k, v string)
 	PutInt(k string, v int64)
 	PutDouble(k string, v float64)
+	PutBool(k string, v bool)
 	PutRaw(k string, v any)
 }
 
-// Raw is a Sink into a plain map: the attributes of stanza entries and of the span models.
+// ListSink is a Sink that can put a list of maps in place, each filled by put: pdata maps,
+// without plain maps to build and convert. size is about the most keys a map holds.
+type ListSink interface {
+	PutMaps(k string, n, size int, put func(i int, m Sink))
+}
+
+// Raw is a Sink into a plain map: the attributes of stanza entries.
 type Raw map[string]any
 
 func (m Raw) PutStr(k, v string)            { m[k] = v }
 func (m Raw) PutInt(k string, v int64)      { m[k] = v }
 func (m Raw) PutDouble(k string, v float64) { m[k] = v }
+func (m Raw) PutBool(k string, v bool)      { m[k] = v }
 func (m Raw) PutRaw(k string, v any)        { m[k] = v }
 
 // CallAttributes and PushAttributes are the size a call's span and a push's log record have
 // their attribute maps made with: about the most they hold (generated traffic, at most: TCCC 35
 // and 38, Udesk 30 and 35, 得助 28 and 30, UinCall 9 and 14), so that a map is allocated once.
+// LegAttributes is the same for one leg's map in callcenter.legs (at most 12).
 const (
 	CallAttributes = 36
 	PushAttributes = 40
+	LegAttributes  = 12
 )
 
 // Push returns the attributes of a push's log record: what it is and everything it says.
@@ -227,9 +244,9 @@ func PutCall(m Sink, c *call.Call) {
 	putTime(m, TimePrefix+"ring", c.Ring)
 	putTime(m, TimePrefix+"answer", c.Answer)
 	putTime(m, TimePrefix+"end", c.End)
-	for _, p := range call.Phases {
+	for i, p := range call.Phases {
 		if d, ok := c.Duration(p); ok {
-			m.PutDouble(DurPrefix+string(p), d.Seconds())
+			m.PutDouble(durationKeys[i], d.Seconds())
 		}
 	}
 
@@ -237,11 +254,7 @@ func PutCall(m Sink, c *call.Call) {
 	putStr(m, QueueName, c.Queue.Name)
 	PutAgent(m, AgentPrefix, &c.Agent)
 	if len(c.Legs) > 0 {
-		legs := make([]any, 0, len(c.Legs))
-		for i := range c.Legs {
-			legs = append(legs, Leg(&c.Legs[i]))
-		}
-		m.PutRaw(Legs, legs)
+		putLegs(m, c.Legs)
 	}
 
 	putKeys(m, IVRKeys, IVRLabels, c.IVRKeys)
@@ -267,23 +280,73 @@ func PutCall(m Sink, c *call.Call) {
 	}
 }
 
+// durationKeys are the keys of call.Phases' durations, made once rather than per put.
+var durationKeys = func() []string {
+	keys := make([]string, len(call.Phases))
+	for i, p := range call.Phases {
+		keys[i] = DurPrefix + string(p)
+	}
+	return keys
+}()
+
+// agentKeys are the keys of an agent's attributes under one prefix.
+type agentKeys struct{ id, name, nick, email, staffNumber, phone, groups string }
+
+func agentKeysOf(prefix string) agentKeys {
+	return agentKeys{
+		id: prefix + "id", name: prefix + "name", nick: prefix + "nick", email: prefix + "email",
+		staffNumber: prefix + "staff_number", phone: prefix + "phone", groups: prefix + "groups",
+	}
+}
+
+// The agent keys under the two prefixes in use, made once rather than per put.
+var callAgentKeys, legAgentKeys = agentKeysOf(AgentPrefix), agentKeysOf(LegAgentPrefix)
+
 // PutAgent adds what is known about an agent, under AgentPrefix for the call's agent or
 // LegAgentPrefix inside a leg.
 func PutAgent(m Sink, prefix string, a *call.Agent) {
-	putStr(m, prefix+"id", a.ID)
-	putStr(m, prefix+"name", a.Name)
-	putStr(m, prefix+"nick", a.Nick)
-	putStr(m, prefix+"email", a.Email)
-	putStr(m, prefix+"staff_number", a.StaffNumber)
-	putStr(m, prefix+"phone", a.Phone)
-	if len(a.Groups) > 0 {
-		m.PutRaw(prefix+"groups", strs(a.Groups))
+	var keys agentKeys
+	switch prefix {
+	case AgentPrefix:
+		keys = callAgentKeys
+	case LegAgentPrefix:
+		keys = legAgentKeys
+	default:
+		keys = agentKeysOf(prefix)
 	}
+	putStr(m, keys.id, a.ID)
+	putStr(m, keys.name, a.Name)
+	putStr(m, keys.nick, a.Nick)
+	putStr(m, keys.email, a.Email)
+	putStr(m, keys.staffNumber, a.StaffNumber)
+	putStr(m, keys.phone, a.Phone)
+	if len(a.Groups) > 0 {
+		m.PutRaw(keys.groups, strs(a.Groups))
+	}
+}
+
+// putLegs adds the call's legs, in place when the sink can put maps.
+func putLegs(m Sink, legs []call.Leg) {
+	if list, ok := m.(ListSink); ok {
+		list.PutMaps(Legs, len(legs), LegAttributes, func(i int, m Sink) { putLeg(m, &legs[i]) })
+		return
+	}
+	out := make([]any, 0, len(legs))
+	for i := range legs {
+		out = append(out, Leg(&legs[i]))
+	}
+	m.PutRaw(Legs, out)
 }
 
 // Leg returns one agent leg as a map: the agent attributes and the leg's own keys.
 func Leg(l *call.Leg) map[string]any {
-	m := Raw{LegSequence: int64(l.Sequence)}
+	m := make(Raw, LegAttributes)
+	putLeg(m, l)
+	return m
+}
+
+func putLeg(m Sink, l *call.Leg) {
+	m.PutInt(LegSequence, int64(l.Sequence))
 	PutAgent(m, LegAgentPrefix, &l.Agent)
 	putStr(m, LegType, l.Type)
 	putStr(m, LegSkillGroupID, l.SkillGroup.ID)
@@ -302,7 +365,6 @@ func Leg(l *call.Leg) map[string]any {
 	if l.Priority != 0 {
 		m.PutInt(LegPriority, int64(l.Priority))
 	}
-	return m
 }
 
 func putStr(m Sink, k, v string) {

@@ -92,7 +92,7 @@ func (c *Core) closeSessions(ctx context.Context, now time.Time, closed []*sessi
 	}
 	batch := traces.NewBatch(c.sessions, metadata.ScopeName)
 	for _, s := range closed {
-		spans, _ := traces.Spans(s, now, grace)
+		spans, _ := traces.Spans(s, now, grace, "")
 		c.addSpans(batch, s, spans)
 	}
 	if err := c.sendTraces(ctx, metadata.Type.String(), batch); err != nil {

@@ -25,9 +25,10 @@ type item struct {
 	done     dedup.Signal // accepted by an earlier request (a vendor retry)
 	accepted dedup.Signal // accepted by this request
 	change   *session.Change
-	// spans are the settled spans of the push's session; byEvent the span each event starts.
-	spans   []traces.Span
-	byEvent map[string]string
+	// spans are the settled spans of the push's session; eventSpan the key of the span its
+	// event starts.
+	spans     []traces.Span
+	eventSpan string
 }
 
 func (it *item) needs(s dedup.Signal) bool { return !(it.done | it.accepted).Has(s) }
@@ -98,7 +99,7 @@ func (c *Core) admit(p platform.Platform, pushes []call.Push) ([]item, error) {
 				continue
 			}
 			if c.set.Traces != nil || c.set.Logs != nil { // the spans, and the links logs name
-				it.spans, it.byEvent = traces.Spans(it.change.Session, push.Arrival, c.cfg.Sessions.LateGrace)
+				it.spans, it.eventSpan = traces.Spans(it.change.Session, push.Arrival, c.cfg.Sessions.LateGrace, it.change.EventKey)
 			}
 		}
 	}
@@ -116,7 +117,7 @@ func (c *Core) emitLogs(ctx context.Context, format string, vendor Vendor, items
 		if it := &items[i]; it.needs(dedup.Logs) {
 			p := it.push
 			rec := logs.Record{Push: p, Resource: resource(vendor, p), UID: it.recordUID()}
-			rec.TraceID, rec.SpanID = traces.LogLink(p, it.change, it.byEvent)
+			rec.TraceID, rec.SpanID = traces.LogLink(p, it.change, it.eventSpan)
 			records = append(records, rec)
 		}
 	}
@@ -159,7 +160,7 @@ func (c *Core) emitTraces(ctx context.Context, format string, items []item) erro
 		}
 		c.addSpans(batch, it.change.Session, it.spans)
 		for _, closed := range it.change.Closed { // sessions evicted to make room
-			spans, _ := traces.Spans(closed, it.push.Arrival, c.cfg.Sessions.LateGrace)
+			spans, _ := traces.Spans(closed, it.push.Arrival, c.cfg.Sessions.LateGrace, "")
 			c.addSpans(batch, closed, spans)
 		}
 	}

@@ -35,24 +35,19 @@ func NewBatch(claims Claims, scope string) *Batch {
 	return &Batch{claims: claims, scope: scope, td: ptrace.NewTraces()}
 }
 
-// Add claims the spans of a session that were not sent yet and adds them under res.
+// Add claims the spans of a session that were not sent yet and adds them under res. Only those
+// become pdata: most of the spans a push settles were sent by an earlier push.
 func (b *Batch) Add(res attrs.Resource, s *session.Session, spans []Span) {
 	fresh := b.claims.Claim(s.Key, Keys(spans))
 	if len(fresh) == 0 {
 		return
 	}
 	b.claimed = append(b.claimed, claimed{key: s.Key, keys: fresh})
-	want := make(map[string]bool, len(fresh))
-	for _, k := range fresh {
-		want[k] = true
+	var only []string
+	if len(fresh) < len(spans) {
+		only = fresh // claims keep the order of the keys: all fresh when as many
 	}
-	var out []Span
-	for _, sp := range spans {
-		if want[sp.Key] {
-			out = append(out, sp)
-		}
-	}
-	AppendTo(b.td, res, b.scope, s.Key, out)
+	appendTo(b.td, res, b.scope, s.Key, spans, only)
 }
 
 // Traces returns the batch's spans.
@@ -70,9 +65,10 @@ func (b *Batch) Release() {
 }
 
 // LogLink is the trace and span a push's log record belongs to: the span its event starts
-// (byEvent, from Spans), else the call's root; none for a push outside any call, or whose call
-// has no trace. ch is what the push changed in its session; nil for pushes outside sessions.
-func LogLink(p *call.Push, ch *session.Change, byEvent map[string]string) (traceID, spanID []byte) {
+// (eventSpan, from Spans of ch.EventKey), else the call's root; none for a push outside any call,
+// or whose call has no trace. ch is what the push changed in its session; nil for pushes outside
+// sessions.
+func LogLink(p *call.Push, ch *session.Change, eventSpan string) (traceID, spanID []byte) {
 	if ch != nil && !HasTrace(ch.Session) {
 		return nil, nil // a record that says nothing of when its call happened has no spans
 	}
@@ -87,12 +83,8 @@ func LogLink(p *call.Push, ch *session.Change, byEvent map[string]string) (trace
 		key = session.Key{Vendor: p.Vendor, Tenant: p.Tenant, ID: p.Call.SessionID} // recordings
 	}
 	spanKey := RootKey
-	if p.Event != nil && byEvent != nil {
-		if k, ok := byEvent[ch.EventKey]; ok {
-			spanKey = k
-		} else if ch.Session.Key.IsAgent() {
-			spanKey = session.StateSpanKey(ch.EventKey) // a state sent before (agentSpans)
-		}
+	if p.Event != nil && eventSpan != "" {
+		spanKey = eventSpan
 	}
 	trace := TraceID(key.Vendor, key.Tenant, key.ID)
 	span := SpanID(trace, spanKey)

@@ -1,9 +1,9 @@
 package traces
 
 import (
+	"cmp"
 	"time"
 
-	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 )
@@ -77,19 +77,21 @@ func follows(prev state, next state, d call.Direction, withRecord bool) bool {
 
 // walk is the pass over a session's events that finds its phases.
 type walk struct {
-	s        *session.Session
-	dir      call.Direction
-	closed   bool
-	released bool // closed and past the grace for late pushes
-	spans    []Span
-	byEvent  map[string]string // event key → key of the span it starts
-	legs     []*Span
-	legRing  bool // the current leg has rung
-	legTalk  bool // the current leg has talked
-	instant  []SpanEvent
-	first    time.Time
-	last     time.Time
-	ended    time.Time // the terminal event's time
+	s         *session.Session
+	dir       call.Direction
+	closed    bool
+	released  bool // closed and past the grace for late pushes
+	spans     []Span
+	room      int    // how many more spans the caller adds to them
+	event     string // the event whose span the caller asks for
+	eventSpan string // the key of the span it starts
+	legs      []Span // the agent legs, by number
+	legRing   bool   // the current leg has rung
+	legTalk   bool   // the current leg has talked
+	instant   []SpanEvent
+	first     time.Time
+	last      time.Time
+	ended     time.Time // the terminal event's time
 }
 
 type openPhase struct {
@@ -99,19 +101,25 @@ type openPhase struct {
 	leg               int
 }
 
-// EventSpans are the spans a session's events have settled, and for each event the key of the
-// span it starts (for its log record). A phase is settled by the event that always follows it,
-// or, once the session is closed and late pushes had their grace (released), by whatever
-// followed it; a session closed before its call ended gets its open phase cut at the last event,
-// marked incomplete. The root and the legs come with the closing.
-func EventSpans(s *session.Session, released bool) ([]Span, map[string]string) {
+// eventSpans are the spans a session's events have settled, and the key of the span the event
+// with the key event starts (for its log record); "" for none. A phase is settled by the event
+// that always follows it, or, once the session is closed and late pushes had their grace
+// (released), by whatever followed it; a session closed before its call ended gets its open
+// phase cut at the last event, marked incomplete. The root and the legs come with the closing.
+// The spans have room for room more.
+func eventSpans(s *session.Session, released bool, event string, room int) ([]Span, string) {
 	if s.Key.IsAgent() {
-		return agentSpans(s)
+		return agentSpans(s, event)
 	}
-	w := &walk{s: s, dir: s.Call.Direction, closed: s.Closure != session.Open, released: released, byEvent: map[string]string{}}
-	var cur *openPhase
+	if len(s.Events) == 0 {
+		return nil, ""
+	}
+	w := &walk{s: s, dir: s.Call.Direction, closed: s.Closure != session.Open, released: released, event: event, room: room}
+	var cur openPhase
+	open := false
 	times := s.EventTimes()
-	for i, e := range s.Events {
+	for i := range s.Events {
+		e := &s.Events[i]
 		t := times[i]
 		if w.first.IsZero() {
 			w.first = t
@@ -120,37 +128,44 @@ func EventSpans(s *session.Session, released bool) ([]Span, map[string]string) {
 		st := stateOf(e.Type, w.dir)
 		if st == instant {
 			w.instant = append(w.instant, SpanEvent{Name: e.Name, Time: t, Attributes: e.Details})
-			w.byEvent[e.Key] = RootKey
+			w.starts(e, RootKey)
 			continue
 		}
-		if cur != nil {
-			w.close(cur, t, w.released || follows(cur.state, st, w.dir, s.Record != nil), false)
-			cur = nil
+		if open {
+			w.close(&cur, t, w.released || follows(cur.state, st, w.dir, s.Record != nil), false)
+			open = false
 		}
 		if st == hungUp || st == ended {
 			if w.ended.IsZero() || t.After(w.ended) {
 				w.ended = t
 			}
-			w.byEvent[e.Key] = RootKey
+			w.starts(e, RootKey)
 			continue
 		}
-		cur = w.open(st, e, t)
-		w.byEvent[e.Key] = cur.key
+		cur, open = w.open(st, e, t), true
+		w.starts(e, cur.key)
 	}
-	if cur != nil && w.closed {
-		w.close(cur, w.last, w.released, true)
+	if open && w.closed {
+		w.close(&cur, w.last, w.released, true)
 	}
 	// The root and legs of a call assembled from events wait for its late pushes: a push after
 	// the hang-up may still correct it (UinCall sends no final record and documents no retries).
 	if w.closed && len(s.Events) > 0 && (w.released || s.Record != nil) {
 		w.finish()
 	}
-	return w.spans, w.byEvent
+	return w.spans, w.eventSpan
+}
+
+// starts notes that e starts the span key, if e is the event asked for.
+func (w *walk) starts(e *session.Event, key string) {
+	if e.Key == w.event {
+		w.eventSpan = key
+	}
 }
 
 // open starts the phase an event begins, in the agent leg it belongs to.
-func (w *walk) open(st state, e session.Event, t time.Time) *openPhase {
-	p := &openPhase{start: t, state: st, parent: RootKey, leg: len(w.legs) - 1}
+func (w *walk) open(st state, e *session.Event, t time.Time) openPhase {
+	p := openPhase{start: t, state: st, parent: RootKey, leg: len(w.legs) - 1}
 	switch st {
 	case setup:
 		p.key, p.name = setupKey, "setup"
@@ -180,17 +195,14 @@ func (w *walk) open(st state, e session.Event, t time.Time) *openPhase {
 	return p
 }
 
-func (w *walk) newLeg(e session.Event, t time.Time) {
+// newLeg starts an agent leg at the event e; its agent is e's.
+func (w *walk) newLeg(e *session.Event, t time.Time) {
 	n := len(w.legs)
-	leg := &Span{Key: legKey(n), Parent: RootKey, Name: "agent leg", Start: t, End: t, Attributes: map[string]any{attrs.LegSeq: int64(n)}}
-	attrs.PutAgent(attrs.Raw(leg.Attributes), attrs.AgentPrefix, &e.Agent)
+	leg := Span{Key: legKey(n), Parent: RootKey, Name: "agent leg", Start: t, End: t, source: fromEventLeg, seq: int32(n), event: e}
 	if n > 0 {
-		prev := w.legs[n-1]
-		from, _ := prev.Attributes[attrs.AgentID].(string)
-		if staff, ok := prev.Attributes[attrs.AgentStaffNumber].(string); ok {
-			from = staff
-		}
-		leg.Links = []Link{{Key: prev.Key, Attributes: map[string]any{attrs.TransferFrom: from}}}
+		prev := &w.legs[n-1]
+		// The staff number names an agent where the vendor gives one, as in the agent attributes.
+		leg.Link = Link{Key: prev.Key, TransferFrom: cmp.Or(prev.event.Agent.StaffNumber, prev.event.Agent.ID)}
 	}
 	w.legs = append(w.legs, leg)
 	w.legRing, w.legTalk = false, false
@@ -198,7 +210,7 @@ func (w *walk) newLeg(e session.Event, t time.Time) {
 
 func (w *walk) close(p *openPhase, end time.Time, settled, cut bool) {
 	if p.leg >= 0 && p.parent != RootKey {
-		if leg := w.legs[p.leg]; end.After(leg.End) {
+		if leg := &w.legs[p.leg]; end.After(leg.End) {
 			leg.End = end
 		}
 	}
@@ -210,43 +222,53 @@ func (w *walk) close(p *openPhase, end time.Time, settled, cut bool) {
 		return
 	}
 	if cut {
-		s.Attributes[attrs.SpanIncomplete] = true
+		s.flags |= incomplete
 	}
-	w.spans = append(w.spans, s)
+	w.add(s)
+}
+
+// add appends spans to w.spans, made on the first with room for about as many phases and legs as
+// events, the root and what the caller adds: one allocation for most calls.
+func (w *walk) add(spans ...Span) {
+	if w.spans == nil {
+		w.spans = make([]Span, 0, len(w.s.Events)+1+w.room)
+	}
+	w.spans = append(w.spans, spans...)
 }
 
 // finish adds the legs and the root of a closed session.
 func (w *walk) finish() {
-	for _, leg := range w.legs {
-		w.spans = append(w.spans, *leg)
+	w.add(w.legs...)
+	// The call as Completed gives it: the record when there is one (read in place), else
+	// assembled from the events.
+	c := w.s.Record
+	if c == nil {
+		completed, _ := w.s.Completed()
+		c = &completed
 	}
-	c, _ := w.s.Completed()
 	end := call.FirstTime(c.End, w.ended, w.last)
 	start := w.first
 	if !c.Start.IsZero() && c.Start.Before(start) {
 		start = c.Start
 	}
-	r := root(&c, start, end)
+	r := root(c, start, end)
 	r.Events = w.instant
 	if w.s.Closure != session.Ended {
-		r.Attributes[attrs.SpanIncomplete] = true
-		r.Attributes[attrs.SessionClosure] = string(w.s.Closure)
+		r.flags |= incomplete
+		r.closure = w.s.Closure
 	}
-	w.spans = append(w.spans, r)
+	w.add(r)
 }
 
 // agentSpans are an agent's day: each state the agent reported, until the next report. The
 // states already sent (s.Settled) are not built again: an agent's day is hundreds of states,
 // and every push would build them all. Their events start their spans all the same (LogLink).
-func agentSpans(s *session.Session) ([]Span, map[string]string) {
+func agentSpans(s *session.Session, event string) ([]Span, string) {
 	var out []Span
-	byEvent := map[string]string{}
 	from := min(s.Settled(), len(s.Events))
 	times := s.EventTimesFrom(from)
 	for i := from; i < len(s.Events); i++ {
-		e := s.Events[i]
-		key := session.StateSpanKey(e.Key)
-		byEvent[e.Key] = key
+		e := &s.Events[i]
 		start := times[i-from]
 		var end time.Time
 		cut := false
@@ -258,20 +280,19 @@ func agentSpans(s *session.Session) ([]Span, map[string]string) {
 		default:
 			end, cut = s.Seen, true
 		}
-		sp, ok := phase(key, "", "agent "+e.Name, start, end, false)
+		sp, ok := phase(session.StateSpanKey(e.Key), "", "agent "+e.Name, start, end, false)
 		if !ok {
 			continue
 		}
-		attrs.PutAgent(attrs.Raw(sp.Attributes), attrs.AgentPrefix, &e.Agent)
-		sp.Attributes[attrs.EventRawName] = e.Name
-		sp.Attributes[attrs.EventType] = string(e.Type)
-		if len(e.Details) > 0 {
-			sp.Attributes[attrs.EventDetails] = e.Details
-		}
+		sp.source, sp.event = fromState, e
 		if cut {
-			sp.Attributes[attrs.SpanIncomplete] = true
+			sp.flags |= incomplete
 		}
 		out = append(out, sp)
 	}
-	return out, byEvent
+	var eventSpan string
+	if event != "" {
+		eventSpan = session.StateSpanKey(event) // each event starts its state, sent or not
+	}
+	return out, eventSpan
 }

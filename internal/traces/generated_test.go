@@ -39,7 +39,7 @@ func TestGeneratedCallsGolden(t *testing.T) {
 	grace := time.Minute
 	out := map[string]ptrace.Traces{}
 	emit := func(s *session.Session, now time.Time) {
-		spans, _ := Spans(s, now, grace)
+		spans, _ := Spans(s, now, grace, "")
 		fresh := tr.Claim(s.Key, Keys(spans))
 		var send []Span
 		for _, sp := range spans {

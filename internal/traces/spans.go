@@ -6,11 +6,12 @@ package traces
 
 import (
 	"cmp"
+	"slices"
 	"strconv"
 	"time"
 
-	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 )
 
 // Span keys: the identity of a phase within its call.
@@ -27,23 +28,52 @@ const (
 	talkPrefix = "talk/"
 )
 
-// Span is one phase of a call, before it becomes pdata.
+// Span is one phase of a call, before it becomes pdata: what it is, and what its attributes
+// come from. They are written straight into pdata, and only for the spans sent (see AppendTo):
+// most spans a push settles were sent by an earlier push.
 type Span struct {
 	Key        string
 	Parent     string // the parent's key; "" for a root
 	Name       string
 	Start, End time.Time
-	Attributes map[string]any
 	// Error is the status message of a phase that failed; "" for none.
 	Error  string
-	Links  []Link
+	Link   Link // the leg a transfer came from; none when its Key is ""
 	Events []SpanEvent
+
+	// What the attributes come from: the source and the flags.
+	source  source
+	flags   flags
+	seq     int32           // an agent leg of events: its number
+	call    *call.Call      // a root
+	leg     *call.Leg       // an agent leg of a record
+	event   *session.Event  // an agent leg of events (its first event), an agent's state
+	closure session.Closure // a root closed before its call ended: why
 }
+
+// source is what a span's attributes come from, besides its flags.
+type source uint8
+
+const (
+	fromFlags    source = iota // a phase: its flags only
+	fromCall                   // a root: the call's attributes
+	fromLeg                    // an agent leg of a record: its agent and the leg's own
+	fromEventLeg               // an agent leg of events: its agent and number
+	fromState                  // an agent's state: the agent and the event
+)
+
+// flags are the span's boolean attributes.
+type flags uint8
+
+const (
+	derived    flags = 1 << iota // attrs.SpanDerived
+	incomplete                   // attrs.SpanIncomplete
+)
 
 // Link points at an earlier span of the same call (a transfer's previous leg).
 type Link struct {
-	Key        string
-	Attributes map[string]any
+	Key          string
+	TransferFrom string // attrs.TransferFrom: the agent who transferred
 }
 
 // SpanEvent is something that happened at an instant of a span (a consult, a missed offer).
@@ -53,9 +83,22 @@ type SpanEvent struct {
 	Attributes map[string]any
 }
 
-func legKey(n int) string { return legPrefix + strconv.Itoa(n) }
-func ringOf(n int) string { return ringPrefix + strconv.Itoa(n) }
-func talkOf(n int) string { return talkPrefix + strconv.Itoa(n) }
+// legKey, ringOf and talkOf are the keys of a leg's spans, made once for the first legs: most
+// calls have one or two.
+var legKey, ringOf, talkOf = numbered(legPrefix), numbered(ringPrefix), numbered(talkPrefix)
+
+func numbered(prefix string) func(n int) string {
+	var made [4]string
+	for i := range made {
+		made[i] = prefix + strconv.Itoa(i)
+	}
+	return func(n int) string {
+		if n < len(made) {
+			return made[n]
+		}
+		return prefix + strconv.Itoa(n)
+	}
+}
 
 // rootName names a call by its direction: low cardinality, as span names should be.
 func rootName(d call.Direction) string {
@@ -84,18 +127,16 @@ func failed(c *call.Call) string {
 
 // root is the span of the whole call.
 func root(c *call.Call, start, end time.Time) Span {
-	m := make(map[string]any, attrs.CallAttributes) // one allocation, not a growth per few fields
-	attrs.PutCall(attrs.Raw(m), c)
-	return Span{Key: RootKey, Name: rootName(c.Direction), Start: start, End: end, Attributes: m, Error: failed(c)}
+	return Span{Key: RootKey, Name: rootName(c.Direction), Start: start, End: end, Error: failed(c), source: fromCall, call: c}
 }
 
-func phase(key, parent, name string, start, end time.Time, derived bool) (Span, bool) {
+func phase(key, parent, name string, start, end time.Time, derivedTimes bool) (Span, bool) {
 	if start.IsZero() || end.IsZero() || end.Before(start) {
 		return Span{}, false
 	}
-	s := Span{Key: key, Parent: parent, Name: name, Start: start, End: end, Attributes: map[string]any{}}
-	if derived {
-		s.Attributes[attrs.SpanDerived] = true
+	s := Span{Key: key, Parent: parent, Name: name, Start: start, End: end}
+	if derivedTimes {
+		s.flags |= derived
 	}
 	return s, true
 }
@@ -116,38 +157,57 @@ func recordBounds(c *call.Call) (t timeline, start, end time.Time, ok bool) {
 type timeline struct {
 	start, queued, ring, answer, end time.Time
 	ivrEnd                           time.Time
-	derived                          map[string]bool // by moment: start, queued, ring, answer, ivr_end
+	derived                          moments // those derived
 }
+
+// moments is a set of a timeline's moments.
+type moments uint8
+
+const (
+	atStart moments = 1 << iota
+	atQueued
+	atRing
+	atAnswer
+	atEnd
+	atIVREnd
+)
+
+// is reports whether any of ms was derived.
+func (t *timeline) is(ms moments) bool { return t.derived&ms != 0 }
 
 // timelineOf anchors the phases a vendor reports only as durations: talk ends at the end,
 // ringing ends at the answer (or the end), the queue at the first ring, the IVR starts the call.
 func timelineOf(c *call.Call) timeline {
-	t := timeline{start: c.Start, queued: c.Queued, ring: c.Ring, answer: c.Answer, end: c.End, derived: map[string]bool{}}
+	t := timeline{start: c.Start, queued: c.Queued, ring: c.Ring, answer: c.Answer, end: c.End}
 	total, hasTotal := c.Duration(call.PhaseTotal)
 	switch {
 	case t.end.IsZero() && !t.start.IsZero() && hasTotal:
-		t.end, t.derived["end"] = t.start.Add(total), true
+		t.end, t.derived = t.start.Add(total), t.derived|atEnd
 	case t.start.IsZero() && !t.end.IsZero() && hasTotal:
-		t.start, t.derived["start"] = t.end.Add(-total), true
+		t.start, t.derived = t.end.Add(-total), t.derived|atStart
 	}
 	if talk, ok := c.Duration(call.PhaseTalk); ok && t.answer.IsZero() && !t.end.IsZero() && c.EndStatus.Connected() {
-		t.answer, t.derived["answer"] = t.end.Add(-talk), true
+		t.answer, t.derived = t.end.Add(-talk), t.derived|atAnswer
 	}
 	if ring, ok := c.Duration(call.PhaseRing); ok && t.ring.IsZero() {
 		if ref := call.FirstTime(t.answer, t.end); !ref.IsZero() {
-			t.ring, t.derived["ring"] = ref.Add(-ring), true
+			t.ring, t.derived = ref.Add(-ring), t.derived|atRing
 		}
 	}
 	if queue, ok := c.Duration(call.PhaseQueue); ok && t.queued.IsZero() {
 		if ref := call.FirstTime(t.ring, t.answer, t.end); !ref.IsZero() {
-			t.queued, t.derived["queued"] = ref.Add(-queue), true
+			t.queued, t.derived = ref.Add(-queue), t.derived|atQueued
 		}
 	}
 	if ivr, ok := c.Duration(call.PhaseIVR); ok && !t.start.IsZero() {
-		t.ivrEnd, t.derived["ivr_end"] = t.start.Add(ivr), true
+		t.ivrEnd, t.derived = t.start.Add(ivr), t.derived|atIVREnd
 	}
 	if !t.queued.IsZero() && !t.start.IsZero() && t.queued.After(t.start) {
-		t.ivrEnd, t.derived["ivr_end"] = t.queued, t.derived["queued"] // the IVR hands over to the queue
+		// The IVR hands over to the queue: its end is derived when the queue's start is.
+		t.ivrEnd, t.derived = t.queued, t.derived&^atIVREnd
+		if t.is(atQueued) {
+			t.derived |= atIVREnd
+		}
 	}
 	return t
 }
@@ -155,7 +215,7 @@ func timelineOf(c *call.Call) timeline {
 // talkEnd is when the talk ended: after the talk time the vendor reports (the first party to
 // hang up ends it), else at the end of the call.
 func (t timeline) talkEnd(c *call.Call) time.Time {
-	if talk, ok := c.Duration(call.PhaseTalk); ok && !t.answer.IsZero() && !t.derived["answer"] {
+	if talk, ok := c.Duration(call.PhaseTalk); ok && !t.answer.IsZero() && !t.is(atAnswer) {
 		if end := t.answer.Add(talk); !end.After(t.end) {
 			return end
 		}
@@ -169,37 +229,51 @@ func (t timeline) talkEnd(c *call.Call) time.Time {
 // end still gets its root, up to the last moment it knows, marked incomplete; one that says
 // nothing of when the call happened gets no spans.
 func RecordSpans(c *call.Call) []Span {
+	return appendRecordSpans(nil, c)
+}
+
+// recordRoom is the most spans a record makes: the root, IVR, queue, after-call work, and an
+// inbound call's three spans per leg, or another call's setup, ringing, talk and one per leg.
+func recordRoom(c *call.Call) int {
+	if c.Direction != call.DirectionOutbound && len(c.Legs) > 0 {
+		return 4 + 3*len(c.Legs)
+	}
+	return 7 + len(c.Legs)
+}
+
+// appendRecordSpans appends RecordSpans(c) to out.
+func appendRecordSpans(out []Span, c *call.Call) []Span {
 	t, start, end, ok := recordBounds(c)
 	if !ok {
-		return nil // a record that says nothing of when the call happened
+		return out // a record that says nothing of when the call happened
 	}
 	r := root(c, start, end)
 	if t.end.IsZero() {
-		r.Attributes[attrs.SpanIncomplete] = true
+		r.flags |= incomplete
 	}
-	out := []Span{r}
+	legs := c.Legs
+	out = append(slices.Grow(out, recordRoom(c)), r)
 	add := func(s Span, ok bool) {
 		if ok && s.End.After(s.Start) {
 			out = append(out, s)
 		}
 	}
-	add(phase(ivrKey, RootKey, "ivr", t.start, t.ivrEnd, t.derived["start"] || t.derived["ivr_end"]))
-	add(phase(queueKey, RootKey, "queue", t.queued, queueEnd(c, t), t.derived["queued"]))
+	add(phase(ivrKey, RootKey, "ivr", t.start, t.ivrEnd, t.is(atStart|atIVREnd)))
+	add(phase(queueKey, RootKey, "queue", t.queued, queueEnd(c, t), t.is(atQueued)))
 	if c.Direction == call.DirectionOutbound {
-		add(phase(setupKey, RootKey, "setup", start, t.ring, t.derived["ring"]))
+		add(phase(setupKey, RootKey, "setup", start, t.ring, t.is(atRing)))
 	}
 
-	legs := c.Legs
 	if c.Direction != call.DirectionOutbound && len(legs) > 0 {
-		out = append(out, legSpans(c, t)...)
+		out = legSpans(out, c, &t)
 	} else {
-		add(phase(ringKey, RootKey, ringName(c.Direction), t.ring, call.FirstTime(t.answer, t.end), t.derived["ring"] || (t.answer.IsZero() && t.derived["end"])))
-		add(phase(talkKey, RootKey, "talk", t.answer, t.talkEnd(c), t.derived["answer"]))
+		add(phase(ringKey, RootKey, ringName(c.Direction), t.ring, call.FirstTime(t.answer, t.end), t.is(atRing) || (t.answer.IsZero() && t.is(atEnd))))
+		add(phase(talkKey, RootKey, "talk", t.answer, t.talkEnd(c), t.is(atAnswer)))
 		for i := range legs {
 			l := &legs[i]
 			s, ok := phase(legKey(i), RootKey, "agent leg", call.FirstTime(l.Start, l.Ring, l.Answer), call.FirstTime(l.End, t.end), false)
 			if ok {
-				putLeg(&s, l)
+				fromRecordLeg(&s, l)
 				out = append(out, s)
 			}
 		}
@@ -260,44 +334,43 @@ func ringName(d call.Direction) string {
 	return "agent ringing"
 }
 
-// legSpans are an inbound call's agent legs, each with its ringing and talk, each transfer
-// linked to the leg it came from. A leg without its own times takes the call's (得助 and Udesk
-// report one agent and the call's moments).
-func legSpans(c *call.Call, t timeline) []Span {
-	var out []Span
+// legSpans appends an inbound call's agent legs to out, each with its ringing and talk, each
+// transfer linked to the leg it came from. A leg without its own times takes the call's (得助 and
+// Udesk report one agent and the call's moments).
+func legSpans(out []Span, c *call.Call, t *timeline) []Span {
 	for i := range c.Legs {
 		l := &c.Legs[i]
 		ring, answer, end := l.Ring, l.Answer, call.FirstTime(l.End, t.end)
-		derived := false
+		derivedTimes := false
 		if i == 0 && ring.IsZero() {
-			ring, derived = t.ring, t.derived["ring"]
+			ring, derivedTimes = t.ring, t.is(atRing)
 		}
 		// The call's answer is the last leg's only when it came after that leg began: on a
 		// transferred call it is the first agent's.
 		if i == len(c.Legs)-1 && answer.IsZero() && !t.answer.Before(call.FirstTime(l.Start, ring)) {
 			answer = t.answer
-			derived = derived || t.derived["answer"]
+			derivedTimes = derivedTimes || t.is(atAnswer)
 		}
-		leg, ok := phase(legKey(i), RootKey, "agent leg", call.FirstTime(l.Start, ring, answer), end, derived)
+		leg, ok := phase(legKey(i), RootKey, "agent leg", call.FirstTime(l.Start, ring, answer), end, derivedTimes)
 		if !ok {
 			continue
 		}
-		putLeg(&leg, l)
+		fromRecordLeg(&leg, l)
 		if i > 0 {
-			leg.Links = []Link{{Key: legKey(i - 1), Attributes: map[string]any{attrs.TransferFrom: transferFrom(c.Legs[i-1], *l)}}}
+			leg.Link = Link{Key: legKey(i - 1), TransferFrom: transferFrom(&c.Legs[i-1], l)}
 		}
 		out = append(out, leg)
-		if s, ok := phase(ringOf(i), legKey(i), "agent ringing", ring, call.FirstTime(answer, end), derived); ok && s.End.After(s.Start) {
+		if s, ok := phase(ringOf(i), legKey(i), "agent ringing", ring, call.FirstTime(answer, end), derivedTimes); ok && s.End.After(s.Start) {
 			out = append(out, s)
 		}
-		if s, ok := phase(talkOf(i), legKey(i), "talk", answer, end, derived); ok && s.End.After(s.Start) {
+		if s, ok := phase(talkOf(i), legKey(i), "talk", answer, end, derivedTimes); ok && s.End.After(s.Start) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-func transferFrom(prev, next call.Leg) string {
+func transferFrom(prev, next *call.Leg) string {
 	if next.TransferFrom != "" {
 		return next.TransferFrom
 	}
@@ -306,24 +379,9 @@ func transferFrom(prev, next call.Leg) string {
 	return cmp.Or(a.Email, a.StaffNumber, a.ID, a.Name)
 }
 
-func putLeg(s *Span, l *call.Leg) {
-	m := s.Attributes
-	attrs.PutAgent(attrs.Raw(m), attrs.AgentPrefix, &l.Agent)
-	m[attrs.LegSeq] = int64(l.Sequence)
-	put := func(k, v string) {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	leg := attrs.SpanLegPrefix
-	put(leg+attrs.LegType, l.Type)
-	put(leg+attrs.LegSkillGroupID, l.SkillGroup.ID)
-	put(leg+attrs.LegSkillGroupName, l.SkillGroup.Name)
-	put(leg+attrs.LegEndStatus, string(l.EndStatus))
-	put(leg+attrs.LegEndStatusRaw, l.RawEndStatus)
-	put(leg+attrs.LegRecordingID, l.RecordingID)
-	put(leg+attrs.LegTransferFrom, l.TransferFrom)
-	put(leg+attrs.LegTransferTo, l.TransferTo)
+// fromRecordLeg makes s the span of a record's agent leg: its attributes and status are the leg's.
+func fromRecordLeg(s *Span, l *call.Leg) {
+	s.source, s.leg = fromLeg, l
 	if l.EndStatus != "" && l.EndStatus != call.StatusAnswered && l.EndStatus != call.StatusUnknown {
 		s.Error = string(l.EndStatus)
 	}

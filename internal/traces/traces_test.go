@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
@@ -108,9 +109,9 @@ func TestInboundTransferLegsAreLinked(t *testing.T) {
 		"acw":    {parent: "call", name: "after-call work", at: 160, secs: 30},
 	}, treeOf(spans))
 	leg1 := spans[slices.IndexFunc(spans, func(s Span) bool { return s.Key == "leg/1" })]
-	assert.Equal(t, []Link{{Key: "leg/0", Attributes: map[string]any{attrs.TransferFrom: "a@x.com"}}}, leg1.Links, "who transferred to whom")
-	assert.Equal(t, "b@x.com", leg1.Attributes["callcenter.agent.email"])
-	assert.Equal(t, "a@x.com", leg1.Attributes["callcenter.leg.transfer.from"])
+	assert.Equal(t, Link{Key: "leg/0", TransferFrom: "a@x.com"}, leg1.Link, "who transferred to whom")
+	assert.Equal(t, "b@x.com", attributesOf(leg1)["callcenter.agent.email"])
+	assert.Equal(t, "a@x.com", attributesOf(leg1)["callcenter.leg.transfer.from"])
 }
 
 func TestDurationsWithoutTimesAreDerived(t *testing.T) {
@@ -122,11 +123,11 @@ func TestDurationsWithoutTimesAreDerived(t *testing.T) {
 	assert.Equal(t, node{parent: "call", name: "queue", at: 7, secs: 8}, tree["queue"], "the queue ends at the first ring")
 	for _, s := range spans {
 		if s.Key == "queue" || s.Key == "acw" {
-			assert.Equal(t, true, s.Attributes[attrs.SpanDerived], "%s says its times are derived", s.Key)
+			assert.Equal(t, true, attributesOf(s)[attrs.SpanDerived], "%s says its times are derived", s.Key)
 		}
 	}
 	root := spans[slices.IndexFunc(spans, func(s Span) bool { return s.Key == RootKey })]
-	assert.NotContains(t, root.Attributes, attrs.SpanDerived, "the vendor gave the call's own times")
+	assert.NotContains(t, attributesOf(root), attrs.SpanDerived, "the vendor gave the call's own times")
 }
 
 // udeskInbound are the pushes of one inbound Udesk call, in order.
@@ -140,7 +141,7 @@ func emitted(t *testing.T, pushes []call.Push) (map[string]Span, [][]string) {
 	sent := map[string]Span{}
 	var steps [][]string
 	send := func(s *session.Session, now time.Time) []string {
-		spans, _ := Spans(s, now, time.Minute)
+		spans, _ := Spans(s, now, time.Minute, "")
 		fresh := tr.Claim(s.Key, Keys(spans))
 		for _, sp := range spans {
 			if slices.Contains(fresh, sp.Key) {
@@ -187,7 +188,34 @@ func TestPhasesAreSentAsTheyEnd(t *testing.T) {
 		"talk/0": {parent: "leg/0", name: "talk", at: 34, secs: 252},
 	}, treeOf(valuesOf(sent)))
 	assert.Equal(t, "inbound call", sent["call"].Name)
-	assert.Equal(t, "answered", sent["call"].Attributes["callcenter.end_status"], "the record's account of the call")
+	assert.Equal(t, "answered", attributesOf(sent["call"])["callcenter.end_status"], "the record's account of the call")
+}
+
+// view is a span as it is sent: what it is and its attributes.
+type view struct {
+	Key, Parent, Name, Error string
+	Start, End               time.Time
+	Link                     Link
+	Events                   []SpanEvent
+	Attributes               map[string]any
+}
+
+func viewsOf(m map[string]Span) map[string]view {
+	out := map[string]view{}
+	for k, s := range m {
+		out[k] = view{
+			Key: s.Key, Parent: s.Parent, Name: s.Name, Error: s.Error, Start: s.Start, End: s.End,
+			Link: s.Link, Events: s.Events, Attributes: attributesOf(s),
+		}
+	}
+	return out
+}
+
+// attributesOf is a span's attributes as plain values.
+func attributesOf(s Span) map[string]any {
+	m := attrs.Raw{}
+	s.putAttributes(m)
+	return m
 }
 
 func valuesOf(m map[string]Span) []Span {
@@ -210,7 +238,7 @@ func TestShuffledAndRepeatedPushesGiveTheSameSpans(t *testing.T) {
 			pushes = append(pushes, inOrder[i])
 		}
 		got, steps := emitted(t, pushes)
-		assert.Equal(t, want, got, "order %v", order)
+		assert.Equal(t, viewsOf(want), viewsOf(got), "order %v", order)
 		all := slices.Concat(steps...)
 		assert.Len(t, all, len(want), "order %v: every span sent once, none twice: %v", order, steps)
 	}
@@ -243,17 +271,17 @@ func TestOutboundEventsAndAnIncompleteCall(t *testing.T) {
 	}
 	closed, _ := tr.Sweep(at(12).Add(2*time.Minute), time.Minute)
 	require.Len(t, closed, 1)
-	spans, _ := Spans(closed[0], at(200), time.Minute)
+	spans, _ := Spans(closed[0], at(200), time.Minute, "")
 	tree := treeOf(spans)
 	assert.Equal(t, node{name: "outbound call", at: 0, secs: 12}, tree["call"])
 	assert.Equal(t, node{parent: "call", name: "talk", at: 12, secs: 0}, tree["talk"])
 	for _, s := range spans {
 		switch s.Key {
 		case RootKey:
-			assert.Equal(t, true, s.Attributes[attrs.SpanIncomplete])
-			assert.Equal(t, "timeout", s.Attributes[attrs.SessionClosure])
+			assert.Equal(t, true, attributesOf(s)[attrs.SpanIncomplete])
+			assert.Equal(t, "timeout", attributesOf(s)[attrs.SessionClosure])
 		case "talk":
-			assert.Equal(t, true, s.Attributes[attrs.SpanIncomplete])
+			assert.Equal(t, true, attributesOf(s)[attrs.SpanIncomplete])
 		}
 	}
 }
@@ -279,11 +307,11 @@ func TestAgentTimeline(t *testing.T) {
 	push("agentstatus", 0)
 	ch := push("setAgentType", 30)
 	assert.Equal(t, "agent/8014/2026-11-22", ch.Session.Key.ID)
-	spans, byEvent := Spans(ch.Session, at(30), time.Minute)
+	spans, eventSpan := Spans(ch.Session, at(30), time.Minute, "setAgentType@setAgentType")
 	require.Len(t, spans, 1, "a state lasts until the next report")
 	assert.Equal(t, "agent agentstatus", spans[0].Name)
 	assert.InDelta(t, 30, spans[0].End.Sub(spans[0].Start).Seconds(), 0)
-	assert.Equal(t, "state/setAgentType@setAgentType", byEvent["setAgentType@setAgentType"])
+	assert.Equal(t, "state/setAgentType@setAgentType", eventSpan)
 }
 
 func TestPdata(t *testing.T) {
@@ -403,7 +431,7 @@ func TestRecordWithoutEndTimeHasItsRoot(t *testing.T) {
 	assert.Equal(t, node{name: "outbound call", at: 0, secs: 3, err: "abandoned_in_queue (waitingGiveUp)"}, tree["call"])
 	assert.Equal(t, node{parent: "call", name: "setup", at: 0, secs: 3}, tree["setup"])
 	assert.Len(t, tree, 2, "no phase that would need the end: %v", tree)
-	assert.Equal(t, true, spans[0].Attributes[attrs.SpanIncomplete])
+	assert.Equal(t, true, attributesOf(spans[0])[attrs.SpanIncomplete])
 
 	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Hour})
 	ch := tr.Apply(&pushes[0])
@@ -503,7 +531,7 @@ func TestAgentTimelineIsBuiltFromWhatWasNotSent(t *testing.T) {
 	// send builds the push's spans, sends those not sent yet, and returns how many it built and
 	// how many it sent.
 	send := func(ch *session.Change) (built, fresh int) {
-		spans, _ := Spans(ch.Session, ch.Session.Seen, time.Minute)
+		spans, _ := Spans(ch.Session, ch.Session.Seen, time.Minute, "")
 		batch := NewBatch(tr, "scope")
 		batch.Add(attrs.Resource{ServiceName: "s", Vendor: "uincall", Tenant: "t"}, ch.Session, spans) // claims them
 		for _, sp := range spans {
@@ -533,9 +561,9 @@ func TestAgentTimelineIsBuiltFromWhatWasNotSent(t *testing.T) {
 
 	again := push("s001", 10) // a push of the state at 10 again
 	p := call.Push{Vendor: "uincall", Kind: call.KindAgentEvent, Tenant: "t", Event: &call.Event{Name: "agentstatus"}}
-	spans, byEvent := Spans(again.Session, again.Session.Seen, time.Minute)
+	spans, eventSpan := Spans(again.Session, again.Session.Seen, time.Minute, again.EventKey)
 	assert.Empty(t, spans)
-	traceID, spanID := LogLink(&p, again, byEvent)
+	traceID, spanID := LogLink(&p, again, eventSpan)
 	trace := TraceID("uincall", "t", again.Session.Key.ID)
 	assert.Equal(t, trace[:], traceID)
 	state := SpanID(trace, key(1))
@@ -590,4 +618,58 @@ func TestHasTraceAgreesWithRecordSpans(t *testing.T) {
 	}
 	assert.Positive(t, withSpans)
 	assert.Positive(t, without, "some records say nothing of when the call happened")
+}
+
+// TestTransferAndInstantsFromEvents checks the pdata of a call assembled from events alone: a
+// transfer starts the next agent's leg, numbered and linked to the leg it came from, and what
+// happened at an instant (a consult) is an event of the root with the vendor's details.
+func TestTransferAndInstantsFromEvents(t *testing.T) {
+	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Hour})
+	var ch *session.Change
+	for _, e := range []struct {
+		typ   call.EventType
+		staff string
+		at    int
+	}{
+		{call.EventQueued, "", 0}, {call.EventAgentRinging, "8001", 5}, {call.EventTalking, "8001", 10},
+		{call.EventConsult, "8001", 20}, {call.EventTransfer, "8002", 30}, {call.EventHangup, "8002", 60},
+		{call.EventCallEnded, "", 61},
+	} {
+		p := call.Push{
+			Vendor: "uincall", Kind: call.KindCallEvent, Tenant: "t", Time: at(e.at), Arrival: at(e.at), DedupKey: string(e.typ),
+			Call:  call.Call{SessionID: "s", Direction: call.DirectionInbound, Agent: call.Agent{StaffNumber: e.staff}},
+			Event: &call.Event{Name: string(e.typ), Type: e.typ},
+		}
+		if e.typ == call.EventConsult {
+			p.Event.Attributes = map[string]any{"to": "8003"}
+		}
+		ch = tr.Apply(&p)
+	}
+	spans, _ := Spans(ch.Session, at(61).Add(2*time.Minute), time.Minute, "")
+	td := ptrace.NewTraces()
+	AppendTo(td, attrs.Resource{ServiceName: "s", Vendor: "uincall", Tenant: "t"}, "scope", ch.Session.Key, spans)
+	trace := TraceID("uincall", "t", "s")
+	byName := map[string]ptrace.Span{}
+	for _, s := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
+		for key := range treeOf(spans) {
+			if SpanID(trace, key) == s.SpanID() {
+				byName[key] = s
+			}
+		}
+	}
+	require.Len(t, byName, 7, "call, queue, ring/0, talk/0, leg/0, talk/1, leg/1: %v", treeOf(spans))
+
+	leg0, leg1 := byName["leg/0"].Attributes().AsRaw(), byName["leg/1"].Attributes().AsRaw()
+	assert.Equal(t, map[string]any{attrs.LegSeq: int64(0), attrs.AgentStaffNumber: "8001"}, leg0)
+	assert.Equal(t, map[string]any{attrs.LegSeq: int64(1), attrs.AgentStaffNumber: "8002"}, leg1)
+	links := byName["leg/1"].Links()
+	require.Equal(t, 1, links.Len())
+	assert.Equal(t, SpanID(trace, "leg/0"), links.At(0).SpanID())
+	assert.Equal(t, map[string]any{attrs.TransferFrom: "8001"}, links.At(0).Attributes().AsRaw(), "who transferred")
+
+	events := byName[RootKey].Events()
+	require.Equal(t, 1, events.Len())
+	assert.Equal(t, "consult", events.At(0).Name())
+	assert.Equal(t, pcommon.NewTimestampFromTime(at(20)), events.At(0).Timestamp())
+	assert.Equal(t, map[string]any{"to": "8003"}, events.At(0).Attributes().AsRaw())
 }
