@@ -7,10 +7,12 @@ package flex
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 var null = []byte("null")
@@ -51,8 +53,8 @@ func (s *String) UnmarshalJSON(data []byte) error {
 	case bytes.Equal(data, null):
 		*s = ""
 	case data[0] == '"':
-		var v string
-		if err := json.Unmarshal(data, &v); err != nil {
+		v, err := Text(data)
+		if err != nil {
 			return err
 		}
 		*s = String(v)
@@ -73,31 +75,32 @@ type Int struct {
 
 func (i *Int) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
-	if bytes.Equal(data, null) {
+	switch {
+	case bytes.Equal(data, null):
 		*i = Int{}
-		return nil
-	}
-	text, kind := string(data), "number "
-	if data[0] == '"' {
-		if err := json.Unmarshal(data, &text); err != nil {
+	case data[0] == '"':
+		digits, err := Text(data)
+		if err != nil {
 			return err
 		}
-		text, kind = strings.TrimSpace(text), "string "
-		if text == "" {
+		if digits = strings.TrimSpace(digits); digits == "" {
 			*i = Int{}
 			return nil
 		}
-	} else if !isNumber(data) {
+		v, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil {
+			return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(digits), Type: reflect.TypeOf(int64(0))}
+		}
+		*i = Int{Value: v, Valid: true}
+	case isNumber(data):
+		v, err := strconv.ParseInt(string(data), 10, 64) // the digits are not kept: no copy
+		if err != nil {
+			return &json.UnmarshalTypeError{Value: "number " + string(data), Type: reflect.TypeOf(int64(0))}
+		}
+		*i = Int{Value: v, Valid: true}
+	default:
 		return TypeError(data, int64(0))
 	}
-	v, err := strconv.ParseInt(text, 10, 64)
-	if err != nil {
-		if kind == "string " {
-			text = strconv.Quote(text)
-		}
-		return &json.UnmarshalTypeError{Value: kind + text, Type: reflect.TypeOf(int64(0))}
-	}
-	*i = Int{Value: v, Valid: true}
 	return nil
 }
 
@@ -107,6 +110,7 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 type Time struct {
 	millis int64
 	text   string
+	layout int // the first of layouts that reads text
 	valid  bool
 }
 
@@ -133,22 +137,27 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 		}
 		*t = Time{millis: v, valid: v != 0}
 	case data[0] == '"':
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
+		s, err := Text(data)
+		if err != nil {
 			return err
 		}
 		s = strings.TrimSpace(s)
 		if s == "" || s == "0" {
 			return nil
 		}
-		if v, err := strconv.ParseInt(s, 10, 64); err == nil {
-			*t = Time{millis: v, valid: v != 0} // "00", "+0" and "-0" are 0 too
-			return nil
+		if isInteger(s) { // else ParseInt fails, at the cost of an error value
+			if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+				*t = Time{millis: v, valid: v != 0} // "00", "+0" and "-0" are 0 too
+				return nil
+			}
 		}
-		if _, err := parseText(s, time.UTC); err != nil {
+		// Whether a layout reads a text does not depend on the zone: In reads it with the
+		// layout found here.
+		_, layout, err := parseText(s, time.UTC)
+		if err != nil {
 			return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(s), Type: reflect.TypeOf(time.Time{})}
 		}
-		*t = Time{text: s, valid: true}
+		*t = Time{text: s, layout: layout, valid: true}
 	default:
 		return TypeError(data, time.Time{})
 	}
@@ -166,23 +175,64 @@ func (t Time) In(loc *time.Location) time.Time {
 	case t.text == "":
 		return time.UnixMilli(t.millis).UTC()
 	default:
-		v, _ := parseText(t.text, loc) // validated when decoded
+		v, _ := time.ParseInLocation(layouts[t.layout], t.text, loc) // it read text when decoded
 		return v.UTC()
 	}
 }
 
-func parseText(s string, loc *time.Location) (time.Time, error) {
-	var firstErr error
-	for _, layout := range layouts {
-		v, err := time.ParseInLocation(layout, s, loc)
-		if err == nil {
-			return v, nil
+var errNoLayout = errors.New("not a date-time of the documents' layouts")
+
+// parseText reads s with the first of layouts that reads it, and returns which.
+func parseText(s string, loc *time.Location) (time.Time, int, error) {
+	err := errNoLayout
+	for i, layout := range layouts {
+		// Every layout begins with a date of fixed width, then ' ' or 'T': a text that differs
+		// there cannot be read with it, and trying would cost an error value.
+		if len(s) <= 10 || s[10] != layout[10] {
+			continue
 		}
-		if firstErr == nil {
-			firstErr = err
+		var v time.Time
+		if v, err = time.ParseInLocation(layout, s, loc); err == nil {
+			return v, i, nil
 		}
 	}
-	return time.Time{}, firstErr
+	return time.Time{}, 0, err
+}
+
+// isInteger reports whether strconv.ParseInt could read s in base 10: a sign, then digits.
+func isInteger(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Text reads a JSON string as json.Unmarshal does. Most strings are their own bytes, between the
+// quotes: no escapes, quotes or control characters, valid UTF-8; those are read without it.
+func Text(data []byte) (string, error) {
+	if n := len(data); n >= 2 && data[n-1] == '"' && verbatim(data[1:n-1]) {
+		return string(data[1 : n-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(data, &s)
+	return s, err
+}
+
+func verbatim(inner []byte) bool {
+	for _, c := range inner {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(inner)
 }
 
 // Unix converts Unix seconds, where 0 means "did not happen", to a time.
