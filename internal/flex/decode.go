@@ -38,7 +38,7 @@ func decode(data []byte, v any, valid bool) []string {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		panic("flex.Decode: v must be a non-nil pointer") // a programming error, not input
 	}
-	d.value(path{}, data, rv.Elem())
+	d.value(path{}, data, rv.Elem(), infoOf(rv.Elem().Type()))
 	return d.warnings
 }
 
@@ -51,8 +51,9 @@ type decoder struct {
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
-// value reads raw into v and reports whether it stored a value (not null, absent or unreadable).
-func (d *decoder) value(at path, raw []byte, v reflect.Value) bool {
+// value reads raw into v, of the type info is about, and reports whether it stored a value (not
+// null, absent or unreadable).
+func (d *decoder) value(at path, raw []byte, v reflect.Value, info *typeInfo) bool {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		d.warn(at, "expected a JSON value, got nothing")
@@ -61,7 +62,7 @@ func (d *decoder) value(at path, raw []byte, v reflect.Value) bool {
 	if bytes.Equal(raw, null) {
 		return false
 	}
-	if isUnmarshaler(v.Type()) {
+	if info.unmarshaler {
 		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
 			v.SetZero()
 			d.mismatch(at, raw, v.Type(), err)
@@ -72,7 +73,7 @@ func (d *decoder) value(at path, raw []byte, v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Pointer:
 		elem := reflect.New(v.Type().Elem())
-		if !d.value(at, raw, elem.Elem()) {
+		if !d.value(at, raw, elem.Elem(), info.elem) {
 			return false
 		}
 		v.Set(elem)
@@ -81,9 +82,9 @@ func (d *decoder) value(at path, raw []byte, v reflect.Value) bool {
 		if v.Kind() == reflect.Map && v.Type().Key().Kind() != reflect.String {
 			panic("flex.Decode: map keys must be strings")
 		}
-		return d.object(at, raw, v)
+		return d.object(at, raw, v, info)
 	case reflect.Slice:
-		return d.array(at, raw, v)
+		return d.array(at, raw, v, info.elem)
 	case reflect.Interface:
 		var x any
 		if err := json.Unmarshal(raw, &x); err != nil {
@@ -97,19 +98,6 @@ func (d *decoder) value(at path, raw []byte, v reflect.Value) bool {
 	default:
 		return d.scalar(at, raw, v)
 	}
-}
-
-// unmarshalers caches, per type, whether its pointer implements json.Unmarshaler: asking reflect
-// for every value of every push cost more than reading most values.
-var unmarshalers sync.Map // reflect.Type → bool
-
-func isUnmarshaler(t reflect.Type) bool {
-	if is, ok := unmarshalers.Load(t); ok {
-		return is.(bool)
-	}
-	is := reflect.PointerTo(t).Implements(unmarshalerType)
-	unmarshalers.Store(t, is)
-	return is
 }
 
 // scalar reads a string, integer, bool or float, with flex's own forms.
@@ -178,7 +166,7 @@ func unquote(raw []byte) string {
 }
 
 // object reads a JSON object into a struct or a map, member by member, in order.
-func (d *decoder) object(at path, raw []byte, v reflect.Value) bool {
+func (d *decoder) object(at path, raw []byte, v reflect.Value, info *typeInfo) bool {
 	if raw[0] != '{' {
 		d.mismatch(at, raw, v.Type(), nil)
 		return false
@@ -186,7 +174,7 @@ func (d *decoder) object(at path, raw []byte, v reflect.Value) bool {
 	here := at.String()
 	if d.valid {
 		for m := newMembers(raw); m.next(); {
-			d.member(here, keyText(m.key), m.value, v)
+			d.member(here, keyText(m.key), m.value, v, info)
 		}
 		return true
 	}
@@ -207,31 +195,31 @@ func (d *decoder) object(at path, raw []byte, v reflect.Value) bool {
 			d.invalid(at, err)
 			return true
 		}
-		d.member(here, []byte(key), member, v)
+		d.member(here, []byte(key), member, v, info)
 	}
 	return true
 }
 
 // member sets the struct field or the map entry a member names. The key is its text, unquoted.
-func (d *decoder) member(parent string, key, raw []byte, v reflect.Value) {
+func (d *decoder) member(parent string, key, raw []byte, v reflect.Value, info *typeInfo) {
 	at := path{parent: parent, key: key}
 	if v.Kind() == reflect.Map {
-		d.entry(at, raw, v)
+		d.entry(at, raw, v, info.elem)
 		return
 	}
-	i := fieldIndex(v.Type(), key)
+	i := info.field(key)
 	if i < 0 {
 		return // a field the model does not read: it stays in the payload
 	}
 	f := v.Field(i)
 	f.SetZero() // of duplicate keys, the last wins
-	d.value(at, raw, f)
+	d.value(at, raw, f, info.fields[i])
 }
 
 // entry sets one map entry; unreadable values are left out.
-func (d *decoder) entry(at path, raw []byte, v reflect.Value) {
+func (d *decoder) entry(at path, raw []byte, v reflect.Value, info *typeInfo) {
 	elem := reflect.New(v.Type().Elem()).Elem()
-	if !d.value(at, raw, elem) {
+	if !d.value(at, raw, elem, info) {
 		return
 	}
 	if v.IsNil() {
@@ -240,8 +228,9 @@ func (d *decoder) entry(at path, raw []byte, v reflect.Value) {
 	v.SetMapIndex(reflect.ValueOf(string(at.key)).Convert(v.Type().Key()), elem)
 }
 
-// array reads a JSON array; elements that are null or unreadable are left out.
-func (d *decoder) array(at path, raw []byte, v reflect.Value) bool {
+// array reads a JSON array; elements that are null or unreadable are left out. info is about
+// the elements.
+func (d *decoder) array(at path, raw []byte, v reflect.Value, info *typeInfo) bool {
 	if raw[0] != '[' {
 		d.mismatch(at, raw, v.Type(), nil)
 		return false
@@ -273,7 +262,7 @@ func (d *decoder) array(at path, raw []byte, v reflect.Value) bool {
 			elem = elems[i]
 		}
 		slot := out.Index(kept)
-		if d.value(path{parent: here, index: i, element: true}, elem, slot) {
+		if d.value(path{parent: here, index: i, element: true}, elem, slot, info) {
 			kept++
 		} else {
 			slot.SetZero()
@@ -283,26 +272,15 @@ func (d *decoder) array(at path, raw []byte, v reflect.Value) bool {
 	return true
 }
 
-// fieldIndex finds the exported field a key names: its json tag or name, exactly, else
-// case-insensitively. It returns -1 when there is none.
-func fieldIndex(t reflect.Type, key []byte) int {
-	fs := fieldsOf(t)
-	if i, ok := fs.exact[string(key)]; ok {
-		return i
-	}
-	for _, f := range fs.names {
-		if bytes.EqualFold(f.name, key) {
-			return f.index
-		}
-	}
-	return -1
-}
-
-// fields are the JSON names of a struct type's fields, worked out once per type: reading them
-// with reflect for every member of every push was a tenth of a push's CPU.
-type fields struct {
-	exact map[string]int // the first field of each name
-	names []namedField   // in field order, for the case-insensitive match
+// typeInfo is what decoding needs of a type, worked out once and reached from its container's:
+// asking reflect, or a cache, for every value of every push was a fifth of decoding it.
+type typeInfo struct {
+	unmarshaler bool      // its pointer implements json.Unmarshaler
+	elem        *typeInfo // a pointer's, slice's or map's elements'
+	// A struct's fields by their JSON names.
+	exact  map[string]int // the first field of each name
+	names  []namedField   // in field order, for the case-insensitive match
+	fields []*typeInfo    // by field index
 }
 
 type namedField struct {
@@ -310,32 +288,65 @@ type namedField struct {
 	index int
 }
 
-var fieldCache sync.Map // reflect.Type → *fields
+var typeInfos sync.Map // reflect.Type → *typeInfo
 
-func fieldsOf(t reflect.Type) *fields {
-	if fs, ok := fieldCache.Load(t); ok {
-		return fs.(*fields)
+func infoOf(t reflect.Type) *typeInfo {
+	if info, ok := typeInfos.Load(t); ok {
+		return info.(*typeInfo)
 	}
-	fs := &fields{exact: map[string]int{}}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() || f.Anonymous {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		switch name {
-		case "-":
-			continue
-		case "":
-			name = f.Name
-		}
-		if _, seen := fs.exact[name]; !seen {
-			fs.exact[name] = i
-		}
-		fs.names = append(fs.names, namedField{name: []byte(name), index: i})
+	info, _ := typeInfos.LoadOrStore(t, newInfo(t, map[reflect.Type]*typeInfo{}))
+	return info.(*typeInfo)
+}
+
+// newInfo works out the info of a type and of its parts; begun holds those begun, for a type
+// that contains itself.
+func newInfo(t reflect.Type, begun map[reflect.Type]*typeInfo) *typeInfo {
+	if info, ok := begun[t]; ok {
+		return info
 	}
-	actual, _ := fieldCache.LoadOrStore(t, fs)
-	return actual.(*fields)
+	info := &typeInfo{unmarshaler: reflect.PointerTo(t).Implements(unmarshalerType)}
+	begun[t] = info
+	switch {
+	case info.unmarshaler:
+	case t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map:
+		info.elem = newInfo(t.Elem(), begun)
+	case t.Kind() == reflect.Struct:
+		info.exact = map[string]int{}
+		info.fields = make([]*typeInfo, t.NumField())
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() || f.Anonymous {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch name {
+			case "-":
+				continue
+			case "":
+				name = f.Name
+			}
+			if _, seen := info.exact[name]; !seen {
+				info.exact[name] = i
+			}
+			info.names = append(info.names, namedField{name: []byte(name), index: i})
+			info.fields[i] = newInfo(f.Type, begun)
+		}
+	}
+	return info
+}
+
+// field finds the exported field of a struct a key names: its json tag or name, exactly, else
+// case-insensitively. It returns -1 when there is none.
+func (info *typeInfo) field(key []byte) int {
+	if i, ok := info.exact[string(key)]; ok {
+		return i
+	}
+	for _, f := range info.names {
+		if bytes.EqualFold(f.name, key) {
+			return f.index
+		}
+	}
+	return -1
 }
 
 // path is where a value is in the body, as a warning names it ("data.list[2].id"): the path of
