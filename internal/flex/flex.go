@@ -109,19 +109,25 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 // that texts without one are in.
 type Time struct {
 	millis int64
-	text   string
-	layout int // the first of layouts that reads text
+	// text is a date-time text as read, in UTC: its moment when it gives its zone (zoned), else
+	// its wall clock, which In places in the zone it is given.
+	text   time.Time
+	isText bool
+	zoned  bool
 	valid  bool
 }
 
-// layouts are the date-time texts the vendor documents show. Fractional seconds after the
-// seconds field are accepted by every layout.
-var layouts = []string{
-	"2006-01-02 15:04:05 -0700", // Udesk timestamp: 2019-07-24 15:23:17 +0800
-	time.RFC3339,                // Udesk *_at: 2019-07-24T15:23:14.000+08:00
-	"2006-01-02 15:04:05",       // Udesk call_start_at, 得助 date-times: no zone
-	"2006-01-02T15:04:05",       // the same in ISO form
-	"2006-01-02 15:04",          // Udesk note fields
+// layouts are the date-time texts the vendor documents show, tried in order; zoned are those
+// that give the zone. Fractional seconds after the seconds field are accepted by every layout.
+var layouts = []struct {
+	layout string
+	zoned  bool
+}{
+	{"2006-01-02 15:04:05 -0700", true}, // Udesk timestamp: 2019-07-24 15:23:17 +0800
+	{time.RFC3339, true},                // Udesk *_at: 2019-07-24T15:23:14.000+08:00
+	{"2006-01-02 15:04:05", false},      // Udesk call_start_at, 得助 date-times: no zone
+	{"2006-01-02T15:04:05", false},      // the same in ISO form
+	{"2006-01-02 15:04", false},         // Udesk note fields
 }
 
 func (t *Time) UnmarshalJSON(data []byte) error {
@@ -151,13 +157,11 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 				return nil
 			}
 		}
-		// Whether a layout reads a text does not depend on the zone: In reads it with the
-		// layout found here.
-		_, layout, err := parseText(s, time.UTC)
+		v, zoned, err := parseText(s)
 		if err != nil {
 			return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(s), Type: reflect.TypeOf(time.Time{})}
 		}
-		*t = Time{text: s, layout: layout, valid: true}
+		*t = Time{text: v, isText: true, zoned: zoned, valid: true}
 	default:
 		return TypeError(data, time.Time{})
 	}
@@ -167,36 +171,40 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 // IsZero reports whether the field was absent, null, empty or 0.
 func (t Time) IsZero() bool { return !t.valid }
 
-// In resolves the time; texts without a zone are read in loc.
+// In resolves the time; texts without a zone are read in loc, as time.ParseInLocation reads
+// them: the wall clock in loc.
 func (t Time) In(loc *time.Location) time.Time {
 	switch {
 	case !t.valid:
 		return time.Time{}
-	case t.text == "":
+	case !t.isText:
 		return time.UnixMilli(t.millis).UTC()
+	case t.zoned:
+		return t.text
 	default:
-		v, _ := time.ParseInLocation(layouts[t.layout], t.text, loc) // it read text when decoded
-		return v.UTC()
+		year, month, day := t.text.Date()
+		hour, minute, sec := t.text.Clock()
+		return time.Date(year, month, day, hour, minute, sec, t.text.Nanosecond(), loc).UTC()
 	}
 }
 
 var errNoLayout = errors.New("not a date-time of the documents' layouts")
 
-// parseText reads s with the first of layouts that reads it, and returns which.
-func parseText(s string, loc *time.Location) (time.Time, int, error) {
-	err := errNoLayout
-	for i, layout := range layouts {
+// parseText reads s, in UTC, with the first of layouts that reads it: which one does not depend
+// on the zone, nor does the moment of a text that gives its zone.
+func parseText(s string) (v time.Time, zoned bool, err error) {
+	err = errNoLayout
+	for _, l := range layouts {
 		// Every layout begins with a date of fixed width, then ' ' or 'T': a text that differs
 		// there cannot be read with it, and trying would cost an error value.
-		if len(s) <= 10 || s[10] != layout[10] {
+		if len(s) <= 10 || s[10] != l.layout[10] {
 			continue
 		}
-		var v time.Time
-		if v, err = time.ParseInLocation(layout, s, loc); err == nil {
-			return v, i, nil
+		if v, err = time.ParseInLocation(l.layout, s, time.UTC); err == nil {
+			return v.UTC(), l.zoned, nil
 		}
 	}
-	return time.Time{}, 0, err
+	return time.Time{}, false, err
 }
 
 // isInteger reports whether strconv.ParseInt could read s in base 10: a sign, then digits.

@@ -102,17 +102,17 @@ func TestTimeErrorNamesTheField(t *testing.T) {
 // tryLayouts is how a text was read before Time kept the layout it found: every layout in
 // order, in the zone asked for.
 func tryLayouts(s string, loc *time.Location) (time.Time, bool) {
-	for _, layout := range layouts {
-		if v, err := time.ParseInLocation(layout, s, loc); err == nil {
+	for _, l := range layouts {
+		if v, err := time.ParseInLocation(l.layout, s, loc); err == nil {
 			return v.UTC(), true
 		}
 	}
 	return time.Time{}, false
 }
 
-// A date-time text is read with the first layout that reads it, in every zone: UnmarshalJSON
-// finds it once, skipping layouts whose date is followed by another separator, and In reads
-// with it.
+// A date-time text is read with the first layout that reads it, in the zone In is given: as
+// UnmarshalJSON read it (skipping layouts whose date is followed by another separator), once,
+// in UTC, then placed in that zone unless it gives its own.
 func FuzzTimeLayout(f *testing.F) {
 	for _, s := range []string{
 		"2019-07-24 15:23:17 +0800", "2019-07-24T15:23:14.000+08:00", "2022-03-03 14:27:10", "2022-03-03T14:27:10.5",
@@ -122,19 +122,21 @@ func FuzzTimeLayout(f *testing.F) {
 	} {
 		f.Add(s, uint8(0))
 	}
-	zones := []*time.Location{time.UTC, shanghai, time.FixedZone("-12", -12*3600)}
+	newYork, err := time.LoadLocation("America/New_York") // gaps and repeated hours
+	require.NoError(f, err)
+	zones := []*time.Location{time.UTC, shanghai, time.FixedZone("-12", -12*3600), newYork}
 	f.Fuzz(func(t *testing.T, s string, zone uint8) {
 		data, err := json.Marshal(s)
 		require.NoError(t, err)
 		var v Time
 		decodeErr := v.UnmarshalJSON(data)
 		text := strings.TrimSpace(s)
-		if isInteger(text) && decodeErr == nil && v.text == "" {
+		if isInteger(text) && decodeErr == nil && !v.isText {
 			return // epoch milliseconds
 		}
 		_, readable := tryLayouts(text, time.UTC)
-		if readable != (decodeErr == nil && v.text != "") {
-			t.Fatalf("%q: readable by a layout %t, decoded as a text %t (%v)", s, readable, v.text != "", decodeErr)
+		if readable != (decodeErr == nil && v.isText) {
+			t.Fatalf("%q: readable by a layout %t, decoded as a text %t (%v)", s, readable, v.isText, decodeErr)
 		}
 		if !readable {
 			return
