@@ -70,15 +70,66 @@ type reader struct {
 	next  int // the place in sizes of the next object or array
 }
 
+// manyMembers is the most members an object is built with directly: pcommon.Map's puts look for
+// the key first, which costs n² for n members, and beyond a few hundred more than building a
+// plain map that FromRaw converts without looking (a hostile body may hold a million).
+const manyMembers = 256
+
 func (r *reader) object(i int, m pcommon.Map) int {
+	if r.sizes.at(r.next) > manyMembers {
+		raw, end := r.plain(i)
+		_ = m.FromRaw(raw.(map[string]any)) // plain values of JSON always convert
+		return end
+	}
 	m.EnsureCapacity(r.sizes.at(r.next))
 	r.next++
+	return r.members(i, func(key string, i int) int { return r.value(i, m.PutEmpty(key)) })
+}
+
+func (r *reader) array(i int, s pcommon.Slice) int {
+	s.EnsureCapacity(r.sizes.at(r.next))
+	r.next++
+	return r.elements(i, func(i int) int { return r.value(i, s.AppendEmpty()) })
+}
+
+// plain reads the value at data[i] into the plain Go values pcommon's FromRaw takes, as it
+// would be built, and returns the index after it.
+func (r *reader) plain(i int) (any, int) {
+	switch r.data[i] {
+	case '{':
+		m := make(map[string]any, r.sizes.at(r.next))
+		r.next++
+		end := r.members(i, func(key string, i int) int {
+			var end int
+			m[key], end = r.plain(i)
+			return end
+		})
+		return m, end
+	case '[':
+		list := make([]any, 0, r.sizes.at(r.next))
+		r.next++
+		end := r.elements(i, func(i int) int {
+			v, end := r.plain(i)
+			list = append(list, v)
+			return end
+		})
+		return list, end
+	default:
+		v := pcommon.NewValueEmpty()
+		end := r.value(i, v)
+		return v.AsRaw(), end
+	}
+}
+
+// members calls read with the key and the index of the value of each member of the object at
+// data[i]; read returns the index after the value. members returns the index after the object.
+func (r *reader) members(i int, read func(key string, i int) int) int {
 	i = skipSpace(r.data, i+1) // after '{'
 	for r.data[i] != '}' {
 		end := skipString(r.data, i)
 		key := r.str(i, end)
 		i = skipSpace(r.data, skipSpace(r.data, end)+1) // after ':'
-		i = skipSpace(r.data, r.value(i, m.PutEmpty(key)))
+		i = skipSpace(r.data, read(key, i))
 		if r.data[i] == ',' {
 			i = skipSpace(r.data, i+1)
 		}
@@ -86,12 +137,11 @@ func (r *reader) object(i int, m pcommon.Map) int {
 	return i + 1
 }
 
-func (r *reader) array(i int, s pcommon.Slice) int {
-	s.EnsureCapacity(r.sizes.at(r.next))
-	r.next++
+// elements calls read with the index of each element of the array at data[i], as members does.
+func (r *reader) elements(i int, read func(i int) int) int {
 	i = skipSpace(r.data, i+1) // after '['
 	for r.data[i] != ']' {
-		i = skipSpace(r.data, r.value(i, s.AppendEmpty()))
+		i = skipSpace(r.data, read(i))
 		if r.data[i] == ',' {
 			i = skipSpace(r.data, i+1)
 		}

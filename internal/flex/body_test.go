@@ -3,12 +3,14 @@ package flex
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,6 +102,32 @@ func TestBodyReadsTheVendorFixtures(t *testing.T) {
 		require.NoError(t, err)
 		checkBody(t, data)
 	}
+}
+
+// An object of more members than are built directly is read the same, through a plain map, in
+// linear time (built directly, 200 000 members would take minutes).
+func TestBodyReadsManyMembers(t *testing.T) {
+	for _, n := range []int{manyMembers, manyMembers + 1, 3000} {
+		var b strings.Builder
+		b.WriteString(`{"nested":{"a":[1,{"b":null}],"c":1.5},`)
+		for i := range n {
+			fmt.Fprintf(&b, `"k%d":%d,`, i%(n-10), i) // ten keys twice: the later value wins
+		}
+		b.WriteString(`"last":{"deep":[[],{}]}}`)
+		checkBody(t, []byte(b.String()))
+		checkBody(t, []byte(`{"before":[{}],"big":`+b.String()+`,"after":{"x":[{"y":1},[2]]}}`))
+	}
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 200_000 {
+		fmt.Fprintf(&b, `"k%d":"v",`, i)
+	}
+	b.WriteString(`"end":0}`)
+	start := time.Now()
+	m, ok := Body([]byte(b.String()))
+	require.True(t, ok)
+	assert.Equal(t, 200_001, m.Len())
+	assert.Less(t, time.Since(start), 10*time.Second, "quadratic")
 }
 
 // A key sent twice holds its last value, once.
