@@ -6,6 +6,8 @@ import (
 	"cmp"
 	"math"
 	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // Kind is what a push reports.
@@ -91,9 +93,10 @@ type Push struct {
 	// zero in Call and as sent in Payload.
 	Warnings []string
 
-	// Payload is the vendor's body, whole, as decoded JSON (objects, arrays, strings, bools,
-	// int64 and float64 numbers, nil).
-	Payload map[string]any
+	// Payload is the vendor's body, whole, as its log record's body will hold it (flex.Body):
+	// maps, slices, strings, bools, ints, doubles, empty values for null. Building the log
+	// record moves it there, without a copy: the push's payload is empty after.
+	Payload pcommon.Map
 }
 
 // Segment tells whether a vendor's call continues an earlier one of the same customer call.

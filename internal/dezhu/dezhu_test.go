@@ -114,8 +114,9 @@ func TestDecodeSample(t *testing.T) {
 	}, c.Custom)
 
 	// The payload is kept whole, with the data wrapper and integers as integers.
-	require.Len(t, p.Payload, 1)
-	data, ok := p.Payload["data"].(map[string]any)
+	payload := p.Payload.AsRaw()
+	require.Len(t, payload, 1)
+	data, ok := payload["data"].(map[string]any)
 	require.True(t, ok)
 	assert.Len(t, data, 31)
 	assert.Equal(t, int64(1606188570), data["parkingWaitDuration"], "dropped durations stay in the payload")
@@ -400,8 +401,9 @@ func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
 // data is the record in the push's payload.
 func data(t *testing.T, p call.Push) map[string]any {
 	t.Helper()
-	m, ok := p.Payload["data"].(map[string]any)
-	require.True(t, ok, "payload data: %v", p.Payload)
+	payload := p.Payload.AsRaw()
+	m, ok := payload["data"].(map[string]any)
+	require.True(t, ok, "payload data: %v", payload)
 	return m
 }
 

@@ -38,7 +38,7 @@ func decode(data []byte, v any, valid bool) []string {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		panic("flex.Decode: v must be a non-nil pointer") // a programming error, not input
 	}
-	d.value("", data, rv.Elem())
+	d.value(path{}, data, rv.Elem(), infoOf(rv.Elem().Type()))
 	return d.warnings
 }
 
@@ -51,20 +51,21 @@ type decoder struct {
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
-// value reads raw into v and reports whether it stored a value (not null, absent or unreadable).
-func (d *decoder) value(path string, raw []byte, v reflect.Value) bool {
+// value reads raw into v, of the type info is about, and reports whether it stored a value (not
+// null, absent or unreadable).
+func (d *decoder) value(at path, raw []byte, v reflect.Value, info *typeInfo) bool {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
-		d.warn(path, "expected a JSON value, got nothing")
+		d.warn(at, "expected a JSON value, got nothing")
 		return false
 	}
 	if bytes.Equal(raw, null) {
 		return false
 	}
-	if reflect.PointerTo(v.Type()).Implements(unmarshalerType) {
+	if info.unmarshaler {
 		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
 			v.SetZero()
-			d.mismatch(path, raw, v.Type(), err)
+			d.mismatch(at, raw, v.Type(), err)
 			return false
 		}
 		return true
@@ -72,24 +73,22 @@ func (d *decoder) value(path string, raw []byte, v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Pointer:
 		elem := reflect.New(v.Type().Elem())
-		if !d.value(path, raw, elem.Elem()) {
+		if !d.value(at, raw, elem.Elem(), info.elem) {
 			return false
 		}
 		v.Set(elem)
 		return true
-	case reflect.Struct:
-		return d.object(path, raw, v, d.field)
-	case reflect.Map:
-		if v.Type().Key().Kind() != reflect.String {
+	case reflect.Struct, reflect.Map:
+		if v.Kind() == reflect.Map && v.Type().Key().Kind() != reflect.String {
 			panic("flex.Decode: map keys must be strings")
 		}
-		return d.object(path, raw, v, d.entry)
+		return d.object(at, raw, v, info)
 	case reflect.Slice:
-		return d.array(path, raw, v)
+		return d.array(at, raw, v, info.elem)
 	case reflect.Interface:
 		var x any
 		if err := json.Unmarshal(raw, &x); err != nil {
-			d.mismatch(path, raw, v.Type(), err)
+			d.mismatch(at, raw, v.Type(), err)
 			return false
 		}
 		if x != nil {
@@ -97,12 +96,12 @@ func (d *decoder) value(path string, raw []byte, v reflect.Value) bool {
 		}
 		return x != nil
 	default:
-		return d.scalar(path, raw, v)
+		return d.scalar(at, raw, v)
 	}
 }
 
 // scalar reads a string, integer, bool or float, with flex's own forms.
-func (d *decoder) scalar(path string, raw []byte, v reflect.Value) bool {
+func (d *decoder) scalar(at path, raw []byte, v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.String:
 		if d.valid && raw[0] == '"' {
@@ -111,7 +110,7 @@ func (d *decoder) scalar(path string, raw []byte, v reflect.Value) bool {
 		}
 		var s String
 		if err := s.UnmarshalJSON(raw); err != nil {
-			d.mismatch(path, raw, v.Type(), err)
+			d.mismatch(at, raw, v.Type(), err)
 			return false
 		}
 		v.SetString(string(s))
@@ -119,7 +118,7 @@ func (d *decoder) scalar(path string, raw []byte, v reflect.Value) bool {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		var i Int
 		if err := i.UnmarshalJSON(raw); err != nil || v.OverflowInt(i.Value) {
-			d.mismatch(path, raw, v.Type(), err)
+			d.mismatch(at, raw, v.Type(), err)
 			return false
 		}
 		v.SetInt(i.Value)
@@ -127,7 +126,7 @@ func (d *decoder) scalar(path string, raw []byte, v reflect.Value) bool {
 	case reflect.Bool:
 		b, ok := parseBool(raw)
 		if !ok {
-			d.mismatch(path, raw, v.Type(), nil)
+			d.mismatch(at, raw, v.Type(), nil)
 			return false
 		}
 		v.SetBool(b)
@@ -136,7 +135,7 @@ func (d *decoder) scalar(path string, raw []byte, v reflect.Value) bool {
 		text := unquote(raw)
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil || v.OverflowFloat(f) || (raw[0] != '"' && !isNumber(raw)) {
-			d.mismatch(path, raw, v.Type(), nil)
+			d.mismatch(at, raw, v.Type(), nil)
 			return false
 		}
 		v.SetFloat(f)
@@ -166,139 +165,205 @@ func unquote(raw []byte) string {
 	return Unquote(raw)
 }
 
-// object reads a JSON object member by member, in order, with set for each: set gets the
-// object's path and the member's key, and joins them only for a member it reads.
-func (d *decoder) object(path string, raw []byte, v reflect.Value, set func(string, string, []byte, reflect.Value)) bool {
+// object reads a JSON object into a struct or a map, member by member, in order.
+func (d *decoder) object(at path, raw []byte, v reflect.Value, info *typeInfo) bool {
 	if raw[0] != '{' {
-		d.mismatch(path, raw, v.Type(), nil)
+		d.mismatch(at, raw, v.Type(), nil)
 		return false
 	}
+	here := at.String()
 	if d.valid {
-		EachMember(raw, func(key string, member []byte) { set(path, key, member, v) })
+		for m := newMembers(raw); m.next(); {
+			d.member(here, keyText(m.key), m.value, v, info)
+		}
 		return true
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if _, err := dec.Token(); err != nil {
-		d.invalid(path, err)
+		d.invalid(at, err)
 		return false
 	}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			d.invalid(path, err)
+			d.invalid(at, err)
 			return true
 		}
 		key, _ := tok.(string) // object keys are strings
 		var member json.RawMessage
 		if err := dec.Decode(&member); err != nil {
-			d.invalid(path, err)
+			d.invalid(at, err)
 			return true
 		}
-		set(path, key, member, v)
+		d.member(here, []byte(key), member, v, info)
 	}
 	return true
 }
 
-// field sets the struct field a member names, if any.
-func (d *decoder) field(parent, key string, raw []byte, v reflect.Value) {
-	i := fieldIndex(v.Type(), key)
+// member sets the struct field or the map entry a member names. The key is its text, unquoted.
+func (d *decoder) member(parent string, key, raw []byte, v reflect.Value, info *typeInfo) {
+	at := path{parent: parent, key: key}
+	if v.Kind() == reflect.Map {
+		d.entry(at, raw, v, info.elem)
+		return
+	}
+	i := info.field(key)
 	if i < 0 {
 		return // a field the model does not read: it stays in the payload
 	}
 	f := v.Field(i)
 	f.SetZero() // of duplicate keys, the last wins
-	d.value(join(parent, key), raw, f)
+	d.value(at, raw, f, info.fields[i])
 }
 
 // entry sets one map entry; unreadable values are left out.
-func (d *decoder) entry(parent, key string, raw []byte, v reflect.Value) {
+func (d *decoder) entry(at path, raw []byte, v reflect.Value, info *typeInfo) {
 	elem := reflect.New(v.Type().Elem()).Elem()
-	if !d.value(join(parent, key), raw, elem) {
+	if !d.value(at, raw, elem, info) {
 		return
 	}
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(v.Type()))
 	}
-	v.SetMapIndex(reflect.ValueOf(key).Convert(v.Type().Key()), elem)
+	v.SetMapIndex(reflect.ValueOf(string(at.key)).Convert(v.Type().Key()), elem)
 }
 
-// array reads a JSON array; elements that are null or unreadable are left out.
-func (d *decoder) array(path string, raw []byte, v reflect.Value) bool {
+// array reads a JSON array; elements that are null or unreadable are left out. info is about
+// the elements.
+func (d *decoder) array(at path, raw []byte, v reflect.Value, info *typeInfo) bool {
 	if raw[0] != '[' {
-		d.mismatch(path, raw, v.Type(), nil)
+		d.mismatch(at, raw, v.Type(), nil)
 		return false
 	}
 	var elems []json.RawMessage
+	n := 0
 	if d.valid {
-		EachElement(raw, func(e []byte) { elems = append(elems, e) })
+		for e := newElements(raw); e.next(); {
+			n++
+		}
 	} else if err := json.Unmarshal(raw, &elems); err != nil {
-		d.invalid(path, err)
+		d.invalid(at, err)
 		return false
+	} else {
+		n = len(elems)
 	}
-	out := reflect.MakeSlice(v.Type(), 0, len(elems))
-	for i, e := range elems {
-		elem := reflect.New(v.Type().Elem()).Elem()
-		if d.value(path+"["+strconv.Itoa(i)+"]", e, elem) {
-			out = reflect.Append(out, elem)
+	// Read into the slice's own elements, in place: an element left out is zeroed and its place
+	// taken by the next one.
+	out := reflect.MakeSlice(v.Type(), n, n)
+	kept := 0
+	here := at.String()
+	valid := newElements(raw)
+	for i := range n {
+		var elem []byte
+		if d.valid {
+			valid.next()
+			elem = valid.value
+		} else {
+			elem = elems[i]
+		}
+		slot := out.Index(kept)
+		if d.value(path{parent: here, index: i, element: true}, elem, slot, info) {
+			kept++
+		} else {
+			slot.SetZero()
 		}
 	}
-	v.Set(out)
+	v.Set(out.Slice(0, kept))
 	return true
 }
 
-// fieldIndex finds the exported field a key names: its json tag or name, exactly, else
+// typeInfo is what decoding needs of a type, worked out once and reached from its container's:
+// asking reflect, or a cache, for every value of every push was a fifth of decoding it.
+type typeInfo struct {
+	unmarshaler bool      // its pointer implements json.Unmarshaler
+	elem        *typeInfo // a pointer's, slice's or map's elements'
+	// A struct's fields by their JSON names.
+	exact  map[string]int // the first field of each name
+	names  []namedField   // in field order, for the case-insensitive match
+	fields []*typeInfo    // by field index
+}
+
+type namedField struct {
+	name  []byte
+	index int
+}
+
+var typeInfos sync.Map // reflect.Type → *typeInfo
+
+func infoOf(t reflect.Type) *typeInfo {
+	if info, ok := typeInfos.Load(t); ok {
+		return info.(*typeInfo)
+	}
+	info, _ := typeInfos.LoadOrStore(t, newInfo(t, map[reflect.Type]*typeInfo{}))
+	return info.(*typeInfo)
+}
+
+// newInfo works out the info of a type and of its parts; begun holds those begun, for a type
+// that contains itself.
+func newInfo(t reflect.Type, begun map[reflect.Type]*typeInfo) *typeInfo {
+	if info, ok := begun[t]; ok {
+		return info
+	}
+	info := &typeInfo{unmarshaler: reflect.PointerTo(t).Implements(unmarshalerType)}
+	begun[t] = info
+	switch {
+	case info.unmarshaler:
+	case t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map:
+		info.elem = newInfo(t.Elem(), begun)
+	case t.Kind() == reflect.Struct:
+		info.exact = map[string]int{}
+		info.fields = make([]*typeInfo, t.NumField())
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() || f.Anonymous {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch name {
+			case "-":
+				continue
+			case "":
+				name = f.Name
+			}
+			if _, seen := info.exact[name]; !seen {
+				info.exact[name] = i
+			}
+			info.names = append(info.names, namedField{name: []byte(name), index: i})
+			info.fields[i] = newInfo(f.Type, begun)
+		}
+	}
+	return info
+}
+
+// field finds the exported field of a struct a key names: its json tag or name, exactly, else
 // case-insensitively. It returns -1 when there is none.
-func fieldIndex(t reflect.Type, key string) int {
-	fs := fieldsOf(t)
-	if i, ok := fs.exact[key]; ok {
+func (info *typeInfo) field(key []byte) int {
+	if i, ok := info.exact[string(key)]; ok {
 		return i
 	}
-	for _, f := range fs.names {
-		if strings.EqualFold(f.name, key) {
+	for _, f := range info.names {
+		if bytes.EqualFold(f.name, key) {
 			return f.index
 		}
 	}
 	return -1
 }
 
-// fields are the JSON names of a struct type's fields, worked out once per type: reading them
-// with reflect for every member of every push was a tenth of a push's CPU.
-type fields struct {
-	exact map[string]int // the first field of each name
-	names []namedField   // in field order, for the case-insensitive match
+// path is where a value is in the body, as a warning names it ("data.list[2].id"): the path of
+// its object or array, spelled out once for all their members, and its key or index, joined only
+// for a warning.
+type path struct {
+	parent  string
+	key     []byte // a member's key, unquoted
+	index   int    // an element's index
+	element bool
 }
 
-type namedField struct {
-	name  string
-	index int
-}
-
-var fieldCache sync.Map // reflect.Type → *fields
-
-func fieldsOf(t reflect.Type) *fields {
-	if fs, ok := fieldCache.Load(t); ok {
-		return fs.(*fields)
+func (p path) String() string {
+	if p.element {
+		return p.parent + "[" + strconv.Itoa(p.index) + "]"
 	}
-	fs := &fields{exact: map[string]int{}}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if !f.IsExported() || f.Anonymous {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		switch name {
-		case "-":
-			continue
-		case "":
-			name = f.Name
-		}
-		if _, seen := fs.exact[name]; !seen {
-			fs.exact[name] = i
-		}
-		fs.names = append(fs.names, namedField{name: name, index: i})
-	}
-	actual, _ := fieldCache.LoadOrStore(t, fs)
-	return actual.(*fields)
+	return join(p.parent, string(p.key))
 }
 
 func join(path, key string) string {
@@ -308,23 +373,24 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func (d *decoder) warn(path, format string, args ...any) {
-	if path == "" {
-		path = "the body"
+func (d *decoder) warn(at path, format string, args ...any) {
+	where := at.String()
+	if where == "" {
+		where = "the body"
 	}
-	d.warnings = append(d.warnings, path+": "+fmt.Sprintf(format, args...))
+	d.warnings = append(d.warnings, where+": "+fmt.Sprintf(format, args...))
 }
 
 // mismatch warns of a value of the wrong kind for t (or for the type err names).
-func (d *decoder) mismatch(path string, raw []byte, t reflect.Type, err error) {
+func (d *decoder) mismatch(at path, raw []byte, t reflect.Type, err error) {
 	if typeErr := (*json.UnmarshalTypeError)(nil); errors.As(err, &typeErr) && typeErr.Type != nil {
 		t = typeErr.Type
 	}
-	d.warn(path, "expected %s, got %s", Expected(t), kindOf(raw))
+	d.warn(at, "expected %s, got %s", Expected(t), kindOf(raw))
 }
 
-func (d *decoder) invalid(path string, err error) {
-	d.warn(path, "invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+func (d *decoder) invalid(at path, err error) {
+	d.warn(at, "invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
 var (

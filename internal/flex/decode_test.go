@@ -94,3 +94,17 @@ func TestDecodeNullAndEmpty(t *testing.T) {
 	assert.Equal(t, []string{"the body: expected an object, got array"}, Decode([]byte(`[]`), &v))
 	assert.Len(t, Decode([]byte(`{"str":`), &v), 1, "broken JSON is one warning, never a panic")
 }
+
+type decodeNode struct {
+	Name string       `json:"name"`
+	Next *decodeNode  `json:"next"`
+	Kids []decodeNode `json:"kids"`
+}
+
+// A type that contains itself is read to any depth.
+func TestDecodeSelfContainingType(t *testing.T) {
+	var v decodeNode
+	assert.Empty(t, Decode([]byte(`{"name":"a","next":{"name":"b","next":{"name":"c"}},"kids":[{"name":"d","kids":[{}]}]}`), &v))
+	assert.Equal(t, decodeNode{Name: "a", Next: &decodeNode{Name: "b", Next: &decodeNode{Name: "c"}},
+		Kids: []decodeNode{{Name: "d", Kids: []decodeNode{{}}}}}, v)
+}

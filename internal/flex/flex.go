@@ -7,10 +7,12 @@ package flex
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 var null = []byte("null")
@@ -51,8 +53,8 @@ func (s *String) UnmarshalJSON(data []byte) error {
 	case bytes.Equal(data, null):
 		*s = ""
 	case data[0] == '"':
-		var v string
-		if err := json.Unmarshal(data, &v); err != nil {
+		v, err := Text(data)
+		if err != nil {
 			return err
 		}
 		*s = String(v)
@@ -73,31 +75,32 @@ type Int struct {
 
 func (i *Int) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
-	if bytes.Equal(data, null) {
+	switch {
+	case bytes.Equal(data, null):
 		*i = Int{}
-		return nil
-	}
-	text, kind := string(data), "number "
-	if data[0] == '"' {
-		if err := json.Unmarshal(data, &text); err != nil {
+	case data[0] == '"':
+		digits, err := Text(data)
+		if err != nil {
 			return err
 		}
-		text, kind = strings.TrimSpace(text), "string "
-		if text == "" {
+		if digits = strings.TrimSpace(digits); digits == "" {
 			*i = Int{}
 			return nil
 		}
-	} else if !isNumber(data) {
+		v, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil {
+			return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(digits), Type: reflect.TypeOf(int64(0))}
+		}
+		*i = Int{Value: v, Valid: true}
+	case isNumber(data):
+		v, err := strconv.ParseInt(string(data), 10, 64) // the digits are not kept: no copy
+		if err != nil {
+			return &json.UnmarshalTypeError{Value: "number " + string(data), Type: reflect.TypeOf(int64(0))}
+		}
+		*i = Int{Value: v, Valid: true}
+	default:
 		return TypeError(data, int64(0))
 	}
-	v, err := strconv.ParseInt(text, 10, 64)
-	if err != nil {
-		if kind == "string " {
-			text = strconv.Quote(text)
-		}
-		return &json.UnmarshalTypeError{Value: kind + text, Type: reflect.TypeOf(int64(0))}
-	}
-	*i = Int{Value: v, Valid: true}
 	return nil
 }
 
@@ -106,18 +109,25 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 // that texts without one are in.
 type Time struct {
 	millis int64
-	text   string
+	// text is a date-time text as read, in UTC: its moment when it gives its zone (zoned), else
+	// its wall clock, which In places in the zone it is given.
+	text   time.Time
+	isText bool
+	zoned  bool
 	valid  bool
 }
 
-// layouts are the date-time texts the vendor documents show. Fractional seconds after the
-// seconds field are accepted by every layout.
-var layouts = []string{
-	"2006-01-02 15:04:05 -0700", // Udesk timestamp: 2019-07-24 15:23:17 +0800
-	time.RFC3339,                // Udesk *_at: 2019-07-24T15:23:14.000+08:00
-	"2006-01-02 15:04:05",       // Udesk call_start_at, 得助 date-times: no zone
-	"2006-01-02T15:04:05",       // the same in ISO form
-	"2006-01-02 15:04",          // Udesk note fields
+// layouts are the date-time texts the vendor documents show, tried in order; zoned are those
+// that give the zone. Fractional seconds after the seconds field are accepted by every layout.
+var layouts = []struct {
+	layout string
+	zoned  bool
+}{
+	{"2006-01-02 15:04:05 -0700", true}, // Udesk timestamp: 2019-07-24 15:23:17 +0800
+	{time.RFC3339, true},                // Udesk *_at: 2019-07-24T15:23:14.000+08:00
+	{"2006-01-02 15:04:05", false},      // Udesk call_start_at, 得助 date-times: no zone
+	{"2006-01-02T15:04:05", false},      // the same in ISO form
+	{"2006-01-02 15:04", false},         // Udesk note fields
 }
 
 func (t *Time) UnmarshalJSON(data []byte) error {
@@ -133,22 +143,25 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 		}
 		*t = Time{millis: v, valid: v != 0}
 	case data[0] == '"':
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
+		s, err := Text(data)
+		if err != nil {
 			return err
 		}
 		s = strings.TrimSpace(s)
 		if s == "" || s == "0" {
 			return nil
 		}
-		if v, err := strconv.ParseInt(s, 10, 64); err == nil {
-			*t = Time{millis: v, valid: v != 0} // "00", "+0" and "-0" are 0 too
-			return nil
+		if isInteger(s) { // else ParseInt fails, at the cost of an error value
+			if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+				*t = Time{millis: v, valid: v != 0} // "00", "+0" and "-0" are 0 too
+				return nil
+			}
 		}
-		if _, err := parseText(s, time.UTC); err != nil {
+		v, zoned, err := parseText(s)
+		if err != nil {
 			return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(s), Type: reflect.TypeOf(time.Time{})}
 		}
-		*t = Time{text: s, valid: true}
+		*t = Time{text: v, isText: true, zoned: zoned, valid: true}
 	default:
 		return TypeError(data, time.Time{})
 	}
@@ -158,31 +171,76 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 // IsZero reports whether the field was absent, null, empty or 0.
 func (t Time) IsZero() bool { return !t.valid }
 
-// In resolves the time; texts without a zone are read in loc.
+// In resolves the time; texts without a zone are read in loc, as time.ParseInLocation reads
+// them: the wall clock in loc.
 func (t Time) In(loc *time.Location) time.Time {
 	switch {
 	case !t.valid:
 		return time.Time{}
-	case t.text == "":
+	case !t.isText:
 		return time.UnixMilli(t.millis).UTC()
+	case t.zoned:
+		return t.text
 	default:
-		v, _ := parseText(t.text, loc) // validated when decoded
-		return v.UTC()
+		year, month, day := t.text.Date()
+		hour, minute, sec := t.text.Clock()
+		return time.Date(year, month, day, hour, minute, sec, t.text.Nanosecond(), loc).UTC()
 	}
 }
 
-func parseText(s string, loc *time.Location) (time.Time, error) {
-	var firstErr error
-	for _, layout := range layouts {
-		v, err := time.ParseInLocation(layout, s, loc)
-		if err == nil {
-			return v, nil
+var errNoLayout = errors.New("not a date-time of the documents' layouts")
+
+// parseText reads s, in UTC, with the first of layouts that reads it: which one does not depend
+// on the zone, nor does the moment of a text that gives its zone.
+func parseText(s string) (v time.Time, zoned bool, err error) {
+	err = errNoLayout
+	for _, l := range layouts {
+		// Every layout begins with a date of fixed width, then ' ' or 'T': a text that differs
+		// there cannot be read with it, and trying would cost an error value.
+		if len(s) <= 10 || s[10] != l.layout[10] {
+			continue
 		}
-		if firstErr == nil {
-			firstErr = err
+		if v, err = time.ParseInLocation(l.layout, s, time.UTC); err == nil {
+			return v.UTC(), l.zoned, nil
 		}
 	}
-	return time.Time{}, firstErr
+	return time.Time{}, false, err
+}
+
+// isInteger reports whether strconv.ParseInt could read s in base 10: a sign, then digits.
+func isInteger(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Text reads a JSON string as json.Unmarshal does. Most strings are their own bytes, between the
+// quotes: no escapes, quotes or control characters, valid UTF-8; those are read without it.
+func Text(data []byte) (string, error) {
+	if n := len(data); n >= 2 && data[n-1] == '"' && verbatim(data[1:n-1]) {
+		return string(data[1 : n-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(data, &s)
+	return s, err
+}
+
+func verbatim(inner []byte) bool {
+	for _, c := range inner {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(inner)
 }
 
 // Unix converts Unix seconds, where 0 means "did not happen", to a time.

@@ -2,6 +2,7 @@ package flex
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,4 +97,54 @@ func TestTimeErrorNamesTheField(t *testing.T) {
 	require.ErrorAs(t, err, &typeErr)
 	assert.Equal(t, "communicateBeginTime", typeErr.Field)
 	assert.Equal(t, `string "24/07/2019"`, typeErr.Value)
+}
+
+// tryLayouts is how a text was read before Time kept the layout it found: every layout in
+// order, in the zone asked for.
+func tryLayouts(s string, loc *time.Location) (time.Time, bool) {
+	for _, l := range layouts {
+		if v, err := time.ParseInLocation(l.layout, s, loc); err == nil {
+			return v.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// A date-time text is read with the first layout that reads it, in the zone In is given: as
+// UnmarshalJSON read it (skipping layouts whose date is followed by another separator), once,
+// in UTC, then placed in that zone unless it gives its own.
+func FuzzTimeLayout(f *testing.F) {
+	for _, s := range []string{
+		"2019-07-24 15:23:17 +0800", "2019-07-24T15:23:14.000+08:00", "2022-03-03 14:27:10", "2022-03-03T14:27:10.5",
+		"2019-07-24 15:21", "2024-01-01T00:00:00Z", "2024-03-10 02:30:00", "2024-11-03 01:30:00", "2019-07-24  15:21",
+		"2019-07-24 15:23:17 +08:00", "2019-07-24T15:23:17", "2019-02-30 10:00:00", "+2019-07-24 15:21", "2019-7-24 15:21",
+		"1605318636358", "x", "",
+	} {
+		f.Add(s, uint8(0))
+	}
+	newYork, err := time.LoadLocation("America/New_York") // gaps and repeated hours
+	require.NoError(f, err)
+	zones := []*time.Location{time.UTC, shanghai, time.FixedZone("-12", -12*3600), newYork}
+	f.Fuzz(func(t *testing.T, s string, zone uint8) {
+		data, err := json.Marshal(s)
+		require.NoError(t, err)
+		var v Time
+		decodeErr := v.UnmarshalJSON(data)
+		text := strings.TrimSpace(s)
+		if isInteger(text) && decodeErr == nil && !v.isText {
+			return // epoch milliseconds
+		}
+		_, readable := tryLayouts(text, time.UTC)
+		if readable != (decodeErr == nil && v.isText) {
+			t.Fatalf("%q: readable by a layout %t, decoded as a text %t (%v)", s, readable, v.isText, decodeErr)
+		}
+		if !readable {
+			return
+		}
+		loc := zones[int(zone)%len(zones)]
+		want, _ := tryLayouts(text, loc)
+		if got := v.In(loc); !got.Equal(want) {
+			t.Fatalf("%q in %s: %s, every layout in order %s", s, loc, got, want)
+		}
+	})
 }

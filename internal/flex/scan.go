@@ -14,39 +14,88 @@ import (
 // EachMember calls each with the key and the raw value of every member of a valid JSON object,
 // in order.
 func EachMember(object []byte, each func(key string, value []byte)) {
-	i := skipSpace(object, 1) // after '{'
-	for object[i] != '}' {
-		end := skipString(object, i)
-		key := Unquote(object[i:end])
-		i = skipSpace(object, end) + 1 // after ':'
-		i = skipSpace(object, i)
-		end = skipValue(object, i)
-		each(key, object[i:end])
-		i = skipSpace(object, end)
-		if object[i] == ',' {
-			i = skipSpace(object, i+1)
-		}
+	for m := newMembers(object); m.next(); {
+		each(Unquote(m.key), m.value)
 	}
 }
 
 // EachElement calls each with every element of a valid JSON array, in order.
 func EachElement(array []byte, each func(value []byte)) {
-	i := skipSpace(array, 1) // after '['
-	for array[i] != ']' {
-		end := skipValue(array, i)
-		each(array[i:end])
-		i = skipSpace(array, end)
-		if array[i] == ',' {
-			i = skipSpace(array, i+1)
-		}
+	for e := newElements(array); e.next(); {
+		each(e.value)
 	}
+}
+
+// members steps through the members of a valid JSON object, without a callback or an
+// allocation: key is the member's key as quoted in the JSON, value its raw value.
+type members struct {
+	object     []byte
+	i          int
+	key, value []byte
+}
+
+func newMembers(object []byte) members {
+	return members{object: object, i: skipSpace(object, 1)} // after '{'
+}
+
+func (m *members) next() bool {
+	if m.object[m.i] == '}' {
+		return false
+	}
+	end := skipString(m.object, m.i)
+	m.key = m.object[m.i:end]
+	i := skipSpace(m.object, skipSpace(m.object, end)+1) // after ':'
+	end = skipValue(m.object, i)
+	m.value = m.object[i:end]
+	m.i = skipSpace(m.object, end)
+	if m.object[m.i] == ',' {
+		m.i = skipSpace(m.object, m.i+1)
+	}
+	return true
+}
+
+// elements steps through the elements of a valid JSON array.
+type elements struct {
+	array []byte
+	i     int
+	value []byte
+}
+
+func newElements(array []byte) elements {
+	return elements{array: array, i: skipSpace(array, 1)} // after '['
+}
+
+func (e *elements) next() bool {
+	if e.array[e.i] == ']' {
+		return false
+	}
+	end := skipValue(e.array, e.i)
+	e.value = e.array[e.i:end]
+	e.i = skipSpace(e.array, end)
+	if e.array[e.i] == ',' {
+		e.i = skipSpace(e.array, e.i+1)
+	}
+	return true
+}
+
+// keyText is the text of a valid JSON string as Unquote reads it, as bytes: most keys are their
+// own bytes, and are not copied.
+func keyText(quoted []byte) []byte {
+	if inner := quoted[1 : len(quoted)-1]; plain(inner) {
+		return inner
+	}
+	return []byte(Unquote(quoted))
+}
+
+// plain reports whether the inside of a JSON string is its text: no escapes, valid UTF-8.
+func plain(inner []byte) bool {
+	return bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner)
 }
 
 // Unquote is the text of a valid JSON string as encoding/json reads it; most strings have no
 // escapes and are valid UTF-8, and are their own bytes.
 func Unquote(quoted []byte) string {
-	inner := quoted[1 : len(quoted)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+	if inner := quoted[1 : len(quoted)-1]; plain(inner) {
 		return string(inner)
 	}
 	var s string

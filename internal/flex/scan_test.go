@@ -13,7 +13,7 @@ import (
 // decodeSlow is Decode through encoding/json's tokenizer only, the path of invalid JSON.
 func decodeSlow(data []byte, v any) []string {
 	d := &decoder{}
-	d.value("", data, reflect.ValueOf(v).Elem())
+	d.value(path{}, data, reflect.ValueOf(v).Elem(), infoOf(reflect.ValueOf(v).Elem().Type()))
 	return d.warnings
 }
 

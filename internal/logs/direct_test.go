@@ -10,7 +10,9 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/adapter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
@@ -50,20 +52,28 @@ func TestDirectBuildEqualsTheStanzaConversion(t *testing.T) {
 	require.Equal(t, len(traffic.Vendors), direct.ResourceLogs().Len(), "one resource per vendor and tenant")
 }
 
-// Values no decoder makes come out as the adapter writes them.
+// Values no decoder makes (in the call's custom data) come out as the adapter writes them, and
+// so does the body, taken from the push in the direct build.
 func TestDirectBuildConvertsEveryValueAsTheAdapter(t *testing.T) {
-	p := &call.Push{Vendor: "tccc", Kind: call.KindCallRecord, Payload: map[string]any{
+	payload := pcommon.NewMap()
+	require.NoError(t, payload.FromRaw(map[string]any{
+		"s": "x", "i": int64(1), "f": 1.5, "t": true, "null": nil, "big": "1e400",
+		"list": []any{nil, "s", int64(5), 1.5, true, map[string]any{"k": "v"}}, "map": map[string]any{"k": []any{}},
+	}))
+	p := &call.Push{Vendor: "tccc", Kind: call.KindCallRecord, Payload: payload, Call: call.Call{Custom: map[string]any{
 		"i": 1, "i8": int8(-2), "u": uint(3), "u64": uint64(4), "f32": float32(0.5), "b": []byte("x"),
 		"ss": []string{"a", "b"}, "nil": nil, "list": []any{nil, "s", int64(5), 1.5, true, map[string]any{"k": "v"}},
 		"other": time.Duration(7),
-	}}
+	}}}
 	for _, push := range []*call.Push{p, {Vendor: "tccc", Kind: call.KindCallRecord}} {
 		r := []Record{{Push: push, Resource: attrs.Resource{ServiceName: "s", Vendor: "tccc"}}}
 		b := NewBuilder("scope", nil)
+		viaStanza := adapter.ConvertEntries([]*entry.Entry{b.entry(r[0])}) // before the build takes the payload
 		direct, err := b.Build(t.Context(), r)
 		require.NoError(t, err)
-		require.NoError(t, plogtest.CompareLogs(adapter.ConvertEntries([]*entry.Entry{b.entry(r[0])}), direct))
+		require.NoError(t, plogtest.CompareLogs(viaStanza, direct))
 	}
+	assert.Zero(t, p.Payload.Len(), "the record took the payload, without a copy")
 }
 
 // decode is the pushes the receiver decodes from a generated request.

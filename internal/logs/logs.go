@@ -40,7 +40,8 @@ func NewBuilder(scope string, ops *operators.Runner) *Builder {
 }
 
 // Build returns the log records of the pushes, after the operators. An operator error is
-// returned with the records the operators still emitted.
+// returned with the records the operators still emitted. Without operators, the records take
+// the pushes' payloads (call.Push.Payload).
 func (b *Builder) Build(ctx context.Context, records []Record) (plog.Logs, error) {
 	if b.operators == nil {
 		return b.direct(records), nil
@@ -66,7 +67,7 @@ func (b *Builder) direct(records []Record) plog.Logs {
 		out, ok := byResource[r.Resource]
 		if !ok {
 			rl := ld.ResourceLogs().AppendEmpty()
-			putMap(rl.Resource().Attributes(), r.Resource.Map())
+			putResource(rl.Resource().Attributes(), r.Resource)
 			sl := rl.ScopeLogs().AppendEmpty()
 			sl.Scope().SetName(b.scope)
 			out = sl.LogRecords()
@@ -94,7 +95,10 @@ func (b *Builder) record(r Record, dest plog.LogRecord) {
 	if r.UID != "" {
 		attributes.PutStr(attrs.LogRecordUID, r.UID)
 	}
-	putMap(dest.Body().SetEmptyMap(), p.Payload) // the entry's body is the map, even a nil one
+	body := dest.Body().SetEmptyMap() // the entry's body is the map, even an empty one
+	if p.Payload != (pcommon.Map{}) {
+		p.Payload.MoveTo(body) // decoded for this record: no copy
+	}
 	if r.TraceID != nil {
 		var id [16]byte
 		copy(id[:], r.TraceID)
@@ -104,6 +108,16 @@ func (b *Builder) record(r Record, dest plog.LogRecord) {
 		var id [8]byte
 		copy(id[:], r.SpanID)
 		dest.SetSpanID(id)
+	}
+}
+
+// putResource puts the attributes attrs.Resource.Map returns, without the plain map.
+func putResource(dest pcommon.Map, r attrs.Resource) {
+	dest.EnsureCapacity(3)
+	dest.PutStr(attrs.ServiceName, r.ServiceName)
+	dest.PutStr(attrs.Vendor, r.Vendor)
+	if r.Tenant != "" {
+		dest.PutStr(attrs.TenantID, r.Tenant)
 	}
 }
 
@@ -174,7 +188,7 @@ func putValue(dest pcommon.Value, v any) {
 		for _, e := range t {
 			s.AppendEmpty().SetStr(e)
 		}
-	default: // not made by attrs or platform.Value; the adapter writes such values as text
+	default: // not made by attrs; the adapter writes such values as text
 		dest.SetStr(fmt.Sprintf("%v", t))
 	}
 }
@@ -191,7 +205,11 @@ func (b *Builder) entry(r Record) *entry.Entry {
 	if r.UID != "" {
 		e.Attributes[attrs.LogRecordUID] = r.UID
 	}
-	e.Body = p.Payload
+	var body map[string]any // stanza's operators read plain values
+	if p.Payload != (pcommon.Map{}) {
+		body = p.Payload.AsRaw()
+	}
+	e.Body = body
 	e.TraceID = r.TraceID
 	e.SpanID = r.SpanID
 	return e

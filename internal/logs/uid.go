@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // uidNamespace is the namespace of the receiver's log record UIDs (a random UUID, fixed forever:
@@ -29,8 +31,14 @@ func EventUID(vendor, tenant, session, eventKey string) string {
 
 // ArrivalUID is the log.record.uid of a push that is neither identified nor part of a call or
 // agent timeline: its arrival and its body. Unique, but a copy sent again is a new record.
-func ArrivalUID(vendor, tenant string, arrival time.Time, payload map[string]any) string {
-	body, _ := json.Marshal(payload) // decoded JSON always encodes; map keys come out sorted
+func ArrivalUID(vendor, tenant string, arrival time.Time, payload pcommon.Map) string {
+	// The body as plain values encoded by encoding/json, map keys sorted: the name these UIDs
+	// were made of since the first, when the payload was plain values.
+	var raw map[string]any
+	if payload != (pcommon.Map{}) {
+		raw = payload.AsRaw()
+	}
+	body, _ := json.Marshal(raw) // decoded JSON always encodes
 	return uuid5("arrival", vendor, tenant, strconv.FormatInt(arrival.UnixNano(), 10), string(body))
 }
 

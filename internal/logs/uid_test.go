@@ -2,13 +2,20 @@ package logs
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platformtest"
 )
 
 // TestUIDsAreRFC9562NameBased checks the UIDs against Python's uuid module, an implementation
@@ -32,13 +39,13 @@ func TestUIDsTellPushesApart(t *testing.T) {
 	assert.NotEqual(t, EventUID("uincall", "", "s", "call_talking#1"), EventUID("uincall", "", "s", "call_talking#2"),
 		"two identical UinCall bodies are two events")
 	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
-	body := map[string]any{"command": "agentstatus"}
-	assert.Equal(t, ArrivalUID("uincall", "", t0, body), ArrivalUID("uincall", "", t0, map[string]any{"command": "agentstatus"}))
+	body := payload(t, map[string]any{"command": "agentstatus"})
+	assert.Equal(t, ArrivalUID("uincall", "", t0, body), ArrivalUID("uincall", "", t0, payload(t, map[string]any{"command": "agentstatus"})))
 	assert.NotEqual(t, ArrivalUID("uincall", "", t0, body), ArrivalUID("uincall", "", t0.Add(time.Nanosecond), body))
 }
 
 func TestRecordCarriesItsUID(t *testing.T) {
-	p := &call.Push{Vendor: "dezhu", Kind: call.KindCallRecord, DedupKey: "r-1", Payload: map[string]any{"data": map[string]any{}}}
+	p := &call.Push{Vendor: "dezhu", Kind: call.KindCallRecord, DedupKey: "r-1", Payload: payload(t, map[string]any{"data": map[string]any{}})}
 	ld, err := NewBuilder("scope", nil).Build(context.Background(), []Record{{Push: p, UID: PushUID("dezhu", "", "r-1")}, {Push: p}})
 	require.NoError(t, err)
 	records := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
@@ -48,4 +55,36 @@ func TestRecordCarriesItsUID(t *testing.T) {
 	assert.Equal(t, PushUID("dezhu", "", "r-1"), uid.Str())
 	_, ok = records.At(1).Attributes().Get("log.record.uid")
 	assert.False(t, ok, "no UID given, none made up")
+}
+
+func payload(t *testing.T, raw map[string]any) pcommon.Map {
+	t.Helper()
+	m := pcommon.NewMap()
+	require.NoError(t, m.FromRaw(raw))
+	return m
+}
+
+// An arrival UID names the body as plain values encoded by encoding/json, as when the payload
+// was those plain values (platform.Value): the same push keeps its UID. Over every vendor's
+// samples and their fields replaced by hostile values (numbers of every range, escapes, invalid
+// UTF-8, null, nesting).
+func TestArrivalUIDNamesThePlainBody(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/*/*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	for _, f := range files {
+		sample, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, body := range append(platformtest.FieldMutations(t, sample), sample) {
+			plain, err := platform.Value(body)
+			require.NoError(t, err)
+			name, err := json.Marshal(plain)
+			require.NoError(t, err)
+			want := uuid5("arrival", "v", "t", strconv.FormatInt(t0.UnixNano(), 10), string(name))
+			p, err := platform.Payload(body)
+			require.NoError(t, err)
+			require.Equal(t, want, ArrivalUID("v", "t", t0, p), "%s", body)
+		}
+	}
 }

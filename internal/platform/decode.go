@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
 	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
 )
 
@@ -19,31 +21,29 @@ var ErrEmptyBody = errors.New("empty body: a JSON object is expected")
 // object, else the error says why (the pusher's fault: a retry cannot fix it either, but nothing
 // in such a body can be read). Its fields are read into v with flex.Decode: a field that cannot be
 // read is left zero and named in warnings, and stays as sent in payload, the body whole.
-func Decode(body []byte, v any) (payload map[string]any, warnings []string, err error) {
+func Decode(body []byte, v any) (payload pcommon.Map, warnings []string, err error) {
 	if payload, err = Payload(body); err != nil {
-		return nil, nil, err
+		return pcommon.Map{}, nil, err
 	}
 	return payload, flex.DecodeValid(body, v), nil // Payload read it: it is valid JSON
 }
 
-// Payload decodes a JSON object into plain Go values for the log body, as Value does.
-func Payload(body []byte) (map[string]any, error) {
+// Payload reads a JSON object into the map that becomes its log record's body (flex.Body).
+func Payload(body []byte) (pcommon.Map, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
-		return nil, ErrEmptyBody
+		return pcommon.Map{}, ErrEmptyBody
 	}
 	if body[0] != '{' {
-		return nil, errors.New("the body is not a JSON object")
+		return pcommon.Map{}, errors.New("the body is not a JSON object")
 	}
-	v, err := Value(body)
-	if err != nil {
-		return nil, err
+	if m, ok := flex.Body(body); ok {
+		return m, nil
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, errors.New("the body is not a JSON object")
+	if _, err := Value(body); err != nil {
+		return pcommon.Map{}, err // encoding/json says where and why
 	}
-	return m, nil
+	return pcommon.Map{}, errors.New("invalid JSON") // not reached: flex.Body reads all valid JSON
 }
 
 // Value decodes one JSON value into plain Go values: integers as int64, other numbers as

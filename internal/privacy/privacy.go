@@ -9,7 +9,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 )
@@ -66,8 +69,11 @@ func (p *Protector) Apply(push *call.Push, phoneFields []string) {
 	if r := push.Recording; r != nil && looksLikeNumber(r.EndpointUser) {
 		r.EndpointUser = p.Number(r.EndpointUser)
 	}
+	if push.Payload == (pcommon.Map{}) {
+		return // a push made without a body
+	}
 	for _, path := range phoneFields {
-		p.protectPath(push.Payload, strings.Split(path, "."))
+		p.protectPath(push.Payload, path)
 	}
 }
 
@@ -91,41 +97,42 @@ func (p *Protector) Number(n string) string {
 // protectPath walks a dotted path of the payload; a segment ending in [] walks every element of
 // an array. Values that are numbers in the JSON are protected too (TCCC sends EndpointUser as a
 // number).
-func (p *Protector) protectPath(m map[string]any, path []string) {
-	if m == nil || len(path) == 0 {
-		return
-	}
-	key, each := strings.CutSuffix(path[0], "[]")
-	v, ok := m[key]
-	if !ok || v == nil {
+func (p *Protector) protectPath(m pcommon.Map, path string) {
+	segment, rest, deeper := strings.Cut(path, ".")
+	key, each := strings.CutSuffix(segment, "[]")
+	v, ok := m.Get(key)
+	if !ok {
 		return
 	}
 	switch {
 	case each:
-		items, _ := v.([]any)
-		for _, it := range items {
-			if sub, ok := it.(map[string]any); ok {
-				p.protectPath(sub, path[1:])
+		if v.Type() != pcommon.ValueTypeSlice || !deeper {
+			return
+		}
+		for _, it := range v.Slice().All() {
+			if it.Type() == pcommon.ValueTypeMap {
+				p.protectPath(it.Map(), rest)
 			}
 		}
-	case len(path) > 1:
-		sub, _ := v.(map[string]any)
-		p.protectPath(sub, path[1:])
+	case deeper:
+		if v.Type() == pcommon.ValueTypeMap {
+			p.protectPath(v.Map(), rest)
+		}
 	default:
 		if s := scalar(v); s != "" && looksLikeNumber(s) {
-			m[key] = p.Number(s)
+			v.SetStr(p.Number(s))
 		}
 	}
 }
 
-func scalar(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case int64:
-		return fmt.Sprint(t)
-	case float64:
-		return fmt.Sprint(int64(t))
+func scalar(v pcommon.Value) string {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return v.Str()
+	case pcommon.ValueTypeInt:
+		return strconv.FormatInt(v.Int(), 10)
+	case pcommon.ValueTypeDouble:
+		return strconv.FormatInt(int64(v.Double()), 10)
 	default:
 		return ""
 	}

@@ -22,6 +22,10 @@ const Name = "tccc"
 // PushIDHeader identifies one push across TCCC's retries.
 const PushIDHeader = "X-TCCC-PUSH-UUID"
 
+// pushIDKey is PushIDHeader as http.Header keys it: Header.Get would canonicalize the name, into
+// a new string, on every push.
+var pushIDKey = http.CanonicalHeaderKey(PushIDHeader)
+
 // missingSession warns of a push without SessionId: it is logged, but joins no call.
 const missingSession = "SessionId: missing, so the push joins no call"
 
@@ -56,7 +60,7 @@ func (Platform) Decode(req platform.Request) ([]call.Push, error) {
 	}
 	push.Vendor = Name
 	push.Arrival = req.Arrival
-	if id := req.Header.Get(PushIDHeader); id != "" {
+	if id := req.Header.Get(pushIDKey); id != "" {
 		push.DedupKey = id
 	}
 	return []call.Push{push}, nil

@@ -89,9 +89,10 @@ func TestDecodeCDRSample(t *testing.T) {
 	assert.Equal(t, "dbe87035-019c-4xxx-bf4f-c29701ad315d", leg.RecordingID)
 
 	// The payload is kept whole, with integers as integers.
-	assert.Equal(t, int64(1400482256), p.Payload["SdkAppId"])
-	assert.Equal(t, "贵州", p.Payload["TelLocation"].(map[string]any)["Province"])
-	assert.Len(t, p.Payload, 26)
+	payload := p.Payload.AsRaw()
+	assert.Equal(t, int64(1400482256), payload["SdkAppId"])
+	assert.Equal(t, "贵州", payload["TelLocation"].(map[string]any)["Province"])
+	assert.Len(t, payload, 26)
 }
 
 func TestDecodeInboundTransfer(t *testing.T) {
@@ -144,7 +145,7 @@ func TestDecodeRecordingAndVoicemail(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, call.KindVoicemail, vm.Kind)
 	assert.Equal(t, "13123456789", vm.Recording.EndpointUser, "EndpointUser may be a JSON number")
-	assert.Equal(t, int64(13123456789), vm.Payload["EndpointUser"])
+	assert.Equal(t, int64(13123456789), vm.Payload.AsRaw()["EndpointUser"])
 }
 
 // TestDecodeRefusesOnlyTheEnvelope: a push is refused only when its envelope cannot be read: an
@@ -202,7 +203,7 @@ func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
 			p, err := decodeBody(tt.action, []byte(tt.body), nil)
 			require.NoError(t, err, "accepted")
 			assert.Equal(t, []string{tt.warning}, p.Warnings)
-			assert.Equal(t, tt.sent, p.Payload[tt.field], "the body keeps the value as sent")
+			assert.Equal(t, tt.sent, p.Payload.AsRaw()[tt.field], "the body keeps the value as sent")
 			assert.Equal(t, "a", p.Call.SessionID, "the rest of the push is read")
 			assert.True(t, p.Call.Start.IsZero())
 			assert.True(t, p.Call.Agent.IsZero())

@@ -2,7 +2,6 @@ package udesk
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/flex"
@@ -139,8 +138,8 @@ func (s *stamp) UnmarshalJSON(data []byte) error {
 	if s.IsZero() {
 		return nil
 	}
-	var text string
-	if err := json.Unmarshal(data, &text); err != nil {
+	text, err := flex.Text(data)
+	if err != nil {
 		text = string(bytes.TrimSpace(data)) // epoch milliseconds as a number
 	}
 	s.raw = strings.TrimSpace(text)

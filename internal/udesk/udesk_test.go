@@ -160,11 +160,12 @@ func TestDecodeEndSample(t *testing.T) {
 	}, c.Custom)
 
 	// The payload is kept whole, with integers as integers.
-	assert.Len(t, p.Payload, 66)
-	assert.Equal(t, int64(54093), p.Payload["conversation_id"])
-	assert.Equal(t, "13", p.Payload["questionnaire_id"])
-	assert.Equal(t, int64(50107001), p.Payload["ivr_record_urls"].([]any)[0].(map[string]any)["id"])
-	assert.Equal(t, []any{"选项1", "选项3"}, p.Payload["note_custom_fields"].([]any)[12].(map[string]any)["value"])
+	payload := p.Payload.AsRaw()
+	assert.Len(t, payload, 66)
+	assert.Equal(t, int64(54093), payload["conversation_id"])
+	assert.Equal(t, "13", payload["questionnaire_id"])
+	assert.Equal(t, int64(50107001), payload["ivr_record_urls"].([]any)[0].(map[string]any)["id"])
+	assert.Equal(t, []any{"选项1", "选项3"}, payload["note_custom_fields"].([]any)[12].(map[string]any)["value"])
 }
 
 // TestDecodeInboundCall follows one inbound call through the pushes Udesk sends for it: into
@@ -286,8 +287,9 @@ func TestDecodeInboundCall(t *testing.T) {
 		"ticket_numbers":         []any{"#2088"},
 		"call_start_at":          "2024-05-20 10:15:02",
 	}, c.Custom)
-	assert.Len(t, pushes[4].Payload, 68)
-	assert.Equal(t, int64(13), pushes[4].Payload["questionnaire_id"])
+	payload := pushes[4].Payload.AsRaw()
+	assert.Len(t, payload, 68)
+	assert.Equal(t, int64(13), payload["questionnaire_id"])
 }
 
 func TestDecodeOutboundDefeat(t *testing.T) {
@@ -326,9 +328,10 @@ func TestDecodeOutboundDefeat(t *testing.T) {
 	assert.Empty(t, c.RecordingURLs)
 	assert.Equal(t, map[string]any{"call_start_at": "2024-05-20 11:01:58"}, c.Custom)
 
-	assert.Len(t, p.Payload, 68)
-	assert.Contains(t, p.Payload, "note_custom_fields")
-	assert.Nil(t, p.Payload["note_custom_fields"])
+	payload := p.Payload.AsRaw()
+	assert.Len(t, payload, 68)
+	assert.Contains(t, payload, "note_custom_fields")
+	assert.Nil(t, payload["note_custom_fields"])
 }
 
 func TestDecodeEveryFieldNull(t *testing.T) {
@@ -361,7 +364,7 @@ func TestDecodeEveryFieldNull(t *testing.T) {
 	assert.Empty(t, c.EndStatus)
 	assert.Equal(t, call.HangupUnknown, c.HangupSide)
 	assert.Nil(t, c.Custom)
-	assert.Len(t, p.Payload, 70)
+	assert.Len(t, p.Payload.AsRaw(), 70)
 
 	// An end push without any result is a call record of unknown status.
 	m["occasion"] = "end"
@@ -380,8 +383,8 @@ func TestDecodeVariants(t *testing.T) {
 		}))
 		require.NoError(t, err)
 		assert.Equal(t, "排队成功", p.Event.Attributes["queue_statue"])
-		assert.Equal(t, []any{"demo2"}, p.Payload["relevent_agent"], "kept in the body")    //nolint:misspell // Udesk's spelling
-		p, err = decodeBody(edit(t, "end.json", map[string]any{"relevent_agent": "demo2"})) //nolint:misspell // Udesk's spelling
+		assert.Equal(t, []any{"demo2"}, p.Payload.AsRaw()["relevent_agent"], "kept in the body") //nolint:misspell // Udesk's spelling
+		p, err = decodeBody(edit(t, "end.json", map[string]any{"relevent_agent": "demo2"}))      //nolint:misspell // Udesk's spelling
 		require.NoError(t, err)
 		assert.Equal(t, []string{"relevent_agent: expected an array, got string"}, p.Warnings, //nolint:misspell // Udesk's spelling
 			"typed like relevant_agent: an array")
@@ -389,7 +392,7 @@ func TestDecodeVariants(t *testing.T) {
 	t.Run("questionnaire_id as the table types it", func(t *testing.T) {
 		p, err := decodeBody(edit(t, "end.json", map[string]any{"questionnaire_id": 13}))
 		require.NoError(t, err)
-		assert.Equal(t, int64(13), p.Payload["questionnaire_id"])
+		assert.Equal(t, int64(13), p.Payload.AsRaw()["questionnaire_id"])
 		p, err = decodeBody(edit(t, "end.json", map[string]any{"questionnaire_id": "thirteen"}))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"questionnaire_id: expected an integer, got string"}, p.Warnings)
@@ -530,7 +533,7 @@ func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
 			assert.Equal(t, absent.Event, p.Event)
 			assert.Equal(t, absent.Time, p.Time)
 			want, _ := json.Marshal(tt.value)
-			got, _ := json.Marshal(p.Payload[tt.field])
+			got, _ := json.Marshal(p.Payload.AsRaw()[tt.field])
 			assert.JSONEq(t, string(want), string(got), "the body keeps the value as sent")
 		})
 	}

@@ -76,10 +76,11 @@ func FuzzDecode(f *testing.F) {
 		// two keys differ only in case: encoding/json matches field names without case, so the
 		// last of them in the body sets the field, and the order is the body's (seed
 		// ea26a8b55af820c6).
-		if fuzzCaseCollision(p.Payload) {
+		payload := p.Payload.AsRaw()
+		if fuzzCaseCollision(payload) {
 			return
 		}
-		canonical, err := json.MarshalIndent(p.Payload, "", "  ")
+		canonical, err := json.MarshalIndent(payload, "", "  ")
 		if err != nil {
 			t.Fatal(err)
 		}

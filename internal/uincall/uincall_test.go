@@ -240,11 +240,12 @@ func TestDecodeSamples(t *testing.T) {
 			assert.Empty(t, c.Durations)
 
 			// The payload is kept whole, with integers as integers.
-			assert.Len(t, p.Payload, want.payloadLen)
-			assert.Equal(t, want.command, p.Payload["command"])
-			assert.Equal(t, tenant, p.Payload["tenant_id"])
-			assert.Equal(t, want.payloadCallResult, p.Payload["call_result"])
-			assert.Equal(t, want.payloadAgentType, p.Payload["agent_type"])
+			payload := p.Payload.AsRaw()
+			assert.Len(t, payload, want.payloadLen)
+			assert.Equal(t, want.command, payload["command"])
+			assert.Equal(t, tenant, payload["tenant_id"])
+			assert.Equal(t, want.payloadCallResult, payload["call_result"])
+			assert.Equal(t, want.payloadAgentType, payload["agent_type"])
 		})
 	}
 }
@@ -286,7 +287,7 @@ func TestDecodeFieldForms(t *testing.T) {
 	assert.Empty(t, p.Tenant)
 	assert.Equal(t, call.Call{Direction: call.DirectionUnknown}, p.Call)
 	assert.Nil(t, p.Event.Attributes)
-	assert.Len(t, p.Payload, 14)
+	assert.Len(t, p.Payload.AsRaw(), 14)
 
 	// A command the document does not list is accepted as another event.
 	p, err = decodeBody([]byte(`{"tenant_id":"t1","command":"call_transfer","session_id":"s1","calldirection":"sideways"}`))
@@ -386,7 +387,7 @@ func TestDecodeReadsFieldsOfAnotherType(t *testing.T) {
 			assert.Equal(t, absent.Event, p.Event)
 			sent, err := platform.Value([]byte(tt.value))
 			require.NoError(t, err)
-			assert.Equal(t, sent, p.Payload[tt.field], "the body keeps the value as sent")
+			assert.Equal(t, sent, p.Payload.AsRaw()[tt.field], "the body keeps the value as sent")
 		})
 	}
 	t.Run("command missing or unreadable", func(t *testing.T) {

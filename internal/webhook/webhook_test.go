@@ -98,7 +98,8 @@ func (fakeVendor) Decode(req platform.Request) ([]call.Push, error) {
 	var b struct {
 		ID string `json:"id"`
 	}
-	if _, _, err := platform.Decode(req.Body, &b); err != nil {
+	payload, _, err := platform.Decode(req.Body, &b)
+	if err != nil {
 		return nil, err
 	}
 	if b.ID == "" {
@@ -106,7 +107,7 @@ func (fakeVendor) Decode(req platform.Request) ([]call.Push, error) {
 	}
 	return []call.Push{{
 		Vendor: "fake", Kind: call.KindCallEvent, Arrival: req.Arrival, DedupKey: b.ID,
-		Payload: map[string]any{"id": b.ID},
+		Payload: payload,
 	}}, nil
 }
 
