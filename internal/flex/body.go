@@ -2,6 +2,7 @@ package flex
 
 import (
 	"strconv"
+	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -77,39 +78,39 @@ const manyMembers = 256
 
 func (r *reader) object(i int, m pcommon.Map) int {
 	if r.sizes.at(r.next) > manyMembers {
-		raw, end := r.plain(i)
+		raw, end := r.asRaw(i)
 		_ = m.FromRaw(raw.(map[string]any)) // plain values of JSON always convert
 		return end
 	}
 	m.EnsureCapacity(r.sizes.at(r.next))
 	r.next++
-	return r.members(i, func(key string, i int) int { return r.value(i, m.PutEmpty(key)) })
+	return r.eachMember(i, func(key string, i int) int { return r.value(i, m.PutEmpty(key)) })
 }
 
 func (r *reader) array(i int, s pcommon.Slice) int {
 	s.EnsureCapacity(r.sizes.at(r.next))
 	r.next++
-	return r.elements(i, func(i int) int { return r.value(i, s.AppendEmpty()) })
+	return r.eachElement(i, func(i int) int { return r.value(i, s.AppendEmpty()) })
 }
 
-// plain reads the value at data[i] into the plain Go values pcommon's FromRaw takes, as it
+// asRaw reads the value at data[i] into the plain Go values pcommon's FromRaw takes, as they
 // would be built, and returns the index after it.
-func (r *reader) plain(i int) (any, int) {
+func (r *reader) asRaw(i int) (any, int) {
 	switch r.data[i] {
 	case '{':
 		m := make(map[string]any, r.sizes.at(r.next))
 		r.next++
-		end := r.members(i, func(key string, i int) int {
+		end := r.eachMember(i, func(key string, i int) int {
 			var end int
-			m[key], end = r.plain(i)
+			m[key], end = r.asRaw(i)
 			return end
 		})
 		return m, end
 	case '[':
 		list := make([]any, 0, r.sizes.at(r.next))
 		r.next++
-		end := r.elements(i, func(i int) int {
-			v, end := r.plain(i)
+		end := r.eachElement(i, func(i int) int {
+			v, end := r.asRaw(i)
 			list = append(list, v)
 			return end
 		})
@@ -121,9 +122,11 @@ func (r *reader) plain(i int) (any, int) {
 	}
 }
 
-// members calls read with the key and the index of the value of each member of the object at
-// data[i]; read returns the index after the value. members returns the index after the object.
-func (r *reader) members(i int, read func(key string, i int) int) int {
+// eachMember calls read with the key and the index of the value of each member of the object at
+// data[i]; read returns the index after the value. eachMember returns the index after the
+// object. (scan.go's members cannot: they skip a value to find its end, then reading it would
+// walk it again, for every object it is in.)
+func (r *reader) eachMember(i int, read func(key string, i int) int) int {
 	i = skipSpace(r.data, i+1) // after '{'
 	for r.data[i] != '}' {
 		end := skipString(r.data, i)
@@ -137,8 +140,9 @@ func (r *reader) members(i int, read func(key string, i int) int) int {
 	return i + 1
 }
 
-// elements calls read with the index of each element of the array at data[i], as members does.
-func (r *reader) elements(i int, read func(i int) int) int {
+// eachElement calls read with the index of each element of the array at data[i], as eachMember
+// does.
+func (r *reader) eachElement(i int, read func(i int) int) int {
 	i = skipSpace(r.data, i+1) // after '['
 	for r.data[i] != ']' {
 		i = skipSpace(r.data, read(i))
@@ -177,7 +181,7 @@ func (r *reader) value(i int, v pcommon.Value) int {
 
 // str is the text of the string data[i:end], as Unquote reads it.
 func (r *reader) str(i, end int) string {
-	if plain(r.data[i+1 : end-1]) {
+	if unescaped(r.data[i+1 : end-1]) {
 		return r.text[i+1 : end-1]
 	}
 	return Unquote(r.data[i:end])
@@ -186,7 +190,7 @@ func (r *reader) str(i, end int) string {
 // setNumber sets a JSON number as encoding/json's Number reads it: an int when Int64 can
 // read it, else a double when Float64 can, else its text.
 func setNumber(v pcommon.Value, n string) {
-	if !containsAny(n, ".eE") { // a fraction or an exponent is never an int64
+	if !strings.ContainsAny(n, ".eE") { // a fraction or an exponent is never an int64
 		if i, err := strconv.ParseInt(n, 10, 64); err == nil {
 			v.SetInt(i)
 			return
@@ -197,17 +201,6 @@ func setNumber(v pcommon.Value, n string) {
 		return
 	}
 	v.SetStr(n)
-}
-
-func containsAny(s, chars string) bool {
-	for i := range len(s) {
-		for j := range len(chars) {
-			if s[i] == chars[j] {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // maxDepth is encoding/json's limit on nesting: deeper JSON is not valid for it.

@@ -252,12 +252,12 @@ func (d *decoder) array(at path, raw []byte, v reflect.Value, info *typeInfo) bo
 	out := reflect.MakeSlice(v.Type(), n, n)
 	kept := 0
 	here := at.String()
-	valid := newElements(raw)
+	cursor := newElements(raw) // valid JSON's; elems are the others'
 	for i := range n {
 		var elem []byte
 		if d.valid {
-			valid.next()
-			elem = valid.value
+			cursor.next()
+			elem = cursor.value
 		} else {
 			elem = elems[i]
 		}

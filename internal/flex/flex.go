@@ -109,12 +109,12 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 // that texts without one are in.
 type Time struct {
 	millis int64
-	// text is a date-time text as read, in UTC: its moment when it gives its zone (zoned), else
+	// parsed is a date-time text read in UTC: its moment when it gives its zone (zoned), else
 	// its wall clock, which In places in the zone it is given.
-	text   time.Time
-	isText bool
-	zoned  bool
-	valid  bool
+	parsed   time.Time
+	fromText bool
+	zoned    bool
+	valid    bool
 }
 
 // layouts are the date-time texts the vendor documents show, tried in order; zoned are those
@@ -161,7 +161,7 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 		if err != nil {
 			return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(s), Type: reflect.TypeOf(time.Time{})}
 		}
-		*t = Time{text: v, isText: true, zoned: zoned, valid: true}
+		*t = Time{parsed: v, fromText: true, zoned: zoned, valid: true}
 	default:
 		return TypeError(data, time.Time{})
 	}
@@ -177,14 +177,14 @@ func (t Time) In(loc *time.Location) time.Time {
 	switch {
 	case !t.valid:
 		return time.Time{}
-	case !t.isText:
+	case !t.fromText:
 		return time.UnixMilli(t.millis).UTC()
 	case t.zoned:
-		return t.text
+		return t.parsed
 	default:
-		year, month, day := t.text.Date()
-		hour, minute, sec := t.text.Clock()
-		return time.Date(year, month, day, hour, minute, sec, t.text.Nanosecond(), loc).UTC()
+		year, month, day := t.parsed.Date()
+		hour, minute, sec := t.parsed.Clock()
+		return time.Date(year, month, day, hour, minute, sec, t.parsed.Nanosecond(), loc).UTC()
 	}
 }
 

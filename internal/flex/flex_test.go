@@ -131,12 +131,12 @@ func FuzzTimeLayout(f *testing.F) {
 		var v Time
 		decodeErr := v.UnmarshalJSON(data)
 		text := strings.TrimSpace(s)
-		if isInteger(text) && decodeErr == nil && !v.isText {
+		if isInteger(text) && decodeErr == nil && !v.fromText {
 			return // epoch milliseconds
 		}
 		_, readable := tryLayouts(text, time.UTC)
-		if readable != (decodeErr == nil && v.isText) {
-			t.Fatalf("%q: readable by a layout %t, decoded as a text %t (%v)", s, readable, v.isText, decodeErr)
+		if readable != (decodeErr == nil && v.fromText) {
+			t.Fatalf("%q: readable by a layout %t, decoded as a text %t (%v)", s, readable, v.fromText, decodeErr)
 		}
 		if !readable {
 			return

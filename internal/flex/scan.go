@@ -81,21 +81,21 @@ func (e *elements) next() bool {
 // keyText is the text of a valid JSON string as Unquote reads it, as bytes: most keys are their
 // own bytes, and are not copied.
 func keyText(quoted []byte) []byte {
-	if inner := quoted[1 : len(quoted)-1]; plain(inner) {
+	if inner := quoted[1 : len(quoted)-1]; unescaped(inner) {
 		return inner
 	}
 	return []byte(Unquote(quoted))
 }
 
-// plain reports whether the inside of a JSON string is its text: no escapes, valid UTF-8.
-func plain(inner []byte) bool {
+// unescaped reports whether the inside of a JSON string is its text: no escapes, valid UTF-8.
+func unescaped(inner []byte) bool {
 	return bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner)
 }
 
 // Unquote is the text of a valid JSON string as encoding/json reads it; most strings have no
 // escapes and are valid UTF-8, and are their own bytes.
 func Unquote(quoted []byte) string {
-	if inner := quoted[1 : len(quoted)-1]; plain(inner) {
+	if inner := quoted[1 : len(quoted)-1]; unescaped(inner) {
 		return string(inner)
 	}
 	var s string
