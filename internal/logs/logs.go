@@ -67,7 +67,9 @@ func (b *Builder) direct(records []Record) plog.Logs {
 		out, ok := byResource[r.Resource]
 		if !ok {
 			rl := ld.ResourceLogs().AppendEmpty()
-			putResource(rl.Resource().Attributes(), r.Resource)
+			res := rl.Resource().Attributes()
+			res.EnsureCapacity(3)
+			r.Resource.Put(pdataSink{res})
 			sl := rl.ScopeLogs().AppendEmpty()
 			sl.Scope().SetName(b.scope)
 			out = sl.LogRecords()
@@ -108,16 +110,6 @@ func (b *Builder) record(r Record, dest plog.LogRecord) {
 		var id [8]byte
 		copy(id[:], r.SpanID)
 		dest.SetSpanID(id)
-	}
-}
-
-// putResource puts the attributes attrs.Resource.Map returns, without the plain map.
-func putResource(dest pcommon.Map, r attrs.Resource) {
-	dest.EnsureCapacity(3)
-	dest.PutStr(attrs.ServiceName, r.ServiceName)
-	dest.PutStr(attrs.Vendor, r.Vendor)
-	if r.Tenant != "" {
-		dest.PutStr(attrs.TenantID, r.Tenant)
 	}
 }
 
