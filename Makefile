@@ -104,7 +104,7 @@ check-dashboards: dashboards
 FUZZTIME     ?= 100000x
 PLATFORMS     = $(shell $(GO) run ./internal/platforms/names)
 FUZZ_TARGETS  = $(addsuffix :FuzzDecode,$(PLATFORMS)) \
-                flex:FuzzTime flex:FuzzInt flex:FuzzScanner platform:FuzzValue webhook:FuzzHandler auth:FuzzCheck auth:FuzzTokenEndpoint
+                flex:FuzzTime flex:FuzzTimeLayout flex:FuzzInt flex:FuzzScanner flex:FuzzBody platform:FuzzValue webhook:FuzzHandler auth:FuzzCheck auth:FuzzTokenEndpoint
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=./internal/$${t%%:*}; fn=$${t##*:}; \

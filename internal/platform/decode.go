@@ -28,9 +28,12 @@ func Decode(body []byte, v any) (payload pcommon.Map, warnings []string, err err
 	return payload, flex.DecodeValid(body, v), nil // Payload read it: it is valid JSON
 }
 
+// jsonSpace is the whitespace JSON allows around a value; bytes.TrimSpace also trims Unicode's.
+const jsonSpace = " \t\n\r"
+
 // Payload reads a JSON object into the map that becomes its log record's body (flex.Body).
 func Payload(body []byte) (pcommon.Map, error) {
-	body = bytes.TrimSpace(body)
+	body = bytes.Trim(body, jsonSpace) // JSON's own whitespace: "{}\v" is no JSON
 	if len(body) == 0 {
 		return pcommon.Map{}, ErrEmptyBody
 	}
