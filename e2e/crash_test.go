@@ -230,8 +230,8 @@ var journaledObservations = regexp.MustCompile(`"journaled_observations": (\d+)`
 // recountedObservations reads from the collector's log how many journaled metric observations
 // it counted again onto the saved totals at its start.
 func recountedObservations(t *testing.T, c *collector) int {
-	m := journaledObservations.FindStringSubmatch(c.output.String())
-	require.NotNil(t, m, "the collector logs what it restored:\n%s", c.output.String())
+	m := journaledObservations.FindStringSubmatch(c.Output())
+	require.NotNil(t, m, "the collector logs what it restored:\n%s", c.Output())
 	n, err := strconv.Atoi(m[1])
 	require.NoError(t, err)
 	return n

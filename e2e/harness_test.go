@@ -12,18 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
-	"text/template"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -38,6 +33,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/otelcallcenter/callcenterreceiver/e2e/process"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
 )
 
@@ -51,13 +47,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().String()
-}
+func freePort(t *testing.T) string { return process.FreePort(t) }
 
 // sink is a real OTLP/HTTP receiver that keeps what the collector exports, and can be told to
 // refuse it.
@@ -146,27 +136,8 @@ func (s *sink) Fail(on bool) { s.failing.Store(on) }
 
 // collector is one otelcol-callcenter process.
 type collector struct {
-	URL    string // the callcenter receiver's base URL
-	cmd    *exec.Cmd
-	output *syncBuffer
-	done   chan error
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	URL string // the callcenter receiver's base URL
+	*process.Process
 }
 
 // configParams fill the collector configuration templates in testdata.
@@ -186,72 +157,10 @@ func startCollector(t *testing.T, templateName string, params configParams) *col
 	if params.Endpoint == "" {
 		params.Endpoint = freePort(t)
 	}
-	tmpl, err := template.ParseFiles(filepath.Join("testdata", templateName))
-	require.NoError(t, err)
-	var cfg bytes.Buffer
-	require.NoError(t, tmpl.Execute(&cfg, params))
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	require.NoError(t, os.WriteFile(path, cfg.Bytes(), 0o600))
-
-	c := &collector{URL: "http://" + params.Endpoint, output: &syncBuffer{}, done: make(chan error, 1)}
-	c.cmd = exec.Command(collectorBinary, "--config", path)
-	c.cmd.Stdout, c.cmd.Stderr = c.output, c.output
-	require.NoError(t, c.cmd.Start())
-	go func() { c.done <- c.cmd.Wait() }()
-	t.Cleanup(func() {
-		c.Stop(t)
-		if t.Failed() {
-			t.Logf("collector output:\n%s", c.output.String())
-		}
-	})
-
-	deadline := time.Now().Add(60 * time.Second)
-	probe := &http.Client{Timeout: 2 * time.Second}
-	for {
-		resp, err := probe.Get(c.URL + "/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return c
-			}
-		}
-		select {
-		case err := <-c.done:
-			c.done <- err
-			t.Fatalf("the collector exited while starting: %v\n%s", err, c.output.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the collector did not answer on %s\n%s", c.URL, c.output.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// Stop ends the process gracefully and waits for it.
-func (c *collector) Stop(t *testing.T) {
-	t.Helper()
-	if c.cmd.ProcessState != nil {
-		return
-	}
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-c.done:
-		c.done <- err
-	case <-time.After(30 * time.Second):
-		_ = c.cmd.Process.Kill()
-		c.done <- <-c.done
-		t.Errorf("the collector did not stop within 30 s of SIGTERM\n%s", c.output.String())
-	}
-}
-
-// Kill ends the process with SIGKILL, as a crash would: no shutdown, no last flush, no
-// compaction. It waits until the process is gone.
-func (c *collector) Kill(t *testing.T) {
-	t.Helper()
-	require.NoError(t, c.cmd.Process.Signal(syscall.SIGKILL))
-	err := <-c.done
-	c.done <- err
+	path := process.WriteTemplate(t, filepath.Join("testdata", templateName), params)
+	url := "http://" + params.Endpoint
+	return &collector{URL: url, Process: process.Start(t, "the collector", url+"/health", time.Minute, nil,
+		collectorBinary, "--config", path)}
 }
 
 // reply is what a vendor got back.

@@ -146,16 +146,8 @@ func TestLiveGaugesShowTheHeldState(t *testing.T) {
 	now := time.Now().Truncate(time.Second)
 	opts := traffic.LiveOptions{Now: now, Gap: 3 * time.Second, Waiting: 3, Oldest: 90 * time.Second,
 		Ringing: 2, Talking: 3, Location: shanghai}
-	var stages [2]map[string]traffic.LiveStage
-	for i := range stages {
-		stages[i] = map[string]traffic.LiveStage{}
-	}
-	for _, v := range []string{"udesk", "uincall"} {
-		opts.Vendor = v
-		held, err := traffic.GenerateLive(opts)
-		require.NoError(t, err)
-		stages[0][v], stages[1][v] = held[0], held[1]
-	}
+	stages, err := traffic.GenerateLiveStages(opts, "udesk", "uincall")
+	require.NoError(t, err)
 	send := func(stage map[string]traffic.LiveStage) (first, last time.Time, truths map[string]traffic.LiveTruth, sent map[string]time.Time) {
 		first, truths, sent = time.Now(), map[string]traffic.LiveTruth{}, map[string]time.Time{}
 		for v, st := range stage {

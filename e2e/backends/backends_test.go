@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcallcenter/callcenterreceiver/e2e/process"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
 )
 
@@ -38,7 +39,7 @@ type stack struct {
 	prometheusRemoteWrite *prometheus // remote write 2.0 from the prometheusremotewrite exporter
 	victoriaLogs          string      // base URL
 	jaeger                string      // base URL of the query API
-	collector             *process
+	collector             *process.Process
 	collectorURL          string
 	started               time.Time // before the collector started: the KPI range begins here
 }
@@ -187,7 +188,7 @@ func TestBackends(t *testing.T) {
 	// Stopping the collector sends what it still holds (spans waiting for late pushes) and ends
 	// the metrics: each Prometheus then holds its last sample, at which the queries are evaluated.
 	s.collector.Stop(t)
-	require.NoError(t, <-s.collector.done, "the collector's exit")
+	require.NoError(t, s.collector.Wait(), "the collector's exit")
 
 	ctx := context.Background()
 	var evs []evaluation

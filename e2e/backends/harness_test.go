@@ -8,25 +8,19 @@
 package backends
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"text/template"
 	"time"
 
-	"github.com/stretchr/testify/require"
+	"github.com/otelcallcenter/callcenterreceiver/e2e/process"
 )
 
 var (
@@ -42,112 +36,19 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func freePort(t *testing.T) string {
+func freePort(t *testing.T) string { return process.FreePort(t) }
+
+// start runs a backend or the collector for the test and waits until ready answers 200.
+func start(t *testing.T, name, ready string, binary string, args ...string) *process.Process {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// process is a backend or the collector, run for one test and stopped at its end.
-type process struct {
-	name   string
-	cmd    *exec.Cmd
-	output *syncBuffer
-	done   chan error
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// start runs the binary and waits until ready answers 200, failing the test if it exits first.
-func start(t *testing.T, name, ready string, binary string, args ...string) *process {
-	t.Helper()
-	p := &process{name: name, output: &syncBuffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(binary, args...)
-	p.cmd.Stdout, p.cmd.Stderr = p.output, p.output
 	// Backends built on the OpenTelemetry SDK (Jaeger) would send their own spans to localhost:4317.
-	p.cmd.Env = append(os.Environ(), "OTEL_SDK_DISABLED=true", "OTEL_TRACES_EXPORTER=none")
-	p.cmd.Dir = t.TempDir()
-	require.NoError(t, p.cmd.Start(), name)
-	go func() { p.done <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		p.Stop(t)
-		if t.Failed() {
-			t.Logf("%s output (last 4 KiB):\n%s", name, tail(p.output.String(), 4096))
-		}
-	})
-	deadline := time.Now().Add(2 * time.Minute)
-	probe := &http.Client{Timeout: 2 * time.Second}
-	for {
-		if resp, err := probe.Get(ready); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		select {
-		case err := <-p.done:
-			p.done <- err
-			t.Fatalf("%s exited while starting: %v\n%s", name, err, tail(p.output.String(), 4096))
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not answer %s\n%s", name, ready, tail(p.output.String(), 4096))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
-
-// Stop ends the process with SIGTERM, as a service manager would, and waits for it.
-func (p *process) Stop(t *testing.T) {
-	t.Helper()
-	if p.cmd.ProcessState != nil {
-		return
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-p.done:
-		p.done <- err
-	case <-time.After(30 * time.Second):
-		_ = p.cmd.Process.Kill()
-		p.done <- <-p.done
-		t.Errorf("%s did not stop within 30 s of SIGTERM", p.name)
-	}
+	env := []string{"OTEL_SDK_DISABLED=true", "OTEL_TRACES_EXPORTER=none"}
+	return process.Start(t, name, ready, 2*time.Minute, env, binary, args...)
 }
 
 // writeTemplate fills testdata/<name> with params into a file of the test's temporary directory.
 func writeTemplate(t *testing.T, name string, params any) string {
-	t.Helper()
-	tmpl, err := template.ParseFiles(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	var out bytes.Buffer
-	require.NoError(t, tmpl.Execute(&out, params))
-	path := filepath.Join(t.TempDir(), name)
-	require.NoError(t, os.WriteFile(path, out.Bytes(), 0o600))
-	return path
+	return process.WriteTemplate(t, filepath.Join("testdata", name), params)
 }
 
 // getJSON GETs base+path with the query and decodes the JSON answer into v.

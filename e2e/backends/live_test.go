@@ -140,16 +140,8 @@ func checkLive(t *testing.T, s *stack, r run) {
 	now := time.Now().Truncate(time.Second).Add(time.Second)
 	opts := traffic.LiveOptions{Now: now, Gap: 3 * time.Second, Waiting: 3, Oldest: 90 * time.Second,
 		Ringing: 2, Talking: 3, Location: shanghai}
-	var stages [2]map[string]traffic.LiveStage
-	for i := range stages {
-		stages[i] = map[string]traffic.LiveStage{}
-	}
-	for _, v := range []string{"udesk", "uincall"} {
-		opts.Vendor = v
-		held, err := traffic.GenerateLive(opts)
-		require.NoError(t, err)
-		stages[0][v], stages[1][v] = held[0], held[1]
-	}
+	stages, err := traffic.GenerateLiveStages(opts, "udesk", "uincall")
+	require.NoError(t, err)
 
 	first, lastOfFirst, truths := s.sendStage(t, stages[0])
 	one := moment{name: "moment 1", at: s.liveFlushAfter(t, lastOfFirst), truths: truths}

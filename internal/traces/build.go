@@ -100,12 +100,8 @@ func Keys(spans []Span) []string {
 	return out
 }
 
-// AppendTo adds the spans of one session to td, under its resource.
-func AppendTo(td ptrace.Traces, res attrs.Resource, scope string, key session.Key, spans []Span) {
-	appendTo(td, res, scope, key, spans, nil)
-}
-
-// appendTo is AppendTo of the spans whose keys are in only; of all of them when only is nil.
+// appendTo adds the spans of one session whose keys are in only (all of them when only is nil)
+// to td, under its resource.
 func appendTo(td ptrace.Traces, res attrs.Resource, scope string, key session.Key, spans []Span, only []string) {
 	rs := td.ResourceSpans().AppendEmpty()
 	put := &sink{} // one sink, pointed at each map in turn: a Sink of it allocates nothing

@@ -57,7 +57,7 @@ func TestGeneratedCallsGolden(t *testing.T) {
 			td = ptrace.NewTraces()
 			out[s.Key.Vendor] = td
 		}
-		AppendTo(td, attrs.Resource{ServiceName: "callcenter-" + s.Key.Vendor, Vendor: s.Key.Vendor, Tenant: s.Key.Tenant}, "scope", s.Key, send)
+		appendTo(td, attrs.Resource{ServiceName: "callcenter-" + s.Key.Vendor, Vendor: s.Key.Vendor, Tenant: s.Key.Tenant}, "scope", s.Key, send, nil)
 	}
 	for _, p := range pushes {
 		u, err := url.Parse(p.Path)

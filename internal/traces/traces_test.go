@@ -318,7 +318,7 @@ func TestPdata(t *testing.T) {
 	p := decodeFile(t, tccc.Platform{}, "tccc/cdr.json", url.Values{"action": {"cdr"}})
 	td := ptrace.NewTraces()
 	key := session.Key{Vendor: "tccc", Tenant: "1400482256", ID: p.Call.SessionID}
-	AppendTo(td, attrs.Resource{ServiceName: "callcenter-tccc", Vendor: "tccc", Tenant: "1400482256"}, "scope", key, RecordSpans(&p.Call))
+	appendTo(td, attrs.Resource{ServiceName: "callcenter-tccc", Vendor: "tccc", Tenant: "1400482256"}, "scope", key, RecordSpans(&p.Call), nil)
 	require.Equal(t, 4, td.SpanCount())
 	trace := TraceID("tccc", "1400482256", p.Call.SessionID)
 	for _, s := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
@@ -647,7 +647,7 @@ func TestTransferAndInstantsFromEvents(t *testing.T) {
 	}
 	spans, _ := Spans(ch.Session, at(61).Add(2*time.Minute), time.Minute, "")
 	td := ptrace.NewTraces()
-	AppendTo(td, attrs.Resource{ServiceName: "s", Vendor: "uincall", Tenant: "t"}, "scope", ch.Session.Key, spans)
+	appendTo(td, attrs.Resource{ServiceName: "s", Vendor: "uincall", Tenant: "t"}, "scope", ch.Session.Key, spans, nil)
 	trace := TraceID("uincall", "t", "s")
 	byName := map[string]ptrace.Span{}
 	for _, s := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {

@@ -61,6 +61,21 @@ func GenerateLive(o LiveOptions) ([2]LiveStage, error) {
 	return [2]LiveStage{}, fmt.Errorf("vendor %q pushes no live events: only udesk and uincall do", o.Vendor)
 }
 
+// GenerateLiveStages is GenerateLive for each of the vendors: each stage holds every vendor's
+// traffic of that stage, by vendor.
+func GenerateLiveStages(o LiveOptions, vendors ...string) ([2]map[string]LiveStage, error) {
+	stages := [2]map[string]LiveStage{{}, {}}
+	for _, v := range vendors {
+		o.Vendor = v
+		held, err := GenerateLive(o)
+		if err != nil {
+			return stages, err
+		}
+		stages[0][v], stages[1][v] = held[0], held[1]
+	}
+	return stages, nil
+}
+
 // LiveTruth is what the gauges of a moment should say, keyed like their attributes.
 type LiveTruth struct {
 	InProgress    map[string]int       `json:"in_progress"`    // phase|direction|queue
