@@ -121,6 +121,8 @@ func (b *bench) compare(vendors []string) error {
 		b.conns, b.duration, runtime.NumCPU())
 	fmt.Printf("%-22s %-6s %9s %8s %8s %10s %8s %7s %7s %7s %s\n",
 		"endpoint", "loop", "pushes/s", "p50", "p99", "cpu s/1k", "RSS MB", "×rate", "×p99", "×cpu", "failed")
+	var shares []share
+	defer func() { printShares(shares) }()
 	for _, vendor := range vendors {
 		pushes := distinctPushes(vendor, 1, 180_000)
 		if len(pushes) == 0 {
@@ -132,10 +134,10 @@ func (b *bench) compare(vendors []string) error {
 		half := len(pushes) / 2
 		profiled := b.profile(c, "otlp-"+vendor)
 		oc := c.closed("otlp ("+vendor+")", otlp[:half], b.conns, b.duration)
-		profiled()
+		shares = append(shares, profiled(oc)...)
 		profiled = b.profile(c, "callcenter-"+vendor)
 		cc := c.closed("callcenter "+vendor, own[:half], b.conns, b.duration)
-		profiled()
+		shares = append(shares, profiled(cc)...)
 		rate := oc.rate() / 2
 		oo := c.open("otlp ("+vendor+")", otlp[half:], rate, b.duration)
 		co := c.open("callcenter "+vendor, own[half:], rate, b.duration)
@@ -210,10 +212,11 @@ func (b *bench) soak(length time.Duration, maxKeys int) error {
 }
 
 // profile starts the collector's CPU profile for the length of a phase, if asked for, and
-// returns what waits for it and writes it to <profiles>/<name>.pprof.
-func (b *bench) profile(c *collector, name string) (wait func()) {
+// returns what waits for it, writes it to <profiles>/<name>.pprof and reads where the phase's
+// CPU went.
+func (b *bench) profile(c *collector, name string) (wait func(result) []share) {
 	if b.profiles == "" {
-		return func() {}
+		return func(result) []share { return nil }
 	}
 	done := make(chan error, 1)
 	go func() {
@@ -231,10 +234,17 @@ func (b *bench) profile(c *collector, name string) (wait func()) {
 		}
 		done <- err
 	}()
-	return func() {
+	return func(r result) []share {
 		if err := <-done; err != nil {
 			log.Printf("profile %s: %v", name, err)
+			return nil
 		}
+		s, err := readShare(r.endpoint, filepath.Join(b.profiles, name+".pprof"), r.sent)
+		if err != nil {
+			log.Printf("profile %s: %v", name, err)
+			return nil
+		}
+		return []share{s}
 	}
 }
 
