@@ -106,41 +106,50 @@ func startBenchReceiver(b *testing.B) http.Handler {
 // BenchmarkHeldCallMemory reports the heap a call holds once its pushes are in: the session
 // the tracker keeps, closed, for late pushes and retries (a tombstone until sessions.idle_timeout,
 // at most sessions.max_open of them), with the log record's UID and its claims. Each vendor's
-// distinct generated calls, decoded as the receiver decodes them. README.md states the figures.
+// distinct generated calls, decoded as the receiver decodes them: warm, every closed session
+// kept decoded, as the newest session.DefaultWarmClosed are; frozen, every one but the last
+// kept as bytes, as the others are. README.md states the figures.
 func BenchmarkHeldCallMemory(b *testing.B) {
-	for _, vendor := range traffic.Vendors {
-		b.Run(vendor, func(b *testing.B) {
-			_, calls := traffic.Generate(traffic.Options{
-				Seed: 1, Start: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), Duration: 24 * time.Hour,
-				Rate: 10, Vendors: []string{vendor},
-			})
-			_, decoded := decodedTrafficAt(b, vendor, 10)
-			var perCall float64
-			for b.Loop() {
-				var before, after runtime.MemStats
-				runtime.GC()
-				runtime.ReadMemStats(&before)
-				tr := session.NewTracker(session.Config{MaxSessions: 1_000_000, IdleTimeout: 48 * time.Hour})
-				for i := range decoded {
-					p := decoded[i] // a copy: the pushes' payloads stay with the test, as they leave with the request
-					p.Payload = pcommon.Map{}
-					if ch := tr.Apply(&p); ch != nil {
-						spans, _ := traces.Spans(ch.Session, p.Arrival, time.Minute, "")
-						keys := make([]string, 0, len(spans))
-						for _, sp := range spans {
-							keys = append(keys, sp.Key)
-						}
-						tr.Claim(ch.Session.Key, keys)
-					}
-				}
-				runtime.GC()
-				runtime.ReadMemStats(&after)
-				perCall = float64(after.HeapAlloc-before.HeapAlloc) / float64(len(calls))
-				runtime.KeepAlive(tr)
-			}
-			b.ReportMetric(perCall, "B/call")
-		})
+	for _, variant := range []struct {
+		name string
+		warm int
+	}{{"warm", 1 << 30}, {"frozen", 1}} {
+		for _, vendor := range traffic.Vendors {
+			b.Run(variant.name+"/"+vendor, func(b *testing.B) { heldCallMemory(b, vendor, variant.warm) })
+		}
 	}
+}
+
+func heldCallMemory(b *testing.B, vendor string, warm int) {
+	_, calls := traffic.Generate(traffic.Options{
+		Seed: 1, Start: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), Duration: 24 * time.Hour,
+		Rate: 10, Vendors: []string{vendor},
+	})
+	_, decoded := decodedTrafficAt(b, vendor, 10)
+	var perCall float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		tr := session.NewTracker(session.Config{MaxSessions: 1_000_000, IdleTimeout: 48 * time.Hour, WarmClosed: warm})
+		for i := range decoded {
+			p := decoded[i] // a copy: the pushes' payloads stay with the test, as they leave with the request
+			p.Payload = pcommon.Map{}
+			if ch := tr.Apply(&p); ch != nil {
+				spans, _ := traces.Spans(ch.Session, p.Arrival, time.Minute, "")
+				keys := make([]string, 0, len(spans))
+				for _, sp := range spans {
+					keys = append(keys, sp.Key)
+				}
+				tr.Claim(ch.Session.Key, keys)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perCall = float64(after.HeapAlloc-before.HeapAlloc) / float64(len(calls))
+		runtime.KeepAlive(tr)
+	}
+	b.ReportMetric(perCall, "B/call")
 }
 
 // BenchmarkStage is each stage of one push on its own, over distinct TCCC transfer CDRs (the

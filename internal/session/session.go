@@ -5,6 +5,7 @@
 package session
 
 import (
+	"cmp"
 	"container/list"
 	"slices"
 	"strconv"
@@ -109,9 +110,16 @@ type Tracker struct {
 	idleTimeout time.Duration
 	sessions    map[Key]*list.Element // of *Session, open ones oldest first
 	order       *list.List
-	closed      map[Key]*list.Element // tombstones of closed sessions, for late and repeated pushes
-	closedOrder *list.List
+	closed      map[Key]*list.Element // tombstones of closed sessions, for late and repeated pushes:
+	closedOrder *list.List            // *Session, or *frozen past the newest (frozen.go)
 	lastSweep   time.Time
+	// warm are the closed sessions last decoded, oldest first from next: a ring whose oldest is
+	// frozen when a newer one comes. An entry whose session was since frozen, reopened or
+	// forgotten is passed over.
+	warm     []*Session
+	next     int
+	warmSize int    // Config.WarmClosed
+	scratch  []byte // freeze's buffer
 	// joined maps the key a segment would have on its own to the session it joined; groups the
 	// group of segments (vendor, tenant, group) to the latest session that had it.
 	joined map[Key]Key
@@ -122,7 +130,14 @@ type Tracker struct {
 type Config struct {
 	MaxSessions int
 	IdleTimeout time.Duration
+	// WarmClosed is how many of the closed sessions last closed or used stay decoded; the others
+	// are frozen (frozen.go). 0 is DefaultWarmClosed.
+	WarmClosed int
 }
+
+// DefaultWarmClosed keeps the closed sessions of the last second or so of a busy receiver
+// decoded: their claims and late pushes come right after their end.
+const DefaultWarmClosed = 4096
 
 // NewTracker returns an empty tracker.
 func NewTracker(cfg Config) *Tracker {
@@ -135,6 +150,7 @@ func NewTracker(cfg Config) *Tracker {
 		closedOrder: list.New(),
 		joined:      map[Key]Key{},
 		groups:      map[Key]Key{},
+		warmSize:    cmp.Or(cfg.WarmClosed, DefaultWarmClosed),
 	}
 }
 
@@ -276,14 +292,28 @@ func (t *Tracker) reopen(s *Session) {
 	t.sessions[s.Key] = t.order.PushBack(s)
 }
 
-// forget drops a closed session's tombstone and what points at it.
-func (t *Tracker) forget(s *Session) {
-	delete(t.closed, s.Key)
-	for _, seg := range s.Segments {
-		delete(t.joined, Key{Vendor: s.Key.Vendor, Tenant: s.Key.Tenant, ID: seg.ID})
+// forget drops a closed session's tombstone (a *Session or *frozen) and what points at it.
+func (t *Tracker) forget(tombstone any) {
+	var (
+		key      Key
+		group    string
+		segments []string
+	)
+	switch s := tombstone.(type) {
+	case *frozen:
+		key, group, segments = s.ids()
+	case *Session:
+		key, group = s.Key, s.Group
+		for _, seg := range s.Segments {
+			segments = append(segments, seg.ID)
+		}
 	}
-	g := Key{Vendor: s.Key.Vendor, Tenant: s.Key.Tenant, ID: s.Group}
-	if t.groups[g] == s.Key {
+	delete(t.closed, key)
+	for _, id := range segments {
+		delete(t.joined, Key{Vendor: key.Vendor, Tenant: key.Tenant, ID: id})
+	}
+	g := Key{Vendor: key.Vendor, Tenant: key.Tenant, ID: group}
+	if t.groups[g] == key {
 		delete(t.groups, g)
 	}
 }
@@ -348,15 +378,16 @@ func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*S
 		timedOut = append(timedOut, s.clone())
 	}
 	for e := t.closedOrder.Front(); e != nil; {
-		s := e.Value.(*Session)
+		tombstone := e
 		e = e.Next()
-		if t.settling(s, grace) && !s.Closed.Add(grace).After(now) {
-			ripe = append(ripe, s.clone())
+		seen, closed := timesOf(tombstone.Value)
+		settling := t.settling(closed, grace)
+		if settling && !closed.Add(grace).After(now) {
+			ripe = append(ripe, copyOf(tombstone.Value))
 		}
 		// Forgotten only after a sweep that already returned it ripe, so its claims still hold.
-		if now.Sub(s.Seen) >= t.idleTimeout && !t.settling(s, grace) {
-			t.closedOrder.Remove(t.closed[s.Key])
-			t.forget(s)
+		if now.Sub(seen) >= t.idleTimeout && !settling {
+			t.forget(t.closedOrder.Remove(tombstone))
 		}
 	}
 	t.lastSweep = now
@@ -385,17 +416,36 @@ func (t *Tracker) Settling(grace time.Duration) []*Session {
 	defer t.mu.Unlock()
 	var out []*Session
 	for e := t.closedOrder.Front(); e != nil; e = e.Next() {
-		if s := e.Value.(*Session); t.settling(s, grace) {
-			out = append(out, s.clone())
+		if _, closed := timesOf(e.Value); t.settling(closed, grace) {
+			out = append(out, copyOf(e.Value))
 		}
 	}
 	return out
 }
 
-// settling reports whether a closed session's grace had not run out by the last sweep: no sweep
-// has returned it ripe yet.
-func (t *Tracker) settling(s *Session, grace time.Duration) bool {
-	return s.Closed.Add(grace).After(t.lastSweep)
+// settling reports whether the grace of a session closed at this time had not run out by the
+// last sweep: no sweep has returned it ripe yet.
+func (t *Tracker) settling(closed time.Time, grace time.Duration) bool {
+	return closed.Add(grace).After(t.lastSweep)
+}
+
+// timesOf returns when a closed session last saw a push and when it closed.
+func timesOf(tombstone any) (seen, closed time.Time) {
+	if f, ok := tombstone.(*frozen); ok {
+		return fromUnixNano(f.seen), fromUnixNano(f.closed)
+	}
+	s := tombstone.(*Session)
+	return s.Seen, s.Closed
+}
+
+// copyOf returns a copy of a closed session, decoding it if it is frozen.
+func copyOf(tombstone any) *Session {
+	if f, ok := tombstone.(*frozen); ok {
+		s := f.thaw()
+		s.reported = nil // as clone leaves it
+		return s
+	}
+	return tombstone.(*Session).clone()
 }
 
 // OpenCounts returns the number of open calls per vendor and tenant (keys without an ID).
@@ -423,9 +473,35 @@ func (t *Tracker) lookup(key Key) *Session {
 		return e.Value.(*Session)
 	}
 	if e, ok := t.closed[key]; ok {
+		if f, isFrozen := e.Value.(*frozen); isFrozen {
+			s := f.thaw()
+			e.Value = s
+			t.keepWarm(s)
+		}
 		return e.Value.(*Session)
 	}
 	return nil
+}
+
+// keepWarm keeps a closed session decoded until WarmClosed newer ones came, and freezes the
+// oldest warm one it takes the place of.
+func (t *Tracker) keepWarm(s *Session) {
+	if len(t.warm) < t.warmSize {
+		t.warm = append(t.warm, s)
+		return
+	}
+	oldest := t.warm[t.next]
+	t.warm[t.next] = s
+	t.next = (t.next + 1) % len(t.warm)
+	e, ok := t.closed[oldest.Key]
+	if !ok || e.Value != oldest {
+		return // since frozen, reopened or forgotten
+	}
+	f, scratch, err := freeze(oldest, t.scratch)
+	t.scratch = scratch
+	if err == nil {
+		e.Value = f
+	}
 }
 
 // close moves an open session to the tombstones.
@@ -436,9 +512,10 @@ func (t *Tracker) close(s *Session, why Closure, at time.Time) {
 	}
 	s.Closure, s.Closed = why, at
 	t.closed[s.Key] = t.closedOrder.PushBack(s)
+	t.keepWarm(s)
 	// Tombstones are bounded like open sessions.
 	for t.max > 0 && t.closedOrder.Len() > t.max {
-		t.forget(t.closedOrder.Remove(t.closedOrder.Front()).(*Session))
+		t.forget(t.closedOrder.Remove(t.closedOrder.Front()))
 	}
 }
 
@@ -673,7 +750,11 @@ func (t *Tracker) Export() []Snapshot {
 	out := make([]Snapshot, 0, t.closedOrder.Len()+t.order.Len())
 	for _, l := range []*list.List{t.closedOrder, t.order} {
 		for e := l.Front(); e != nil; e = e.Next() {
-			out = append(out, e.Value.(*Session).snapshot())
+			s, ok := e.Value.(*Session)
+			if !ok {
+				s = e.Value.(*frozen).thaw()
+			}
+			out = append(out, s.snapshot())
 		}
 	}
 	return out
@@ -703,6 +784,7 @@ func (t *Tracker) Restore(snaps []Snapshot) {
 			t.sessions[s.Key] = t.order.PushBack(&s)
 		} else {
 			t.closed[s.Key] = t.closedOrder.PushBack(&s)
+			t.keepWarm(&s)
 		}
 		for _, seg := range s.Segments[min(1, len(s.Segments)):] {
 			t.joined[Key{Vendor: s.Key.Vendor, Tenant: s.Key.Tenant, ID: seg.ID}] = s.Key

@@ -1,0 +1,105 @@
+package session_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
+	"github.com/otelcallcenter/callcenterreceiver/internal/session"
+	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
+	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
+)
+
+// A tracker that freezes every closed session but the last one answers every push, claim,
+// release and sweep exactly as one that keeps them all decoded: generated traffic of every
+// vendor (retries, late and out-of-order pushes, transfers among them), with bounds small
+// enough that frozen sessions are evicted and forgotten too.
+func TestFrozenSessionsChangeNothing(t *testing.T) {
+	start := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	for _, vendor := range traffic.Vendors {
+		pushes := decodedPushes(t, vendor, start)
+		for _, cfg := range []session.Config{
+			{MaxSessions: 40, IdleTimeout: 20 * time.Minute},
+			{MaxSessions: 100_000, IdleTimeout: time.Hour},
+		} {
+			t.Run(fmt.Sprintf("%s/max%d", vendor, cfg.MaxSessions), func(t *testing.T) {
+				cold, warm := cfg, cfg
+				cold.WarmClosed, warm.WarmClosed = 1, 1<<20
+				a, b := session.NewTracker(cold), session.NewTracker(warm)
+				const grace = time.Minute
+				for i := range pushes {
+					pa, pb := pushes[i], pushes[i]
+					ca, cb := a.Apply(&pa), b.Apply(&pb)
+					same(t, cb, ca, "push %d: change", i)
+					if ca != nil {
+						spans, _ := traces.Spans(ca.Session, pa.Arrival, grace, ca.EventKey)
+						keys := make([]string, 0, len(spans))
+						for _, sp := range spans {
+							keys = append(keys, sp.Key)
+						}
+						fa, fb := a.Claim(ca.Session.Key, keys), b.Claim(cb.Session.Key, keys)
+						same(t, fb, fa, "push %d: claimed", i)
+						if i%7 == 0 && len(fa) > 0 { // a send that failed
+							a.Release(ca.Session.Key, fa[:1])
+							b.Release(cb.Session.Key, fb[:1])
+						}
+					}
+					if i%50 == 49 {
+						ta, ra := a.Sweep(pa.Arrival, grace)
+						tb, rb := b.Sweep(pb.Arrival, grace)
+						same(t, tb, ta, "push %d: timed out", i)
+						same(t, rb, ra, "push %d: ripe", i)
+					}
+				}
+				same(t, b.Settling(grace), a.Settling(grace), "settling")
+				same(t, b.Export(), a.Export(), "export")
+			})
+		}
+	}
+}
+
+var sameTime = cmp.Comparer(func(a, b time.Time) bool {
+	an, ao := a.Zone()
+	bn, bo := b.Zone()
+	return a.Equal(b) && an == bn && ao == bo
+})
+
+func same(t *testing.T, want, got any, what string, args ...any) {
+	t.Helper()
+	if d := cmp.Diff(want, got, sameTime, cmp.AllowUnexported(session.Session{})); d != "" {
+		require.FailNow(t, fmt.Sprintf(what, args...)+" differs (-decoded +frozen)", d)
+	}
+}
+
+// decodedPushes are a vendor's generated pushes of six hours, retries included, decoded with
+// times without a zone read in China's.
+func decodedPushes(t *testing.T, vendor string, start time.Time) []call.Push {
+	generated, _ := traffic.Generate(traffic.Options{
+		Seed: 7, Start: start, Duration: 6 * time.Hour, Rate: 0.5, Vendors: []string{vendor},
+	})
+	e, ok := platforms.Lookup(vendor)
+	require.True(t, ok)
+	var out []call.Push
+	for _, tp := range generated {
+		_, query, _ := strings.Cut(tp.Path, "?")
+		q, _ := url.ParseQuery(query)
+		h := http.Header{}
+		for k, v := range tp.Header {
+			h.Set(k, v)
+		}
+		ps, err := e.Decode(platform.Request{Query: q, Header: h, Body: tp.Body, Arrival: tp.At, Location: time.FixedZone("CST", 8*3600)})
+		require.NoError(t, err)
+		out = append(out, ps...)
+	}
+	require.NotEmpty(t, out)
+	return out
+}
