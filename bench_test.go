@@ -191,15 +191,23 @@ func BenchmarkStage(b *testing.B) {
 				i++
 			}
 		})
-		b.Run(vendor+"/session", func(b *testing.B) {
-			tracker := session.NewTracker(session.Config{MaxSessions: core.DefaultMaxSessions, IdleTimeout: time.Hour})
-			i := 0
-			for b.Loop() {
-				p := pushes[i%n]
-				tracker.Apply(&p)
-				i++
-			}
-		})
+		// After the first round every push goes to a call the tracker holds: with more calls than
+		// session.DefaultWarmClosed, a frozen one, thawed (and another frozen); session-warm
+		// keeps them all decoded.
+		for _, stage := range []struct {
+			name string
+			warm int
+		}{{"session", 0}, {"session-warm", n}} {
+			b.Run(vendor+"/"+stage.name, func(b *testing.B) {
+				tracker := session.NewTracker(session.Config{MaxSessions: core.DefaultMaxSessions, IdleTimeout: time.Hour, WarmClosed: stage.warm})
+				i := 0
+				for b.Loop() {
+					p := pushes[i%n]
+					tracker.Apply(&p)
+					i++
+				}
+			})
+		}
 		changes := sessionChanges(pushes)
 		b.Run(vendor+"/logs", func(b *testing.B) {
 			builder := logs.NewBuilder(metadata.ScopeName, nil)

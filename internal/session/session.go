@@ -484,7 +484,8 @@ func (t *Tracker) lookup(key Key) *Session {
 }
 
 // keepWarm keeps a closed session decoded until WarmClosed newer ones came, and freezes the
-// oldest warm one it takes the place of.
+// oldest warm one it takes the place of. The session a locked call works on is never that one
+// before the call is done changing it: close, which may freeze it, comes last.
 func (t *Tracker) keepWarm(s *Session) {
 	if len(t.warm) < t.warmSize {
 		t.warm = append(t.warm, s)
