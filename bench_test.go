@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -284,21 +282,13 @@ func decodedTrafficAt(b *testing.B, vendor string, rate float64) ([]platform.Req
 		Seed: 1, Start: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), Duration: 24 * time.Hour,
 		Rate: rate, Vendors: []string{vendor},
 	})
-	e, _ := platforms.Lookup(vendor)
 	var reqs []platform.Request
 	var pushes []call.Push
 	for _, tp := range generated {
 		if tp.Repeat {
 			continue
 		}
-		_, query, _ := strings.Cut(tp.Path, "?")
-		q, _ := url.ParseQuery(query)
-		h := http.Header{}
-		for k, v := range tp.Header {
-			h.Set(k, v)
-		}
-		req := platform.Request{Query: q, Header: h, Body: tp.Body, Arrival: tp.At, Location: time.UTC}
-		ps, err := e.Decode(req)
+		req, ps, err := tp.Decode(time.UTC)
 		require.NoError(b, err)
 		reqs = append(reqs, req)
 		pushes = append(pushes, ps...)

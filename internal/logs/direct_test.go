@@ -1,9 +1,6 @@
 package logs
 
 import (
-	"net/http"
-	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +13,6 @@ import (
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
-	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
-	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
 )
 
@@ -79,16 +74,7 @@ func TestDirectBuildConvertsEveryValueAsTheAdapter(t *testing.T) {
 // decode is the pushes the receiver decodes from a generated request.
 func decode(t *testing.T, tp traffic.Push) []call.Push {
 	t.Helper()
-	e, ok := platforms.Lookup(tp.Vendor)
-	require.True(t, ok)
-	_, query, _ := strings.Cut(tp.Path, "?")
-	q, err := url.ParseQuery(query)
-	require.NoError(t, err)
-	h := http.Header{}
-	for k, v := range tp.Header {
-		h.Set(k, v)
-	}
-	pushes, err := e.Decode(platform.Request{Query: q, Header: h, Body: tp.Body, Arrival: tp.At, Location: time.UTC})
+	_, pushes, err := tp.Decode(time.UTC)
 	require.NoError(t, err)
 	for i := range pushes {
 		pushes[i].Tenant = tp.Vendor + "-tenant"

@@ -2,9 +2,6 @@ package session_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,8 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
-	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
-	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traces"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
@@ -86,17 +81,9 @@ func decodedPushes(t *testing.T, vendor string, start time.Time) []call.Push {
 	generated, _ := traffic.Generate(traffic.Options{
 		Seed: 7, Start: start, Duration: 6 * time.Hour, Rate: 0.5, Vendors: []string{vendor},
 	})
-	e, ok := platforms.Lookup(vendor)
-	require.True(t, ok)
 	var out []call.Push
 	for _, tp := range generated {
-		_, query, _ := strings.Cut(tp.Path, "?")
-		q, _ := url.ParseQuery(query)
-		h := http.Header{}
-		for k, v := range tp.Header {
-			h.Set(k, v)
-		}
-		ps, err := e.Decode(platform.Request{Query: q, Header: h, Body: tp.Body, Arrival: tp.At, Location: time.FixedZone("CST", 8*3600)})
+		_, ps, err := tp.Decode(time.FixedZone("CST", 8*3600))
 		require.NoError(t, err)
 		out = append(out, ps...)
 	}

@@ -2,7 +2,6 @@ package traces
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -19,7 +18,6 @@ import (
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/dezhu"
 	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
-	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 	"github.com/otelcallcenter/callcenterreceiver/internal/tccc"
 	"github.com/otelcallcenter/callcenterreceiver/internal/traffic"
@@ -577,14 +575,7 @@ func TestHasTraceAgreesWithRecordSpans(t *testing.T) {
 	pushes, _ := traffic.Generate(traffic.Options{Seed: 9, Start: at(0), Duration: time.Hour, Rate: 3})
 	var records []call.Call
 	for _, tp := range pushes {
-		e, _ := platforms.Lookup(tp.Vendor)
-		_, query, _ := strings.Cut(tp.Path, "?")
-		q, _ := url.ParseQuery(query)
-		h := http.Header{}
-		for k, v := range tp.Header {
-			h.Set(k, v)
-		}
-		decoded, err := e.Decode(platform.Request{Query: q, Header: h, Body: tp.Body, Arrival: tp.At, Location: time.UTC})
+		_, decoded, err := tp.Decode(time.UTC)
 		require.NoError(t, err)
 		for _, p := range decoded {
 			if p.Kind == call.KindCallRecord {

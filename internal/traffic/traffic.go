@@ -10,10 +10,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
+	"github.com/otelcallcenter/callcenterreceiver/internal/platform"
 	"github.com/otelcallcenter/callcenterreceiver/internal/platforms"
 )
 
@@ -335,4 +338,25 @@ func (p Push) NewRequest(base string) (*http.Request, error) {
 		req.Header.Set(k, v)
 	}
 	return req, nil
+}
+
+// Decode decodes the push as its platform's endpoint does, arriving when the vendor sends it;
+// times that carry no zone are read in loc. It returns the request the decoder got, too.
+func (p Push) Decode(loc *time.Location) (platform.Request, []call.Push, error) {
+	e, ok := platforms.Lookup(p.Vendor)
+	if !ok {
+		return platform.Request{}, nil, fmt.Errorf("no platform %q", p.Vendor)
+	}
+	_, query, _ := strings.Cut(p.Path, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return platform.Request{}, nil, err
+	}
+	h := http.Header{}
+	for k, v := range p.Header {
+		h.Set(k, v)
+	}
+	req := platform.Request{Query: q, Header: h, Body: p.Body, Arrival: p.At, Location: loc}
+	pushes, err := e.Decode(req)
+	return req, pushes, err
 }
