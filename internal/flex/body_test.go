@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -14,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/platformtest"
 )
 
 // bodySlow is what Body must read, through encoding/json: plain values with numbers read by
@@ -94,12 +94,7 @@ func TestBodyReadsAsEncodingJSON(t *testing.T) {
 }
 
 func TestBodyReadsTheVendorFixtures(t *testing.T) {
-	files, err := filepath.Glob("../../testdata/*/*.json")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
+	for _, data := range platformtest.Fixtures(t) {
 		checkBody(t, data)
 	}
 }

@@ -1,13 +1,12 @@
 package flex
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/platformtest"
 )
 
 // decodeSlow is Decode through encoding/json's tokenizer only, the path of invalid JSON.
@@ -41,12 +40,7 @@ func TestScannerSplitsAsEncodingJSON(t *testing.T) {
 
 // The vendors' own sample bodies (the fixtures the decoders are tested with) split the same way.
 func TestScannerSplitsTheVendorFixtures(t *testing.T) {
-	files, err := filepath.Glob("../../testdata/*/*.json")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
+	for f, data := range platformtest.Fixtures(t) {
 		var fast, slow map[string]any
 		assert.Equal(t, decodeSlow(data, &slow), Decode(data, &fast), f)
 		assert.Equal(t, slow, fast, f)

@@ -3,13 +3,13 @@ package platform
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcallcenter/callcenterreceiver/internal/platformtest"
 )
 
 // valueSlow is Value through encoding/json only, as it read every body before the scanner.
@@ -46,12 +46,7 @@ func TestValueReadsAsEncodingJSON(t *testing.T) {
 
 // The vendors' sample bodies (the receiver's fixtures) read the same.
 func TestValueReadsTheVendorFixturesAsEncodingJSON(t *testing.T) {
-	files, err := filepath.Glob("../../testdata/*/*.json")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
+	for f, data := range platformtest.Fixtures(t) {
 		want, err := valueSlow(data)
 		require.NoError(t, err, f)
 		got, err := Value(data)

@@ -53,6 +53,25 @@ func Samples(tb testing.TB, dir string) map[string][]byte {
 	return samples
 }
 
+// Fixtures reads every vendor's sample bodies (testdata/<vendor>/*.json) by path, from a
+// package two levels below the repository's root (internal/<package>).
+func Fixtures(tb testing.TB) map[string][]byte {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "*", "*.json"))
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no vendor fixtures: %v", err)
+	}
+	out := make(map[string][]byte, len(files))
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[f] = body
+	}
+	return out
+}
+
 // HostileValues replace each field of a sample in turn: every JSON kind, numbers out of
 // every range, invalid UTF-8, a lone surrogate, and texts that look like times and numbers.
 var HostileValues = []string{
