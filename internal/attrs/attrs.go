@@ -3,7 +3,7 @@
 //
 // Values are plain Go values that both stanza entries and pcommon.Map.FromRaw accept: string,
 // int64, float64, bool, []any and map[string]any. They are put into a Sink: a plain map (Raw),
-// or a pdata map written directly, without the plain map and its conversion.
+// or a pdata map written directly (Pdata), without the plain map and its conversion.
 package attrs
 
 import (

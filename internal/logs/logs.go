@@ -4,7 +4,6 @@ package logs
 
 import (
 	"context"
-	"fmt"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -69,7 +68,7 @@ func (b *Builder) direct(records []Record) plog.Logs {
 			rl := ld.ResourceLogs().AppendEmpty()
 			res := rl.Resource().Attributes()
 			res.EnsureCapacity(3)
-			r.Resource.Put(pdataSink{res})
+			r.Resource.Put(&attrs.Pdata{Map: res})
 			sl := rl.ScopeLogs().AppendEmpty()
 			sl.Scope().SetName(b.scope)
 			out = sl.LogRecords()
@@ -91,7 +90,7 @@ func (b *Builder) record(r Record, dest plog.LogRecord) {
 	dest.SetSeverityText("INFO")
 	// Straight into the record's map: a plain map converted by FromRaw was most of a record's
 	// allocations. pcommon.Map's puts replace a key put before, as the plain map's do.
-	attributes := pdataSink{dest.Attributes()}
+	attributes := &attrs.Pdata{Map: dest.Attributes()}
 	attributes.EnsureCapacity(attrs.PushAttributes)
 	attrs.PutPush(attributes, p)
 	if r.UID != "" {
@@ -110,78 +109,6 @@ func (b *Builder) record(r Record, dest plog.LogRecord) {
 		var id [8]byte
 		copy(id[:], r.SpanID)
 		dest.SetSpanID(id)
-	}
-}
-
-// pdataSink is an attrs.Sink into a pdata map; plain values go through putValue.
-type pdataSink struct{ pcommon.Map }
-
-func (m pdataSink) PutRaw(k string, v any) { putValue(m.PutEmpty(k), v) }
-
-// putMap and putValue convert as the stanza adapter does (upsertToMap, upsertToAttributeVal).
-// pdata's FromRaw converts the plain values decoders and attrs make the same way, without
-// looking up every key it adds (PutEmpty's scan made a body of n fields cost n²); a value it
-// does not know makes it fail, and the map is converted key by key instead.
-func putMap(dest pcommon.Map, m map[string]any) {
-	if dest.FromRaw(m) == nil {
-		return
-	}
-	dest.Clear()
-	dest.EnsureCapacity(len(m))
-	for k, v := range m {
-		putValue(dest.PutEmpty(k), v)
-	}
-}
-
-func putValue(dest pcommon.Value, v any) {
-	switch t := v.(type) {
-	case nil:
-	case string:
-		dest.SetStr(t)
-	case bool:
-		dest.SetBool(t)
-	case int64:
-		dest.SetInt(t)
-	case int:
-		dest.SetInt(int64(t))
-	case int32:
-		dest.SetInt(int64(t))
-	case int16:
-		dest.SetInt(int64(t))
-	case int8:
-		dest.SetInt(int64(t))
-	case uint64:
-		dest.SetInt(int64(t)) //nolint:gosec // as the adapter converts it
-	case uint32:
-		dest.SetInt(int64(t))
-	case uint16:
-		dest.SetInt(int64(t))
-	case uint8:
-		dest.SetInt(int64(t))
-	case uint:
-		dest.SetInt(int64(t)) //nolint:gosec // as the adapter converts it
-	case float64:
-		dest.SetDouble(t)
-	case float32:
-		dest.SetDouble(float64(t))
-	case []byte:
-		dest.SetEmptyBytes().FromRaw(t)
-	case map[string]any:
-		putMap(dest.SetEmptyMap(), t)
-	case []any:
-		s := dest.SetEmptySlice()
-		s.EnsureCapacity(len(t))
-		for _, e := range t {
-			putValue(s.AppendEmpty(), e)
-		}
-	case []string:
-		s := dest.SetEmptySlice()
-		s.EnsureCapacity(len(t))
-		for _, e := range t {
-			s.AppendEmpty().SetStr(e)
-		}
-	default: // not made by attrs; the adapter writes such values as text
-		dest.SetStr(fmt.Sprintf("%v", t))
 	}
 }
 

@@ -104,7 +104,7 @@ func Keys(spans []Span) []string {
 // to td, under its resource.
 func appendTo(td ptrace.Traces, res attrs.Resource, scope string, key session.Key, spans []Span, only []string) {
 	rs := td.ResourceSpans().AppendEmpty()
-	put := &sink{} // one sink, pointed at each map in turn: a Sink of it allocates nothing
+	put := &attrs.Pdata{} // one sink, pointed at each map in turn
 	put.Map = rs.Resource().Attributes()
 	put.EnsureCapacity(3)
 	res.Put(put)
@@ -227,21 +227,4 @@ func putLeg(m attrs.Sink, l *call.Leg) {
 	put(attrs.SpanLegPrefix+attrs.LegRecordingID, l.RecordingID)
 	put(attrs.SpanLegPrefix+attrs.LegTransferFrom, l.TransferFrom)
 	put(attrs.SpanLegPrefix+attrs.LegTransferTo, l.TransferTo)
-}
-
-// sink is an attrs.Sink into a pdata map. Plain values convert with FromRaw, as the spans' plain
-// maps did; a list of maps is put in place (attrs.ListSink).
-type sink struct{ pcommon.Map }
-
-func (m *sink) PutRaw(k string, v any) { _ = m.PutEmpty(k).FromRaw(v) }
-
-func (m *sink) PutMaps(k string, n, size int, put func(i int, m attrs.Sink)) {
-	list := m.PutEmptySlice(k)
-	list.EnsureCapacity(n)
-	item := &sink{}
-	for i := range n {
-		item.Map = list.AppendEmpty().SetEmptyMap()
-		item.EnsureCapacity(size)
-		put(i, item)
-	}
 }
