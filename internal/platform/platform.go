@@ -46,20 +46,43 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	Encoded(append(body, '\n')).Write(w, status)
+}
+
+// Encoded is a JSON reply encoded once, as WriteJSON writes it: the reply to an accepted push
+// never changes, and is nearly every reply.
+type Encoded []byte
+
+// Encode encodes v, a reply known when the program starts; it panics if v cannot be encoded.
+func Encode(v any) Encoded {
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return append(body, '\n')
+}
+
+// Write writes the reply with the given HTTP status.
+func (e Encoded) Write(w http.ResponseWriter, status int) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(e)
 }
+
+// codeReply is CodeReply's format.
+type codeReply struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+var codeSuccess = Encode(codeReply{Code: 0, Message: "success"})
 
 // CodeReply is the small JSON reply of platforms that document none of their own: code 0 and
 // "success", or the HTTP status and the reason.
 func CodeReply(w http.ResponseWriter, status int, err error) {
-	reply := struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	}{Code: 0, Message: "success"}
-	if err != nil {
-		reply.Code, reply.Message = status, err.Error()
+	if err == nil {
+		codeSuccess.Write(w, status)
+		return
 	}
-	WriteJSON(w, status, reply)
+	WriteJSON(w, status, codeReply{Code: status, Message: err.Error()})
 }

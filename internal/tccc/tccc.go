@@ -75,15 +75,20 @@ func (Platform) PhoneFields() []string {
 // Reply answers in TCCC's format: ErrCode 0 is success, anything else makes TCCC retry.
 // Failures carry the HTTP status as ErrCode.
 func (Platform) Reply(w http.ResponseWriter, status int, err error) {
-	reply := struct {
-		ErrCode int    `json:"ErrCode"`
-		ErrMsg  string `json:"ErrMsg"`
-	}{}
-	if err != nil {
-		reply.ErrCode, reply.ErrMsg = status, err.Error()
+	if err == nil {
+		success.Write(w, status)
+		return
 	}
-	platform.WriteJSON(w, status, reply)
+	platform.WriteJSON(w, status, reply{ErrCode: status, ErrMsg: err.Error()})
 }
+
+// reply is TCCC's reply format.
+type reply struct {
+	ErrCode int    `json:"ErrCode"`
+	ErrMsg  string `json:"ErrMsg"`
+}
+
+var success = platform.Encode(reply{})
 
 func tenant(id, typo int64) string {
 	if id == 0 {
