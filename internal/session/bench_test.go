@@ -77,3 +77,56 @@ func BenchmarkCallLifecycle(b *testing.B) {
 	}
 	b.ReportMetric(float64(i)/time.Since(start).Seconds(), "sessions/s")
 }
+
+// BenchmarkSweepRipe measures the sweep that finds many calls past their grace for late pushes
+// at once (at LateGrace/2, 30 s of a busy receiver's calls), most of them frozen: the longest a
+// push waits for the tracker's lock during the sweep, and what claiming each ripe call's spans
+// again costs afterwards, as the core does (all of them were sent with the call's pushes).
+func BenchmarkSweepRipe(b *testing.B) {
+	const n = 30_000
+	ended := time.Date(2026, 11, 22, 8, 0, 20, 0, time.UTC)
+	var waited, claimed time.Duration
+	rounds := 0
+	for b.Loop() {
+		b.StopTimer()
+		tr := NewTracker(Config{MaxSessions: 100_000, IdleTimeout: time.Hour})
+		for i := range n {
+			pushes := openCall(i)
+			end := *pushes[2]
+			end.Kind, end.DedupKey, end.Arrival = call.KindCallRecord, end.Call.SessionID+"/end", ended
+			end.Event = &call.Event{Name: "end", Type: call.EventCallEnded}
+			var ch *Change
+			for _, p := range append(pushes, &end) {
+				ch = tr.Apply(p)
+			}
+			tr.Claim(ch.Session.Key, []string{"call", "queue", "talk"}) // sent with the push
+		}
+		b.StartTimer()
+		done := make(chan []*Session)
+		go func() {
+			_, ripe := tr.Sweep(ended.Add(2*time.Minute), time.Minute)
+			done <- ripe
+		}()
+		var ripe []*Session
+		for ripe == nil {
+			start := time.Now()
+			tr.Len() // a push's wait for the lock
+			waited = max(waited, time.Since(start))
+			select {
+			case ripe = <-done:
+			default:
+			}
+		}
+		start := time.Now()
+		for _, s := range ripe {
+			tr.Claim(s.Key, []string{"call", "queue", "talk"})
+		}
+		claimed += time.Since(start)
+		rounds++
+		if len(ripe) != n {
+			b.Fatalf("%d ripe, want %d", len(ripe), n)
+		}
+	}
+	b.ReportMetric(float64(waited.Microseconds())/1000, "ms-longest-wait")
+	b.ReportMetric(float64(claimed.Microseconds())/float64(rounds*n), "µs/ripe-claim")
+}

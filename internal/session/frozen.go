@@ -27,6 +27,7 @@ import (
 type frozen struct {
 	seen, closed int64 // Session.Seen and Session.Closed, Unix nanoseconds
 	data         []byte
+	reportedAt   int // where in data the reported items start (reportedAll)
 }
 
 // errUnfreezable is a session holding a value the encoding has no tag for: it stays decoded.
@@ -64,6 +65,7 @@ func freeze(s *Session, scratch []byte) (*frozen, []byte, error) {
 	}
 	w.str(string(s.Closure))
 	w.time(s.Closed)
+	reportedAt := len(w.buf)
 	w.uint(uint64(len(s.reported)))
 	for k := range s.reported {
 		w.str(k)
@@ -74,7 +76,29 @@ func freeze(s *Session, scratch []byte) (*frozen, []byte, error) {
 	}
 	data := make([]byte, len(w.buf))
 	copy(data, w.buf)
-	return &frozen{seen: unixNano(s.Seen), closed: unixNano(s.Closed), data: data}, w.buf, nil
+	return &frozen{seen: unixNano(s.Seen), closed: unixNano(s.Closed), data: data, reportedAt: reportedAt}, w.buf, nil
+}
+
+// reportedAll reports whether every item was reported, reading only the reported items of the
+// bytes: a claim of a frozen session mostly finds everything claimed already (the sweep claims
+// the spans of every call past its grace again, all sent with its pushes), and needs no thaw.
+// It answers false when it cannot tell cheaply (items repeated or more than 64).
+func (f *frozen) reportedAll(items []string) bool {
+	if len(items) > 64 {
+		return false
+	}
+	r := reader{buf: f.data[f.reportedAt:]}
+	var found uint64 // a bit per item
+	for n := r.uint(); n > 0 && r.err == nil; n-- {
+		k := r.bytes()
+		for i, it := range items {
+			if found&(1<<i) == 0 && it == string(k) {
+				found |= 1 << i
+				break
+			}
+		}
+	}
+	return r.err == nil && found == 1<<len(items)-1
 }
 
 // thaw decodes a frozen session.
@@ -426,15 +450,18 @@ func (r *reader) fail() {
 	r.buf = nil
 }
 
-func (r *reader) str() string {
+func (r *reader) str() string { return string(r.bytes()) }
+
+// bytes reads a string's bytes, without copying them.
+func (r *reader) bytes() []byte {
 	n := r.uint()
 	if n > uint64(len(r.buf)) {
 		r.fail()
-		return ""
+		return nil
 	}
-	s := string(r.buf[:n])
+	b := r.buf[:n]
 	r.buf = r.buf[n:]
-	return s
+	return b
 }
 
 // len reads what writer.len wrote.

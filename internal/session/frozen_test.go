@@ -131,6 +131,38 @@ func TestFreezeRefusesWhatItCannotKeep(t *testing.T) {
 	require.ErrorIs(t, err, errUnfreezable)
 }
 
+// A frozen session tells whether items were all reported from its bytes, and says no when it
+// cannot tell: then the claim thaws it.
+func TestFrozenReportedAll(t *testing.T) {
+	s := Session{Key: Key{Vendor: "tccc", ID: "c1"}, Closure: Ended,
+		reported: map[string]bool{"call": true, "queue": true, "leg/0": true}}
+	f, _, err := freeze(&s, nil)
+	require.NoError(t, err)
+	many := make([]string, 65)
+	for i := range many {
+		many[i] = "call"
+	}
+	for _, c := range []struct {
+		items []string
+		want  bool
+	}{
+		{nil, true},
+		{[]string{"call"}, true},
+		{[]string{"leg/0", "call", "queue"}, true},
+		{[]string{"call", "talk"}, false},
+		{[]string{"leg/1"}, false},
+		{[]string{"cal"}, false},
+		{[]string{"call", "call"}, false}, // repeated: not told apart, claimed the long way
+		{many, false},
+	} {
+		assert.Equal(t, c.want, f.reportedAll(c.items), "%q", c.items)
+	}
+	none, _, err := freeze(&Session{Key: Key{Vendor: "tccc", ID: "c2"}}, nil)
+	require.NoError(t, err)
+	assert.True(t, none.reportedAll(nil))
+	assert.False(t, none.reportedAll([]string{"call"}))
+}
+
 func TestFrozenIDsAndTimes(t *testing.T) {
 	closed := time.Date(2026, 11, 22, 9, 0, 0, 5, time.UTC)
 	s := Session{Key: Key{Vendor: "udesk", Tenant: "acme", ID: "c1"}, Group: "g", Seen: closed.Add(-time.Second),

@@ -53,6 +53,20 @@ func TestFrozenSessionsChangeNothing(t *testing.T) {
 						tb, rb := b.Sweep(pb.Arrival, grace)
 						same(t, tb, ta, "push %d: timed out", i)
 						same(t, rb, ra, "push %d: ripe", i)
+						// As the core does: the spans of the ripe calls, mostly claimed before (a
+						// frozen session answers those from its bytes), and a call's count once.
+						for j, s := range ra {
+							spans, _ := traces.Spans(s, pa.Arrival, grace, "")
+							keys := []string{"metrics:call"}
+							for _, sp := range spans {
+								keys = append(keys, sp.Key)
+							}
+							if j%2 == 0 {
+								keys = keys[1:]
+							}
+							fa, fb := a.Claim(s.Key, keys), b.Claim(s.Key, keys)
+							same(t, fb, fa, "push %d: ripe %s claimed", i, s.Key.ID)
+						}
 					}
 				}
 				same(t, b.Settling(grace), a.Settling(grace), "settling")
