@@ -130,3 +130,32 @@ func BenchmarkSweepRipe(b *testing.B) {
 	b.ReportMetric(float64(waited.Microseconds())/1000, "ms-longest-wait")
 	b.ReportMetric(float64(claimed.Microseconds())/float64(rounds*n), "µs/ripe-claim")
 }
+
+// BenchmarkAgentDay reports what a push costs the tracker on an agent's day of n events
+// (UinCall agentstatus: no push ID, numbered by its place): the day grows with every push, and
+// a push should not cost in proportion to it.
+func BenchmarkAgentDay(b *testing.B) {
+	for _, n := range []int{100, 3000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			day := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+			push := func(i int) *call.Push {
+				t := day.Add(time.Duration(i) * time.Second)
+				return &call.Push{
+					Vendor: "uincall", Kind: call.KindAgentEvent, Tenant: "acme", Time: t, Arrival: t,
+					Call:  call.Call{Agent: call.Agent{ID: "8014"}},
+					Event: &call.Event{Name: "agentstatus", Type: call.EventAgentStatus},
+				}
+			}
+			for b.Loop() {
+				b.StopTimer()
+				tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Hour})
+				for i := range n {
+					tr.Apply(push(i))
+				}
+				p := push(n)
+				b.StartTimer()
+				tr.Apply(p)
+			}
+		})
+	}
+}

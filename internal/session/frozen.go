@@ -71,6 +71,8 @@ func freeze(s *Session, scratch []byte) (*frozen, []byte, error) {
 		w.str(k)
 	}
 	w.uint(uint64(s.settled))
+	w.uint(uint64(s.ordered))
+	w.uint(uint64(s.endless))
 	if w.err != nil {
 		return nil, w.buf, w.err
 	}
@@ -137,6 +139,8 @@ func (f *frozen) thaw() *Session {
 		s.reported[r.str()] = true
 	}
 	s.settled = int(r.uint())
+	s.ordered = int(r.uint())
+	s.endless = int(r.uint())
 	if r.err != nil {
 		panic("session: a frozen session does not decode: " + r.err.Error()) // our own bytes
 	}

@@ -316,3 +316,41 @@ func TestCopiesKeepTheirCustomFields(t *testing.T) {
 	assert.Equal(t, map[string]any{"a": "1"}, ch.Session.Call.Custom)
 	assert.Equal(t, map[string]any{"a": "1", "b": "2"}, later.Session.Call.Custom)
 }
+
+// What addEvent and ended know of the leading events (ordered, endless) changes nothing: random
+// sequences of timed and untimed events, in and out of order, ends among them, give the events
+// and the answers of checking the whole list every time.
+func TestEventOrderKnownChangesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	types := []call.EventType{call.EventQueued, call.EventTalking, call.EventAgentStatus, call.EventCallEnded, call.EventHangup}
+	base := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	wholeInOrder := func(evs []Event) bool {
+		return !slices.ContainsFunc(evs, func(e Event) bool { return e.Timed != evs[0].Timed }) &&
+			slices.IsSortedFunc(evs, compareEvents)
+	}
+	for round := range 300 {
+		var s Session
+		var want []Event
+		mostlyTimed := round%3 != 0
+		for i := range 1 + rng.IntN(60) {
+			ev := Event{
+				Key:   fmt.Sprint(i),
+				Type:  types[rng.IntN(len(types))],
+				Time:  base.Add(time.Duration(i*10-rng.IntN(25)) * time.Second), // now and then earlier
+				Timed: mostlyTimed == (rng.IntN(20) != 0),
+			}
+			// The list as addEvent made it before it knew anything.
+			want = append(slices.Clip(want), ev)
+			if !wholeInOrder(want) {
+				want = slices.Clone(want)
+				sortEvents(want)
+			}
+			appended := s.addEvent(ev)
+			require.Equal(t, want, s.Events, "round %d, event %d", round, i)
+			require.Equal(t, s.Events[len(s.Events)-1].Key == ev.Key && appended, appended)
+			wantEnded := slices.ContainsFunc(want, func(e Event) bool { return e.Type == call.EventCallEnded })
+			require.Equal(t, wantEnded, s.ended(), "round %d, event %d", round, i)
+			require.Equal(t, wholeInOrder(want), inOrder(s.Events, s.ordered), "round %d, event %d", round, i)
+		}
+	}
+}
