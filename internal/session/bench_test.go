@@ -33,6 +33,15 @@ func openCall(i int) []*call.Push {
 	return out
 }
 
+// finishedCall is openCall(i) and its end, Udesk's record, 20 s after its first event.
+func finishedCall(i int) []*call.Push {
+	pushes := openCall(i)
+	end := *pushes[2]
+	end.Kind, end.DedupKey = call.KindCallRecord, end.Call.SessionID+"/end"
+	end.Event = &call.Event{Name: "end", Type: call.EventCallEnded}
+	return append(pushes, &end)
+}
+
 // BenchmarkOpenSessionMemory reports the memory an open call holds.
 func BenchmarkOpenSessionMemory(b *testing.B) {
 	const n = 10_000
@@ -66,11 +75,7 @@ func BenchmarkCallLifecycle(b *testing.B) {
 	i := 0
 	start := time.Now()
 	for b.Loop() {
-		pushes := openCall(i)
-		end := *pushes[2]
-		end.Kind, end.DedupKey = call.KindCallRecord, end.Call.SessionID+"/end"
-		end.Event = &call.Event{Name: "end", Type: call.EventCallEnded}
-		for _, p := range append(pushes, &end) {
+		for _, p := range finishedCall(i) {
 			tr.Apply(p)
 		}
 		i++
@@ -84,19 +89,15 @@ func BenchmarkCallLifecycle(b *testing.B) {
 // again costs afterwards, as the core does (all of them were sent with the call's pushes).
 func BenchmarkSweepRipe(b *testing.B) {
 	const n = 30_000
-	ended := time.Date(2026, 11, 22, 8, 0, 20, 0, time.UTC)
+	ended := time.Date(2026, 11, 22, 8, 0, 20, 0, time.UTC) // finishedCall's end
 	var waited, claimed time.Duration
 	rounds := 0
 	for b.Loop() {
 		b.StopTimer()
 		tr := NewTracker(Config{MaxSessions: 100_000, IdleTimeout: time.Hour})
 		for i := range n {
-			pushes := openCall(i)
-			end := *pushes[2]
-			end.Kind, end.DedupKey, end.Arrival = call.KindCallRecord, end.Call.SessionID+"/end", ended
-			end.Event = &call.Event{Name: "end", Type: call.EventCallEnded}
 			var ch *Change
-			for _, p := range append(pushes, &end) {
+			for _, p := range finishedCall(i) {
 				ch = tr.Apply(p)
 			}
 			tr.Claim(ch.Session.Key, []string{"call", "queue", "talk"}) // sent with the push
