@@ -116,7 +116,7 @@ func New(cfg Config, set Settings) *Core {
 		now:      set.Now,
 		privacy:  privacy.New(cfg.Privacy.PhoneNumbers, string(cfg.Privacy.HashKey)),
 		dedup:    dedup.New(cfg.Dedup.MaxKeys),
-		sessions: session.NewTracker(session.Config{MaxSessions: cfg.Sessions.MaxOpen, IdleTimeout: cfg.Sessions.IdleTimeout}),
+		sessions: session.NewTracker(session.Config{MaxSessions: cfg.Sessions.MaxOpen, IdleTimeout: cfg.Sessions.IdleTimeout, LateGrace: cfg.Sessions.LateGrace}),
 		stop:     make(chan struct{}),
 	}
 	if c.now == nil {
@@ -167,7 +167,7 @@ func (c *Core) Start(ctx context.Context, host component.Host) error {
 	if err := c.openState(ctx, host); err != nil {
 		return err
 	}
-	c.every(c.sweepInterval(), c.sweepSessions())
+	c.sweeps()
 	if c.aggregator != nil {
 		c.every(c.cfg.CollectionInterval, func() { _ = c.Flush(context.Background()) })
 	}

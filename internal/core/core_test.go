@@ -1,8 +1,10 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -87,8 +89,19 @@ func start(t *testing.T, modify func(*Config)) *harness {
 // now, and processes it.
 func (h *harness) push(t *testing.T, vendor, query, fixture string) error {
 	t.Helper()
+	return h.pushBody(t, vendor, query, readFixture(t, vendor, fixture))
+}
+
+func readFixture(t *testing.T, vendor, fixture string) []byte {
+	t.Helper()
 	body, err := os.ReadFile(filepath.Join("..", "..", "testdata", vendor, fixture))
 	require.NoError(t, err)
+	return body
+}
+
+// pushBody decodes a body as the platform's endpoint would, arriving now, and processes it.
+func (h *harness) pushBody(t *testing.T, vendor, query string, body []byte) error {
+	t.Helper()
 	e, ok := platforms.Lookup(vendor)
 	require.True(t, ok)
 	q, err := url.ParseQuery(query)
@@ -213,4 +226,29 @@ func TestAnUnservedPlatformIsRefused(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "platform udesk is not served here")
 	assert.Zero(t, h.logs.LogRecordCount())
+}
+
+// The calls kept after their end are bounded by max_open. A UinCall call, assembled from events,
+// waits for its grace before its root is sent and it is counted; one dropped for room before
+// then is settled at once, its grace cut short, rather than lost.
+func TestCallsCutShortAreSettledAtOnce(t *testing.T) {
+	h := start(t, func(c *Config) { c.Sessions.MaxOpen = 3 }) // late_grace 1m: no sweep in the test
+	const sessionID = "d13606a0-0f43-11ee-be46-5159e7892b86"
+	incoming, hangup := readFixture(t, "uincall", "inbound-2-incoming.json"), readFixture(t, "uincall", "inbound-4-call_hangup.json")
+	require.Contains(t, string(incoming), sessionID)
+	for i := range 5 {
+		id := []byte(fmt.Sprintf("%s-%d", sessionID, i))
+		for _, body := range [][]byte{incoming, hangup} {
+			require.NoError(t, h.pushBody(t, "uincall", "", bytes.ReplaceAll(body, []byte(sessionID), id)))
+		}
+	}
+	// The two oldest of the five ended calls did not fit in the three kept.
+	require.Eventually(t, func() bool { _, roots := h.spanIDs(); return roots == 2 }, 10*time.Second, 10*time.Millisecond,
+		"the roots of the calls cut short are sent")
+	require.Eventually(t, func() bool { return h.callsCounted(t) == 2 }, 10*time.Second, 10*time.Millisecond,
+		"the calls cut short are counted; the others wait for their grace")
+	ids, _ := h.spanIDs()
+	for id, n := range ids {
+		assert.Equal(t, 1, n, "span %s", id)
+	}
 }

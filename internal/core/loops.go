@@ -31,6 +31,51 @@ func (c *Core) every(interval time.Duration, f func()) {
 	}()
 }
 
+// sweeps runs the sweep of sessions at its interval, and settles the calls cut short (dropped
+// for room before their grace ran out) as soon as there are some, and again at each sweep while
+// the pipeline refuses them.
+func (c *Core) sweeps() {
+	sweep := c.sweepSessions()
+	c.background.Add(1)
+	go func() {
+		defer c.background.Done()
+		t := time.NewTicker(c.sweepInterval())
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				sweep()
+				c.settleCutShort()
+			case <-c.sessions.CutShort():
+				c.settleCutShort()
+			case <-c.stop:
+				return
+			}
+		}
+	}()
+}
+
+// settleCutShort sends what the calls cut short hold back, their grace cut short as a shutdown
+// cuts it, and counts those assembled from events: the bound on the calls kept (max_open) must
+// not lose a call's root or its count.
+func (c *Core) settleCutShort() {
+	cut := c.sessions.TakeCutShort()
+	if len(cut) == 0 {
+		return
+	}
+	now := c.now()
+	ctx, cancel := context.WithTimeout(context.Background(), c.sweepInterval())
+	defer cancel()
+	c.unsaved.RLock()
+	observations := c.observeSettled(cut)
+	unsent := c.closeSessions(ctx, now, cut, 0)
+	c.save(ctx, nil, cut, observations)
+	c.unsaved.RUnlock()
+	if len(unsent) == 0 { // closeSessions sends them in one batch: all or none
+		c.sessions.EndCutShort(cut)
+	}
+}
+
 // sweepInterval keeps idle sessions and late-push grace within a tenth and a half of their time.
 func (c *Core) sweepInterval() time.Duration {
 	interval := c.cfg.Sessions.IdleTimeout / 10

@@ -27,7 +27,8 @@ import (
 type frozen struct {
 	seen, closed int64 // Session.Seen and Session.Closed, Unix nanoseconds
 	data         []byte
-	reportedAt   int // where in data the reported items start (reportedAll)
+	reportedAt   int  // where in data the reported items start (reportedAll)
+	events       bool // the session has events (Tracker.holdsBack)
 }
 
 // errUnfreezable is a session holding a value the encoding has no tag for: it stays decoded.
@@ -78,7 +79,8 @@ func freeze(s *Session, scratch []byte) (*frozen, []byte, error) {
 	}
 	data := make([]byte, len(w.buf))
 	copy(data, w.buf)
-	return &frozen{seen: unixNano(s.Seen), closed: unixNano(s.Closed), data: data, reportedAt: reportedAt}, w.buf, nil
+	return &frozen{seen: unixNano(s.Seen), closed: unixNano(s.Closed), data: data, reportedAt: reportedAt,
+		events: len(s.Events) > 0}, w.buf, nil
 }
 
 // reportedAll reports whether every item was reported, reading only the reported items of the

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
@@ -23,14 +24,17 @@ func TestFrozenSessionsChangeNothing(t *testing.T) {
 	for _, vendor := range traffic.Vendors {
 		pushes := decodedPushes(t, vendor, start)
 		for _, cfg := range []session.Config{
-			{MaxSessions: 40, IdleTimeout: 20 * time.Minute},
-			{MaxSessions: 100_000, IdleTimeout: time.Hour},
+			{MaxSessions: 40, IdleTimeout: 20 * time.Minute, LateGrace: time.Minute},
+			{MaxSessions: 100_000, IdleTimeout: time.Hour, LateGrace: time.Minute},
+			// More calls end within the grace than are kept: many are cut short.
+			{MaxSessions: 40, IdleTimeout: 3 * time.Hour, LateGrace: 2 * time.Hour},
 		} {
-			t.Run(fmt.Sprintf("%s/max%d", vendor, cfg.MaxSessions), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/max%d/grace%s", vendor, cfg.MaxSessions, cfg.LateGrace), func(t *testing.T) {
 				cold, warm := cfg, cfg
 				cold.WarmClosed, warm.WarmClosed = 1, 1<<20
 				a, b := session.NewTracker(cold), session.NewTracker(warm)
-				const grace = time.Minute
+				grace := cfg.LateGrace
+				cut := 0
 				for i := range pushes {
 					pa, pb := pushes[i], pushes[i]
 					ca, cb := a.Apply(&pa), b.Apply(&pb)
@@ -68,9 +72,28 @@ func TestFrozenSessionsChangeNothing(t *testing.T) {
 							same(t, fb, fa, "push %d: ripe %s claimed", i, s.Key.ID)
 						}
 					}
+					// The calls cut short, settled as the core settles them, with no grace left.
+					if i%10 == 9 {
+						ca, cb := a.TakeCutShort(), b.TakeCutShort()
+						same(t, cb, ca, "push %d: cut short", i)
+						for _, s := range ca {
+							spans, _ := traces.Spans(s, pa.Arrival, 0, "")
+							keys := []string{"metrics:call"}
+							for _, sp := range spans {
+								keys = append(keys, sp.Key)
+							}
+							same(t, b.Claim(s.Key, keys), a.Claim(s.Key, keys), "push %d: cut short %s claimed", i, s.Key.ID)
+						}
+						a.EndCutShort(ca)
+						b.EndCutShort(cb)
+						cut += len(ca)
+					}
 				}
 				same(t, b.Settling(grace), a.Settling(grace), "settling")
 				same(t, b.Export(), a.Export(), "export")
+				if cfg.LateGrace > time.Hour && vendor != "tccc" && vendor != "dezhu" {
+					assert.Positive(t, cut, "calls of events cut short")
+				}
 			})
 		}
 	}

@@ -128,12 +128,25 @@ type Tracker struct {
 	// group of segments (vendor, tenant, group) to the latest session that had it.
 	joined map[Key]Key
 	groups map[Key]Key
+	// grace is Config.LateGrace. cut are the closed sessions dropped for room before their grace
+	// ran out, in the order they were (cutOrder holds their keys): still kept, closed points at
+	// them, until the core settled them with their grace cut short (TakeCutShort, EndCutShort).
+	// wake tells it there are some.
+	grace    time.Duration
+	cut      map[Key]*list.Element // of cutOrder
+	cutOrder *list.List
+	wake     chan struct{}
 }
 
 // Config bounds the tracker.
 type Config struct {
 	MaxSessions int
 	IdleTimeout time.Duration
+	// LateGrace is how long after its end a call waits for late pushes before it is settled
+	// (the sweep's grace). A call that holds something back for it (events) and is dropped for
+	// room before it is over is handed out to be settled at once instead (TakeCutShort). 0 holds
+	// nothing back.
+	LateGrace time.Duration
 	// WarmClosed is how many of the closed sessions last closed or used stay decoded; the others
 	// are frozen (frozen.go). 0 is DefaultWarmClosed.
 	WarmClosed int
@@ -155,6 +168,10 @@ func NewTracker(cfg Config) *Tracker {
 		joined:      map[Key]Key{},
 		groups:      map[Key]Key{},
 		warmSize:    cmp.Or(cfg.WarmClosed, DefaultWarmClosed),
+		grace:       cfg.LateGrace,
+		cut:         map[Key]*list.Element{},
+		cutOrder:    list.New(),
+		wake:        make(chan struct{}, 1),
 	}
 }
 
@@ -292,6 +309,7 @@ func (t *Tracker) reopen(s *Session) {
 		t.closedOrder.Remove(e)
 		delete(t.closed, s.Key)
 	}
+	t.uncut(s.Key)
 	s.Closure, s.Closed = Open, time.Time{}
 	t.sessions[s.Key] = t.order.PushBack(s)
 }
@@ -449,6 +467,9 @@ func (t *Tracker) Settling(grace time.Duration) []*Session {
 			out = append(out, copyOf(e.Value))
 		}
 	}
+	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() { // not settled yet
+		out = append(out, copyOf(t.closed[ce.Value.(Key)].Value))
+	}
 	return out
 }
 
@@ -555,9 +576,94 @@ func (t *Tracker) close(s *Session, why Closure, at time.Time) {
 	s.Closure, s.Closed = why, at
 	t.closed[s.Key] = t.closedOrder.PushBack(s)
 	t.keepWarm(s)
-	// Tombstones are bounded like open sessions.
+	// Tombstones are bounded like open sessions. One that still holds something back for late
+	// pushes is not dropped unsettled: it waits, out of the bound, for the core to settle it.
 	for t.max > 0 && t.closedOrder.Len() > t.max {
-		t.forget(t.closedOrder.Remove(t.closedOrder.Front()))
+		e := t.closedOrder.Front()
+		t.closedOrder.Remove(e)
+		if key, ok := t.holdsBack(e.Value); ok {
+			t.cut[key] = t.cutOrder.PushBack(key)
+			select {
+			case t.wake <- struct{}{}:
+			default:
+			}
+			continue
+		}
+		t.forget(e.Value)
+	}
+}
+
+// holdsBack returns the key of a closed session that still holds something back for its late
+// pushes: the events of a call (its root and duration-only phases, its count when it has no
+// record), within its grace, which no sweep handed out yet. (An agent's day holds nothing back.)
+func (t *Tracker) holdsBack(tombstone any) (Key, bool) {
+	if t.grace <= 0 {
+		return Key{}, false
+	}
+	var (
+		key    Key
+		events bool
+	)
+	switch s := tombstone.(type) {
+	case *frozen:
+		if !s.events {
+			return Key{}, false
+		}
+		key, _, _ = s.ids()
+		events = true
+	case *Session:
+		key, events = s.Key, len(s.Events) > 0
+	}
+	_, closed := timesOf(tombstone)
+	return key, events && !key.IsAgent() && t.settling(closed, t.grace)
+}
+
+// CutShort tells when closed sessions were dropped for room before their grace ran out: the
+// core settles them then (TakeCutShort), rather than at the next sweep.
+func (t *Tracker) CutShort() <-chan struct{} { return t.wake }
+
+// TakeCutShort returns copies of the closed sessions dropped for room before their grace ran
+// out, oldest first, and those handed out before whose settling EndCutShort did not confirm.
+// They stay kept, for their claims, until it does.
+func (t *Tracker) TakeCutShort() (out []*Session) {
+	var thaw []thawLater
+	defer func() {
+		for _, l := range thaw {
+			out[l.at] = copyOf(l.f)
+		}
+	}()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() {
+		tombstone := t.closed[ce.Value.(Key)].Value
+		if f, ok := tombstone.(*frozen); ok {
+			thaw = append(thaw, thawLater{at: len(out), f: f})
+			out = append(out, nil)
+		} else {
+			out = append(out, copyOf(tombstone))
+		}
+	}
+	return out
+}
+
+// EndCutShort forgets the sessions TakeCutShort handed out that the core settled.
+func (t *Tracker) EndCutShort(settled []*Session) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, s := range settled {
+		if _, ok := t.cut[s.Key]; ok {
+			tombstone := t.closed[s.Key].Value
+			t.uncut(s.Key)
+			t.forget(tombstone)
+		}
+	}
+}
+
+// uncut takes key out of the sessions cut short (reopened, or settled).
+func (t *Tracker) uncut(key Key) {
+	if ce, ok := t.cut[key]; ok {
+		t.cutOrder.Remove(ce)
+		delete(t.cut, key)
 	}
 }
 
@@ -806,14 +912,20 @@ func (t *Tracker) Snapshot(key Key) (Snapshot, bool) {
 func (t *Tracker) Export() []Snapshot {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]Snapshot, 0, t.closedOrder.Len()+t.order.Len())
+	out := make([]Snapshot, 0, t.cutOrder.Len()+t.closedOrder.Len()+t.order.Len())
+	add := func(tombstone any) {
+		s, ok := tombstone.(*Session)
+		if !ok {
+			s = tombstone.(*frozen).thaw()
+		}
+		out = append(out, s.snapshot())
+	}
+	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() { // closed before the others
+		add(t.closed[ce.Value.(Key)].Value)
+	}
 	for _, l := range []*list.List{t.closedOrder, t.order} {
 		for e := l.Front(); e != nil; e = e.Next() {
-			s, ok := e.Value.(*Session)
-			if !ok {
-				s = e.Value.(*frozen).thaw()
-			}
-			out = append(out, s.snapshot())
+			add(e.Value)
 		}
 	}
 	return out
@@ -839,6 +951,7 @@ func (t *Tracker) Restore(snaps []Snapshot) {
 			t.closedOrder.Remove(e)
 			delete(t.closed, s.Key)
 		}
+		t.uncut(s.Key)
 		if s.Closure == Open {
 			t.sessions[s.Key] = t.order.PushBack(&s)
 		} else {

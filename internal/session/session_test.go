@@ -354,3 +354,78 @@ func TestEventOrderKnownChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// endedCalls are n calls ended a second apart, from t0: assembled from events (UinCall's, no
+// record) when events, else a final record each (TCCC's).
+func endedCalls(tr *Tracker, n int, t0 time.Time, events bool) {
+	for i := range n {
+		at := t0.Add(time.Duration(i) * time.Second)
+		id := fmt.Sprint("call-", i)
+		if !events {
+			tr.Apply(&call.Push{Vendor: "tccc", Kind: call.KindCallRecord, Arrival: at, Time: at,
+				Call: call.Call{SessionID: id, Start: at.Add(-time.Minute), End: at}})
+			continue
+		}
+		for _, typ := range []call.EventType{call.EventTalking, call.EventCallEnded} {
+			tr.Apply(&call.Push{Vendor: "uincall", Kind: call.KindCallEvent, Arrival: at,
+				Call: call.Call{SessionID: id}, Event: &call.Event{Name: string(typ), Type: typ}})
+		}
+	}
+}
+
+// The calls kept after their end are bounded by MaxSessions too. One dropped for room while it
+// still holds something back for its late pushes (a call assembled from events: its root, its
+// count) is not lost: it waits out of the bound, its claims working, until the core settled it.
+func TestCallsCutShortWaitToBeSettled(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	tr := NewTracker(Config{MaxSessions: 3, IdleTimeout: time.Hour, LateGrace: time.Minute})
+	endedCalls(tr, 5, t0, true)
+
+	select {
+	case <-tr.CutShort():
+	default:
+		require.Fail(t, "the core is not told of the calls cut short")
+	}
+	cut := tr.TakeCutShort()
+	require.Len(t, cut, 2, "the two oldest did not fit")
+	for i, s := range cut {
+		assert.Equal(t, fmt.Sprint("call-", i), s.Key.ID)
+		assert.Len(t, s.Events, 2)
+		assert.Equal(t, Ended, s.Closure)
+		assert.Equal(t, []string{"call"}, tr.Claim(s.Key, []string{"call"}), "claims hold until settled")
+		assert.Empty(t, tr.Claim(s.Key, []string{"call"}))
+	}
+	assert.Len(t, tr.Export(), 5, "kept, so saved, until settled")
+	assert.Len(t, tr.Settling(time.Minute), 5, "a shutdown settles them with the others")
+	assert.Len(t, tr.TakeCutShort(), 2, "handed out again until the core says they are settled")
+
+	tr.EndCutShort(cut)
+	assert.Empty(t, tr.TakeCutShort())
+	assert.Len(t, tr.Export(), 3)
+	assert.Equal(t, []string{"call"}, tr.Claim(cut[0].Key, []string{"call"}), "forgotten once settled")
+	_, ripe := tr.Sweep(t0.Add(2*time.Minute), time.Minute)
+	assert.Len(t, ripe, 3, "the others are settled by the sweep, after their grace")
+
+	// Nothing held back, nothing cut short: calls with a final record, agents' days, no grace.
+	for name, tr := range map[string]*Tracker{
+		"records":  NewTracker(Config{MaxSessions: 3, IdleTimeout: time.Hour, LateGrace: time.Minute}),
+		"no grace": NewTracker(Config{MaxSessions: 3, IdleTimeout: time.Hour}),
+	} {
+		endedCalls(tr, 5, t0, name != "records")
+		assert.Empty(t, tr.TakeCutShort(), name)
+		assert.Len(t, tr.Export(), 3, name)
+	}
+	// Past their grace at the last sweep, they were handed out ripe then: dropped as before.
+	late := NewTracker(Config{MaxSessions: 3, IdleTimeout: time.Hour, LateGrace: time.Minute})
+	endedCalls(late, 3, t0, true)
+	_, ripe = late.Sweep(t0.Add(2*time.Minute), time.Minute)
+	require.Len(t, ripe, 3)
+	for i := range 2 {
+		at := t0.Add(3*time.Minute + time.Duration(i)*time.Second)
+		for _, typ := range []call.EventType{call.EventTalking, call.EventCallEnded} {
+			late.Apply(&call.Push{Vendor: "uincall", Kind: call.KindCallEvent, Arrival: at,
+				Call: call.Call{SessionID: fmt.Sprint("later-", i)}, Event: &call.Event{Name: string(typ), Type: typ}})
+		}
+	}
+	assert.Empty(t, late.TakeCutShort(), "the calls dropped had been settled by the sweep")
+}
