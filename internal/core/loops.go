@@ -14,7 +14,11 @@ import (
 )
 
 // every runs f at the interval until Shutdown.
-func (c *Core) every(interval time.Duration, f func()) {
+func (c *Core) every(interval time.Duration, f func()) { c.everyOr(interval, f, nil, nil) }
+
+// everyOr runs onTick at the interval, and onWake whenever wake says, until Shutdown: on one
+// goroutine, so that the two never run at once.
+func (c *Core) everyOr(interval time.Duration, onTick func(), wake <-chan struct{}, onWake func()) {
 	c.background.Add(1)
 	go func() {
 		defer c.background.Done()
@@ -23,7 +27,9 @@ func (c *Core) every(interval time.Duration, f func()) {
 		for {
 			select {
 			case <-t.C:
-				f()
+				onTick()
+			case <-wake: // a nil wake never says
+				onWake()
 			case <-c.stop:
 				return
 			}
@@ -36,23 +42,7 @@ func (c *Core) every(interval time.Duration, f func()) {
 // the pipeline refuses them.
 func (c *Core) sweeps() {
 	sweep := c.sweepSessions()
-	c.background.Add(1)
-	go func() {
-		defer c.background.Done()
-		t := time.NewTicker(c.sweepInterval())
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				sweep()
-				c.settleCutShort()
-			case <-c.sessions.CutShort():
-				c.settleCutShort()
-			case <-c.stop:
-				return
-			}
-		}
-	}()
+	c.everyOr(c.sweepInterval(), func() { sweep(); c.settleCutShort() }, c.sessions.CutShort(), c.settleCutShort)
 }
 
 // settleCutShort sends what the calls cut short hold back, their grace cut short as a shutdown
@@ -67,9 +57,7 @@ func (c *Core) settleCutShort() {
 	ctx, cancel := context.WithTimeout(context.Background(), c.sweepInterval())
 	defer cancel()
 	c.unsaved.RLock()
-	observations := c.observeSettled(cut)
-	unsent := c.closeSessions(ctx, now, cut, 0)
-	c.save(ctx, nil, cut, observations)
+	unsent := c.settle(ctx, now, cut, cut, 0)
 	c.unsaved.RUnlock()
 	if len(unsent) == 0 { // closeSessions sends them in one batch: all or none
 		c.sessions.EndCutShort(cut)
@@ -95,10 +83,7 @@ func (c *Core) sweepSessions() func() {
 		defer cancel()
 		c.unsaved.RLock()
 		timedOut, ripe := c.sessions.Sweep(now, c.cfg.Sessions.LateGrace)
-		observations := c.observeSettled(ripe)
-		closed := slices.Concat(unsent, timedOut, ripe)
-		unsent = c.closeSessions(ctx, now, closed, c.cfg.Sessions.LateGrace)
-		c.save(ctx, nil, closed, observations)
+		unsent = c.settle(ctx, now, ripe, slices.Concat(unsent, timedOut, ripe), c.cfg.Sessions.LateGrace)
 		c.unsaved.RUnlock()
 		if c.store != nil && c.store.Pending() >= compactEvery {
 			if err := c.Compact(ctx); err != nil {
@@ -119,13 +104,21 @@ func (c *Core) settleSessions(ctx context.Context) error {
 		// short, so that every span their pushes' log records name exists.
 		settling = append(settling, c.sessions.CloseOpen(c.now())...)
 	}
-	observations := c.observeSettled(settling)
-	unsent := c.closeSessions(ctx, c.now(), settling, 0)
-	c.save(ctx, nil, settling, observations)
+	unsent := c.settle(ctx, c.now(), settling, settling, 0)
 	if len(unsent) > 0 {
 		return fmt.Errorf("the traces pipeline did not accept the spans of %d calls that ended within late_grace", len(unsent))
 	}
 	return nil
+}
+
+// settle counts the calls assembled from events among those whose grace is over (ended), sends
+// what the closed sessions still hold back (closeSessions) and saves both together; it returns
+// the sessions whose spans the pipeline did not accept.
+func (c *Core) settle(ctx context.Context, now time.Time, ended, closed []*session.Session, grace time.Duration) []*session.Session {
+	observations := c.observeSettled(ended)
+	unsent := c.closeSessions(ctx, now, closed, grace)
+	c.save(ctx, nil, closed, observations)
+	return unsent
 }
 
 // closeSessions sends what is left of closed sessions: the spans of those closed idle (the root

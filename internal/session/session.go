@@ -392,16 +392,10 @@ func (t *Tracker) Release(key Key, items []string) {
 // It returns the sessions it closed, and the closed sessions whose grace after closing ran out
 // since the previous sweep (their last late pushes are in).
 func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*Session) {
-	// The frozen among the ripe are thawed after the lock, which every push waits for: a sweep
-	// at LateGrace/2 finds that many seconds of calls ripe at once, most of them frozen, and
-	// thawing them under the lock held pushes up for a fifth of a second (BenchmarkSweepRipe).
-	// Frozen bytes never change, and a copy is all a sweep hands out.
-	var thaw []thawLater
-	defer func() {
-		for _, l := range thaw {
-			ripe[l.at] = copyOf(l.f)
-		}
-	}()
+	// A sweep at LateGrace/2 finds that many seconds of calls ripe at once, most of them frozen:
+	// thawed under the lock, they held every push up for a fifth of a second (BenchmarkSweepRipe).
+	var ripeCopies copies
+	defer func() { ripe = ripeCopies.done() }()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for e := t.order.Front(); e != nil; {
@@ -419,12 +413,7 @@ func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*S
 		seen, closed := timesOf(tombstone.Value)
 		settling := t.settling(closed, grace)
 		if settling && !closed.Add(grace).After(now) {
-			if f, ok := tombstone.Value.(*frozen); ok {
-				thaw = append(thaw, thawLater{at: len(ripe), f: f})
-				ripe = append(ripe, nil)
-			} else {
-				ripe = append(ripe, copyOf(tombstone.Value))
-			}
+			ripeCopies.add(tombstone.Value)
 		}
 		// Forgotten only after a sweep that already returned it ripe, so its claims still hold.
 		if now.Sub(seen) >= t.idleTimeout && !settling {
@@ -435,10 +424,35 @@ func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*S
 	return timedOut, ripe
 }
 
-// thawLater is a frozen ripe session, to be thawed into its place in the sweep's result.
+// copies are copies of closed sessions made under the tracker's lock but for the frozen ones,
+// which are thawed after it (done): frozen bytes never change, and thawing is most of a copy's
+// cost, which every push would wait for.
+type copies struct {
+	out  []*Session
+	thaw []thawLater
+}
+
+// thawLater is a frozen session, to be thawed into its place in out.
 type thawLater struct {
 	at int
 	f  *frozen
+}
+
+func (c *copies) add(tombstone any) {
+	if f, ok := tombstone.(*frozen); ok {
+		c.thaw = append(c.thaw, thawLater{at: len(c.out), f: f})
+		c.out = append(c.out, nil)
+		return
+	}
+	c.out = append(c.out, copyOf(tombstone))
+}
+
+// done thaws the frozen ones, without the lock, and returns the copies in the order added.
+func (c *copies) done() []*Session {
+	for _, l := range c.thaw {
+		c.out[l.at] = copyOf(l.f)
+	}
+	return c.out
 }
 
 // CloseOpen closes every open session as timed out and returns them: a shutdown with nowhere to
@@ -625,25 +639,14 @@ func (t *Tracker) CutShort() <-chan struct{} { return t.wake }
 // TakeCutShort returns copies of the closed sessions dropped for room before their grace ran
 // out, oldest first, and those handed out before whose settling EndCutShort did not confirm.
 // They stay kept, for their claims, until it does.
-func (t *Tracker) TakeCutShort() (out []*Session) {
-	var thaw []thawLater
-	defer func() {
-		for _, l := range thaw {
-			out[l.at] = copyOf(l.f)
-		}
-	}()
+func (t *Tracker) TakeCutShort() []*Session {
+	var cut copies
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() {
-		tombstone := t.closed[ce.Value.(Key)].Value
-		if f, ok := tombstone.(*frozen); ok {
-			thaw = append(thaw, thawLater{at: len(out), f: f})
-			out = append(out, nil)
-		} else {
-			out = append(out, copyOf(tombstone))
-		}
+		cut.add(t.closed[ce.Value.(Key)].Value)
 	}
-	return out
+	t.mu.Unlock()
+	return cut.done()
 }
 
 // EndCutShort forgets the sessions TakeCutShort handed out that the core settled.
