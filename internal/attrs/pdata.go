@@ -41,37 +41,6 @@ func putMap(dest pcommon.Map, m map[string]any) {
 
 func putValue(dest pcommon.Value, v any) {
 	switch t := v.(type) {
-	case nil:
-	case string:
-		dest.SetStr(t)
-	case bool:
-		dest.SetBool(t)
-	case int64:
-		dest.SetInt(t)
-	case int:
-		dest.SetInt(int64(t))
-	case int32:
-		dest.SetInt(int64(t))
-	case int16:
-		dest.SetInt(int64(t))
-	case int8:
-		dest.SetInt(int64(t))
-	case uint64:
-		dest.SetInt(int64(t)) //nolint:gosec // as the adapter converts it
-	case uint32:
-		dest.SetInt(int64(t))
-	case uint16:
-		dest.SetInt(int64(t))
-	case uint8:
-		dest.SetInt(int64(t))
-	case uint:
-		dest.SetInt(int64(t)) //nolint:gosec // as the adapter converts it
-	case float64:
-		dest.SetDouble(t)
-	case float32:
-		dest.SetDouble(float64(t))
-	case []byte:
-		dest.SetEmptyBytes().FromRaw(t)
 	case map[string]any:
 		putMap(dest.SetEmptyMap(), t)
 	case []any:
@@ -86,7 +55,9 @@ func putValue(dest pcommon.Value, v any) {
 		for _, e := range t {
 			s.AppendEmpty().SetStr(e)
 		}
-	default: // not made by attrs; the adapter writes such values as text
-		dest.SetStr(fmt.Sprintf("%v", t))
+	default: // scalars as pdata converts them; what it does not know, as text, as the adapter does
+		if dest.FromRaw(t) != nil {
+			dest.SetStr(fmt.Sprintf("%v", t))
+		}
 	}
 }
