@@ -431,18 +431,12 @@ type reader struct {
 
 var errShort = errors.New("truncated")
 
-func (r *reader) uint() uint64 {
-	v, n := binary.Uvarint(r.buf)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.buf = r.buf[n:]
-	return v
-}
+func (r *reader) uint() uint64 { return varint(r, binary.Uvarint) }
+func (r *reader) int() int64   { return varint(r, binary.Varint) }
 
-func (r *reader) int() int64 {
-	v, n := binary.Varint(r.buf)
+// varint reads what writer.uint or writer.int wrote, with the matching decoder of binary.
+func varint[T uint64 | int64](r *reader, decode func([]byte) (T, int)) T {
+	v, n := decode(r.buf)
 	if n <= 0 {
 		r.fail()
 		return 0
