@@ -99,15 +99,9 @@ func TestFrozenSessionsChangeNothing(t *testing.T) {
 	}
 }
 
-var sameTime = cmp.Comparer(func(a, b time.Time) bool {
-	an, ao := a.Zone()
-	bn, bo := b.Zone()
-	return a.Equal(b) && an == bn && ao == bo
-})
-
 func same(t *testing.T, want, got any, what string, args ...any) {
 	t.Helper()
-	if d := cmp.Diff(want, got, sameTime, cmp.AllowUnexported(session.Session{})); d != "" {
+	if d := cmp.Diff(want, got, session.SameTime, cmp.AllowUnexported(session.Session{})); d != "" {
 		require.FailNow(t, fmt.Sprintf(what, args...)+" differs (-decoded +frozen)", d)
 	}
 }

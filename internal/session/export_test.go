@@ -1,0 +1,4 @@
+package session
+
+// SameTime is sameTime for the package's external tests.
+var SameTime = sameTime
