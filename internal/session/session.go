@@ -481,9 +481,7 @@ func (t *Tracker) Settling(grace time.Duration) []*Session {
 			out = append(out, copyOf(e.Value))
 		}
 	}
-	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() { // not settled yet
-		out = append(out, copyOf(t.closed[ce.Value.(Key)].Value))
-	}
+	t.eachCut(func(tombstone any) { out = append(out, copyOf(tombstone)) }) // not settled yet
 	return out
 }
 
@@ -642,11 +640,16 @@ func (t *Tracker) CutShort() <-chan struct{} { return t.wake }
 func (t *Tracker) TakeCutShort() []*Session {
 	var cut copies
 	t.mu.Lock()
-	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() {
-		cut.add(t.closed[ce.Value.(Key)].Value)
-	}
+	t.eachCut(cut.add)
 	t.mu.Unlock()
 	return cut.done()
+}
+
+// eachCut calls f with the tombstone of each session cut short, oldest first.
+func (t *Tracker) eachCut(f func(tombstone any)) {
+	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() {
+		f(t.closed[ce.Value.(Key)].Value)
+	}
 }
 
 // EndCutShort forgets the sessions TakeCutShort handed out that the core settled.
@@ -923,9 +926,7 @@ func (t *Tracker) Export() []Snapshot {
 		}
 		out = append(out, s.snapshot())
 	}
-	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() { // closed before the others
-		add(t.closed[ce.Value.(Key)].Value)
-	}
+	t.eachCut(add) // closed before the others
 	for _, l := range []*list.List{t.closedOrder, t.order} {
 		for e := l.Front(); e != nil; e = e.Next() {
 			add(e.Value)
