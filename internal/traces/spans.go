@@ -29,7 +29,7 @@ const (
 )
 
 // Span is one phase of a call, before it becomes pdata: what it is, and what its attributes
-// come from. They are written straight into pdata, and only for the spans sent (see AppendTo):
+// come from. They are written straight into pdata, and only for the spans sent (Batch.Add):
 // most spans a push settles were sent by an earlier push.
 type Span struct {
 	Key        string
