@@ -367,6 +367,21 @@ func putLeg(m Sink, l *call.Leg) {
 	}
 }
 
+// PutLegSpan adds the attributes of a record's agent leg as its span has them: its agent as the
+// call's agent, its number, and the leg's own under SpanLegPrefix.
+func PutLegSpan(m Sink, l *call.Leg) {
+	PutAgent(m, AgentPrefix, &l.Agent)
+	m.PutInt(LegSeq, int64(l.Sequence))
+	putStr(m, SpanLegPrefix+LegType, l.Type)
+	putStr(m, SpanLegPrefix+LegSkillGroupID, l.SkillGroup.ID)
+	putStr(m, SpanLegPrefix+LegSkillGroupName, l.SkillGroup.Name)
+	putStr(m, SpanLegPrefix+LegEndStatus, string(l.EndStatus))
+	putStr(m, SpanLegPrefix+LegEndStatusRaw, l.RawEndStatus)
+	putStr(m, SpanLegPrefix+LegRecordingID, l.RecordingID)
+	putStr(m, SpanLegPrefix+LegTransferFrom, l.TransferFrom)
+	putStr(m, SpanLegPrefix+LegTransferTo, l.TransferTo)
+}
+
 func putStr(m Sink, k, v string) {
 	if v != "" {
 		m.PutStr(k, v)

@@ -11,7 +11,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/attrs"
-	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 	"github.com/otelcallcenter/callcenterreceiver/internal/session"
 )
 
@@ -186,7 +185,7 @@ func (s *Span) putAttributes(m attrs.Sink) {
 	case fromCall:
 		attrs.PutCall(m, s.call)
 	case fromLeg:
-		putLeg(m, s.leg)
+		attrs.PutLegSpan(m, s.leg)
 	case fromEventLeg:
 		m.PutInt(attrs.LegSeq, int64(s.seq))
 		attrs.PutAgent(m, attrs.AgentPrefix, &s.event.Agent)
@@ -208,23 +207,4 @@ func (s *Span) putAttributes(m attrs.Sink) {
 	if s.closure != "" {
 		m.PutStr(attrs.SessionClosure, string(s.closure))
 	}
-}
-
-// putLeg puts the attributes of a record's agent leg: its agent and the leg's own.
-func putLeg(m attrs.Sink, l *call.Leg) {
-	attrs.PutAgent(m, attrs.AgentPrefix, &l.Agent)
-	m.PutInt(attrs.LegSeq, int64(l.Sequence))
-	put := func(k, v string) {
-		if v != "" {
-			m.PutStr(k, v)
-		}
-	}
-	put(attrs.SpanLegPrefix+attrs.LegType, l.Type)
-	put(attrs.SpanLegPrefix+attrs.LegSkillGroupID, l.SkillGroup.ID)
-	put(attrs.SpanLegPrefix+attrs.LegSkillGroupName, l.SkillGroup.Name)
-	put(attrs.SpanLegPrefix+attrs.LegEndStatus, string(l.EndStatus))
-	put(attrs.SpanLegPrefix+attrs.LegEndStatusRaw, l.RawEndStatus)
-	put(attrs.SpanLegPrefix+attrs.LegRecordingID, l.RecordingID)
-	put(attrs.SpanLegPrefix+attrs.LegTransferFrom, l.TransferFrom)
-	put(attrs.SpanLegPrefix+attrs.LegTransferTo, l.TransferTo)
 }
