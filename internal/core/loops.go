@@ -50,14 +50,14 @@ func (c *Core) sweeps() {
 // not lose a call's root or its count.
 func (c *Core) settleCutShort() {
 	cut := c.sessions.TakeCutShort()
-	if len(cut) == 0 {
+	if len(cut.Sessions) == 0 {
 		return
 	}
 	now := c.now()
 	ctx, cancel := context.WithTimeout(context.Background(), c.sweepInterval())
 	defer cancel()
 	c.unsaved.RLock()
-	unsent := c.settle(ctx, now, cut, cut, 0)
+	unsent := c.settle(ctx, now, cut.Sessions, cut.Sessions, 0)
 	c.unsaved.RUnlock()
 	if len(unsent) == 0 { // closeSessions sends them in one batch: all or none
 		c.sessions.EndCutShort(cut)

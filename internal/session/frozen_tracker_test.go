@@ -75,8 +75,8 @@ func TestFrozenSessionsChangeNothing(t *testing.T) {
 					// The calls cut short, settled as the core settles them, with no grace left.
 					if i%10 == 9 {
 						ca, cb := a.TakeCutShort(), b.TakeCutShort()
-						same(t, cb, ca, "push %d: cut short", i)
-						for _, s := range ca {
+						same(t, cb.Sessions, ca.Sessions, "push %d: cut short", i)
+						for _, s := range ca.Sessions {
 							spans, _ := traces.Spans(s, pa.Arrival, 0, "")
 							keys := []string{"metrics:call"}
 							for _, sp := range spans {
@@ -86,7 +86,7 @@ func TestFrozenSessionsChangeNothing(t *testing.T) {
 						}
 						a.EndCutShort(ca)
 						b.EndCutShort(cb)
-						cut += len(ca)
+						cut += len(ca.Sessions)
 					}
 				}
 				same(t, b.Settling(grace), a.Settling(grace), "settling")

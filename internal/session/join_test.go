@@ -181,3 +181,39 @@ func TestJoinsAreRestored(t *testing.T) {
 	}
 	assert.Zero(t, restored.Len(), "the call ended")
 }
+
+// A conversation's call cut short for room is handed out to be settled; before the core says it
+// was, the transfer's second conversation joins it, it ends again and is cut short again. The
+// core settled what it was handed, not the second conversation: that must not be forgotten.
+func TestACallReopenedWhileSettledIsNotForgotten(t *testing.T) {
+	first, second := transferredCall()
+	other := func(conversation string, at int) *call.Push {
+		p := udeskPush(conversation, "end", call.EventCallEnded, at, "2060", call.Segment{Group: "other-" + conversation})
+		return endRecord(p, at-20, at-15, at-1, 0, 5, 14, 0)
+	}
+	tr := NewTracker(Config{MaxSessions: 1, IdleTimeout: time.Hour, LateGrace: time.Hour})
+	for _, p := range first {
+		tr.Apply(p)
+	}
+	tr.Apply(other("70001", 102)) // the first conversation's call no longer fits
+	handed := tr.TakeCutShort()
+	require.Len(t, handed.Sessions, 1)
+	require.Equal(t, "61234", handed.Sessions[0].Key.ID)
+	require.Len(t, handed.Sessions[0].Events, len(first))
+
+	for _, p := range second {
+		assert.Equal(t, "61234", tr.Apply(p).Session.Key.ID, "the transfer joins the call it continues")
+	}
+	tr.Apply(other("70002", 300)) // and now the whole call no longer fits
+
+	tr.EndCutShort(handed)
+	var again *Session
+	for _, s := range tr.TakeCutShort().Sessions {
+		if s.Key.ID == "61234" {
+			again = s
+		}
+	}
+	require.NotNil(t, again, "the call as it is now still waits to be settled")
+	assert.Len(t, again.Events, len(first)+len(second))
+	assert.Len(t, again.Segments, 2)
+}

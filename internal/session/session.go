@@ -634,15 +634,30 @@ func (t *Tracker) holdsBack(tombstone any) (Key, bool) {
 // core settles them then (TakeCutShort), rather than at the next sweep.
 func (t *Tracker) CutShort() <-chan struct{} { return t.wake }
 
+// Cut are the sessions cut short that TakeCutShort handed out.
+type Cut struct {
+	// Sessions are copies of them, oldest first.
+	Sessions []*Session
+	// from is where each was among those cut short: a session reopened and cut short again
+	// since is another place, whose newer state EndCutShort must not forget.
+	from []*list.Element
+}
+
 // TakeCutShort returns copies of the closed sessions dropped for room before their grace ran
 // out, oldest first, and those handed out before whose settling EndCutShort did not confirm.
 // They stay kept, for their claims, until it does.
-func (t *Tracker) TakeCutShort() []*Session {
-	var cut copies
+func (t *Tracker) TakeCutShort() Cut {
+	var (
+		cut  copies
+		from []*list.Element
+	)
 	t.mu.Lock()
-	t.eachCut(cut.add)
+	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() {
+		cut.add(t.closed[ce.Value.(Key)].Value)
+		from = append(from, ce)
+	}
 	t.mu.Unlock()
-	return cut.done()
+	return Cut{Sessions: cut.done(), from: from}
 }
 
 // eachCut calls f with the tombstone of each session cut short, oldest first.
@@ -652,12 +667,13 @@ func (t *Tracker) eachCut(f func(tombstone any)) {
 	}
 }
 
-// EndCutShort forgets the sessions TakeCutShort handed out that the core settled.
-func (t *Tracker) EndCutShort(settled []*Session) {
+// EndCutShort forgets the sessions TakeCutShort handed out, which the core settled: those still
+// where they were among the sessions cut short.
+func (t *Tracker) EndCutShort(settled Cut) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, s := range settled {
-		if _, ok := t.cut[s.Key]; ok {
+	for i, s := range settled.Sessions {
+		if t.cut[s.Key] == settled.from[i] {
 			tombstone := t.closed[s.Key].Value
 			t.uncut(s.Key)
 			t.forget(tombstone)

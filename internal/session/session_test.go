@@ -387,8 +387,8 @@ func TestCallsCutShortWaitToBeSettled(t *testing.T) {
 		require.Fail(t, "the core is not told of the calls cut short")
 	}
 	cut := tr.TakeCutShort()
-	require.Len(t, cut, 2, "the two oldest did not fit")
-	for i, s := range cut {
+	require.Len(t, cut.Sessions, 2, "the two oldest did not fit")
+	for i, s := range cut.Sessions {
 		assert.Equal(t, fmt.Sprint("call-", i), s.Key.ID)
 		assert.Len(t, s.Events, 2)
 		assert.Equal(t, Ended, s.Closure)
@@ -397,12 +397,12 @@ func TestCallsCutShortWaitToBeSettled(t *testing.T) {
 	}
 	assert.Len(t, tr.Export(), 5, "kept, so saved, until settled")
 	assert.Len(t, tr.Settling(time.Minute), 5, "a shutdown settles them with the others")
-	assert.Len(t, tr.TakeCutShort(), 2, "handed out again until the core says they are settled")
+	assert.Len(t, tr.TakeCutShort().Sessions, 2, "handed out again until the core says they are settled")
 
 	tr.EndCutShort(cut)
-	assert.Empty(t, tr.TakeCutShort())
+	assert.Empty(t, tr.TakeCutShort().Sessions)
 	assert.Len(t, tr.Export(), 3)
-	assert.Equal(t, []string{"call"}, tr.Claim(cut[0].Key, []string{"call"}), "forgotten once settled")
+	assert.Equal(t, []string{"call"}, tr.Claim(cut.Sessions[0].Key, []string{"call"}), "forgotten once settled")
 	_, ripe := tr.Sweep(t0.Add(2*time.Minute), time.Minute)
 	assert.Len(t, ripe, 3, "the others are settled by the sweep, after their grace")
 
@@ -412,7 +412,7 @@ func TestCallsCutShortWaitToBeSettled(t *testing.T) {
 		"no grace": NewTracker(Config{MaxSessions: 3, IdleTimeout: time.Hour}),
 	} {
 		endedCalls(tr, 5, t0, name != "records")
-		assert.Empty(t, tr.TakeCutShort(), name)
+		assert.Empty(t, tr.TakeCutShort().Sessions, name)
 		assert.Len(t, tr.Export(), 3, name)
 	}
 	// Past their grace at the last sweep, they were handed out ripe then: dropped as before.
@@ -427,5 +427,5 @@ func TestCallsCutShortWaitToBeSettled(t *testing.T) {
 				Call: call.Call{SessionID: fmt.Sprint("later-", i)}, Event: &call.Event{Name: string(typ), Type: typ}})
 		}
 	}
-	assert.Empty(t, late.TakeCutShort(), "the calls dropped had been settled by the sweep")
+	assert.Empty(t, late.TakeCutShort().Sessions, "the calls dropped had been settled by the sweep")
 }
