@@ -889,20 +889,35 @@ func (s *Session) EventTimes() []time.Time { return s.EventTimesFrom(0) }
 // EventTimesFrom returns EventTimes()[from:].
 func (s *Session) EventTimesFrom(from int) []time.Time {
 	out := make([]time.Time, 0, len(s.Events)-from)
-	var latest time.Time // of the events before
-	for i, e := range s.Events {
-		if i >= from {
-			t := e.Time
-			if !e.Timed && latest.After(e.Time) {
-				t = latest
-			}
-			out = append(out, t)
+	latest := s.latestBefore(from)
+	for _, e := range s.Events[from:] {
+		t := e.Time
+		if !e.Timed && latest.After(e.Time) {
+			t = latest
 		}
+		out = append(out, t)
 		if e.Time.After(latest) {
 			latest = e.Time
 		}
 	}
 	return out
+}
+
+// latestBefore returns the latest time of the events before from. Events known to be in order
+// are in the order of their times when they are timed, or when untimed and all of one rank (an
+// agent's day): then it is the last one's, and an agent's day of thousands of events is not
+// looked at on every push.
+func (s *Session) latestBefore(from int) time.Time {
+	if from > 0 && from <= s.ordered && (s.Events[0].Timed || rankOf(s.Events[0].Type) == rankOf(s.Events[from-1].Type)) {
+		return s.Events[from-1].Time // ranks never fall in order: the first's and the last's are all
+	}
+	var latest time.Time
+	for _, e := range s.Events[:from] {
+		if e.Time.After(latest) {
+			latest = e.Time
+		}
+	}
+	return latest
 }
 
 // Snapshot is a session as it is persisted: its state and what was reported of it.

@@ -328,14 +328,34 @@ func TestEventOrderKnownChangesNothing(t *testing.T) {
 		return !slices.ContainsFunc(evs, func(e Event) bool { return e.Timed != evs[0].Timed }) &&
 			slices.IsSortedFunc(evs, compareEvents)
 	}
+	// EventTimes as it was, looking at every event.
+	wholeTimes := func(evs []Event) []time.Time {
+		var out []time.Time
+		var latest time.Time
+		for _, e := range evs {
+			t := e.Time
+			if !e.Timed && latest.After(e.Time) {
+				t = latest
+			}
+			out = append(out, t)
+			if e.Time.After(latest) {
+				latest = e.Time
+			}
+		}
+		return out
+	}
 	for round := range 300 {
 		var s Session
 		var want []Event
 		mostlyTimed := round%3 != 0
+		kinds := types
+		if round%4 == 3 {
+			kinds = []call.EventType{call.EventAgentStatus} // an agent's day: one rank
+		}
 		for i := range 1 + rng.IntN(60) {
 			ev := Event{
 				Key:   fmt.Sprint(i),
-				Type:  types[rng.IntN(len(types))],
+				Type:  kinds[rng.IntN(len(kinds))],
 				Time:  base.Add(time.Duration(i*10-rng.IntN(25)) * time.Second), // now and then earlier
 				Timed: mostlyTimed == (rng.IntN(20) != 0),
 			}
@@ -351,6 +371,8 @@ func TestEventOrderKnownChangesNothing(t *testing.T) {
 			wantEnded := slices.ContainsFunc(want, func(e Event) bool { return e.Type == call.EventCallEnded })
 			require.Equal(t, wantEnded, s.ended(), "round %d, event %d", round, i)
 			require.Equal(t, wholeInOrder(want), inOrder(s.Events, s.ordered), "round %d, event %d", round, i)
+			from := rng.IntN(len(want) + 1)
+			require.Equal(t, wholeTimes(want)[from:], s.EventTimesFrom(from), "round %d, event %d, from %d", round, i, from)
 		}
 	}
 }
