@@ -86,11 +86,12 @@ func BenchmarkCallLifecycle(b *testing.B) {
 // BenchmarkSweepRipe measures the sweep that finds many calls past their grace for late pushes
 // at once (at LateGrace/2, 30 s of a busy receiver's calls), most of them frozen: the longest a
 // push waits for the tracker's lock during the sweep, and what claiming each ripe call's spans
-// again costs afterwards, as the core does (all of them were sent with the call's pushes).
+// again costs afterwards, as the core does: all of them sent with the call's pushes (a call
+// with a final record), then with one held back until now (the root of a call of events).
 func BenchmarkSweepRipe(b *testing.B) {
 	const n = 30_000
 	ended := time.Date(2026, 11, 22, 8, 0, 20, 0, time.UTC) // finishedCall's end
-	var waited, claimed time.Duration
+	var waited, claimed, claimedHeld time.Duration
 	rounds := 0
 	for b.Loop() {
 		b.StopTimer()
@@ -123,6 +124,13 @@ func BenchmarkSweepRipe(b *testing.B) {
 			tr.Claim(s.Key, []string{"call", "queue", "talk"})
 		}
 		claimed += time.Since(start)
+		start = time.Now()
+		for _, s := range ripe {
+			if fresh := tr.Claim(s.Key, []string{"call", "queue", "talk", "root"}); len(fresh) != 1 {
+				b.Fatalf("%q fresh, want the root", fresh)
+			}
+		}
+		claimedHeld += time.Since(start)
 		rounds++
 		if len(ripe) != n {
 			b.Fatalf("%d ripe, want %d", len(ripe), n)
@@ -130,6 +138,7 @@ func BenchmarkSweepRipe(b *testing.B) {
 	}
 	b.ReportMetric(float64(waited.Microseconds())/1000, "ms-longest-wait")
 	b.ReportMetric(float64(claimed.Microseconds())/float64(rounds*n), "µs/ripe-claim")
+	b.ReportMetric(float64(claimedHeld.Microseconds())/float64(rounds*n), "µs/held-claim")
 }
 
 // BenchmarkAgentDay reports what a push costs the tracker on an agent's day of n events

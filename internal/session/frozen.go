@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
@@ -27,7 +28,7 @@ import (
 type frozen struct {
 	seen, closed int64 // Session.Seen and Session.Closed, Unix nanoseconds
 	data         []byte
-	reportedAt   int  // where in data the reported items start (reportedAll)
+	reportedAt   int  // where in data the reported items start (claim)
 	events       bool // the session has events (Tracker.holdsBack)
 }
 
@@ -83,26 +84,52 @@ func freeze(s *Session, scratch []byte) (*frozen, []byte, error) {
 		events: len(s.Events) > 0}, w.buf, nil
 }
 
-// reportedAll reports whether every item was reported, reading only the reported items of the
-// bytes: a claim of a frozen session mostly finds everything claimed already (the sweep claims
-// the spans of every call past its grace again, all sent with its pushes), and needs no thaw.
-// It answers false when it cannot tell cheaply (items repeated or more than 64).
-func (f *frozen) reportedAll(items []string) bool {
+// claim marks items reported in a frozen session without thawing it, as Tracker.Claim marks
+// them in a decoded one, and returns those not reported before. The reported items are the tail
+// of the bytes: a claim reads only them, and writes them again with the fresh ones into a new
+// frozen session (claimed), since the bytes of one never change; claimed is f when nothing was
+// fresh. Most claims of a frozen session are of a call past its grace: all of it sent with its
+// pushes but the spans it held back, which thawing it for would cost a thaw and, to make room
+// among the warm ones, a freeze. ok is false for more than 64 items, which it does not claim.
+func (f *frozen) claim(items []string) (fresh []string, claimed *frozen, ok bool) {
 	if len(items) > 64 {
-		return false
+		return nil, nil, false
 	}
 	r := reader{buf: f.data[f.reportedAt:]}
-	var found uint64 // a bit per item
-	for n := r.uint(); n > 0 && r.err == nil; n-- {
+	n := r.uint()
+	keysAt := len(f.data) - len(r.buf)
+	var found uint64 // a bit per item reported before
+	for i := uint64(0); i < n && r.err == nil; i++ {
 		k := r.bytes()
-		for i, it := range items {
-			if found&(1<<i) == 0 && it == string(k) {
-				found |= 1 << i
-				break
+		for j, it := range items {
+			if it == string(k) {
+				found |= 1 << j
 			}
 		}
 	}
-	return r.err == nil && found == 1<<len(items)-1
+	if r.err != nil {
+		return nil, nil, false
+	}
+	tail := r.buf // settled, ordered, endless
+	for j, it := range items {
+		if found&(1<<j) == 0 && !slices.Contains(fresh, it) {
+			fresh = append(fresh, it)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil, f, true
+	}
+	w := writer{buf: make([]byte, 0, len(f.data)+len(fresh)*16)}
+	w.buf = append(w.buf, f.data[:f.reportedAt]...)
+	w.uint(n + uint64(len(fresh)))
+	w.buf = append(w.buf, f.data[keysAt:len(f.data)-len(tail)]...)
+	for _, it := range fresh {
+		w.str(it)
+	}
+	w.buf = append(w.buf, tail...)
+	c := *f
+	c.data = w.buf
+	return fresh, &c, true
 }
 
 // thaw decodes a frozen session.

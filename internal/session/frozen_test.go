@@ -2,7 +2,10 @@ package session
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -131,36 +134,55 @@ func TestFreezeRefusesWhatItCannotKeep(t *testing.T) {
 	require.ErrorIs(t, err, errUnfreezable)
 }
 
-// A frozen session tells whether items were all reported from its bytes, and says no when it
-// cannot tell: then the claim thaws it.
-func TestFrozenReportedAll(t *testing.T) {
-	s := Session{Key: Key{Vendor: "tccc", ID: "c1"}, Closure: Ended,
-		reported: map[string]bool{"call": true, "queue": true, "leg/0": true}}
+// A claim of a frozen session marks the items in its bytes as a claim of the decoded session
+// marks them: the same fresh items, and thawed, the same session with them reported.
+func TestFrozenClaim(t *testing.T) {
+	s := Session{Key: Key{Vendor: "tccc", ID: "c1"}, Closure: Ended, Events: []Event{{Key: "e1", Name: "ring"}},
+		reported: map[string]bool{"call": true, "queue": true, "leg/0": true}, settled: 1, ordered: 1, endless: 1}
 	f, _, err := freeze(&s, nil)
 	require.NoError(t, err)
+	before := slices.Clone(f.data)
 	many := make([]string, 65)
 	for i := range many {
-		many[i] = "call"
+		many[i] = fmt.Sprint("span/", i)
 	}
 	for _, c := range []struct {
-		items []string
-		want  bool
+		items, fresh []string
 	}{
-		{nil, true},
-		{[]string{"call"}, true},
-		{[]string{"leg/0", "call", "queue"}, true},
-		{[]string{"call", "talk"}, false},
-		{[]string{"leg/1"}, false},
-		{[]string{"cal"}, false},
-		{[]string{"call", "call"}, false}, // repeated: not told apart, claimed the long way
-		{many, false},
+		{nil, nil},
+		{[]string{"call"}, nil},
+		{[]string{"leg/0", "call", "queue"}, nil},
+		{[]string{"call", "talk"}, []string{"talk"}},
+		{[]string{"leg/1"}, []string{"leg/1"}},
+		{[]string{"cal"}, []string{"cal"}}, // a prefix of a key is another key
+		{[]string{"talk", "call", "talk", "root"}, []string{"talk", "root"}},
+		{[]string{"call", "call"}, nil},
 	} {
-		assert.Equal(t, c.want, f.reportedAll(c.items), "%q", c.items)
+		fresh, claimed, ok := f.claim(c.items)
+		require.True(t, ok, "%q", c.items)
+		assert.Equal(t, c.fresh, fresh, "%q", c.items)
+		want := s.clone()
+		want.reported = maps.Clone(s.reported)
+		for _, it := range c.items {
+			want.reported[it] = true
+		}
+		got := claimed.thaw()
+		assert.Equal(t, want, got, "%q", c.items)
+		assert.Equal(t, f.reportedAt, claimed.reportedAt)
+		assert.Equal(t, before, f.data, "%q: the bytes of a frozen session never change", c.items)
+		if len(fresh) == 0 {
+			assert.Same(t, f, claimed, "%q", c.items)
+		}
 	}
+	_, _, ok := f.claim(many)
+	assert.False(t, ok, "more than 64 items: claimed the long way")
+
 	none, _, err := freeze(&Session{Key: Key{Vendor: "tccc", ID: "c2"}}, nil)
 	require.NoError(t, err)
-	assert.True(t, none.reportedAll(nil))
-	assert.False(t, none.reportedAll([]string{"call"}))
+	fresh, claimed, ok := none.claim([]string{"call"})
+	require.True(t, ok)
+	assert.Equal(t, []string{"call"}, fresh)
+	assert.Equal(t, map[string]bool{"call": true}, claimed.thaw().reported)
 }
 
 func TestFrozenIDsAndTimes(t *testing.T) {

@@ -347,8 +347,11 @@ func (t *Tracker) Claim(key Key, items []string) []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	// An agent's day settles on claims (settle), so it is always looked at.
-	if f := t.frozenOf(key); f != nil && !key.IsAgent() && f.reportedAll(items) {
-		return nil // every item claimed before: nothing to thaw the session for
+	if f := t.frozenOf(key); f != nil && !key.IsAgent() {
+		if fresh, claimed, ok := f.claim(items); ok {
+			t.closed[key].Value = claimed
+			return fresh
+		}
 	}
 	s := t.lookup(key)
 	if s == nil {
@@ -909,7 +912,7 @@ func (s *Session) EventTimesFrom(from int) []time.Time {
 // looked at on every push.
 func (s *Session) latestBefore(from int) time.Time {
 	if from > 0 && from <= s.ordered && (s.Events[0].Timed || rankOf(s.Events[0].Type) == rankOf(s.Events[from-1].Type)) {
-		return s.Events[from-1].Time // ranks never fall in order: the first's and the last's are all
+		return s.Events[from-1].Time // in order, ranks never fall: the first's being the last's, all are
 	}
 	var latest time.Time
 	for _, e := range s.Events[:from] {
