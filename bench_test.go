@@ -195,7 +195,7 @@ func BenchmarkStage(b *testing.B) {
 		for _, stage := range []struct {
 			name string
 			warm int
-		}{{"session", 0}, {"session-warm", n}} {
+		}{{"session", 0}, {"session-warm", core.DefaultMaxSessions}} {
 			b.Run(vendor+"/"+stage.name, func(b *testing.B) {
 				tracker := session.NewTracker(session.Config{MaxSessions: core.DefaultMaxSessions, IdleTimeout: time.Hour, WarmClosed: stage.warm})
 				i := 0

@@ -117,13 +117,11 @@ type Tracker struct {
 	closed      map[Key]*list.Element // tombstones of closed sessions, for late and repeated pushes:
 	closedOrder *list.List            // *Session, or *frozen past the newest (frozen.go)
 	lastSweep   time.Time
-	// warm are the closed sessions last decoded, oldest first from next: a ring whose oldest is
-	// frozen when a newer one comes. An entry whose session was since frozen, reopened or
-	// forgotten is passed over.
-	warm     []*Session
-	next     int
-	warmSize int    // Config.WarmClosed
-	scratch  []byte // freeze's buffer
+	// warm are the closed sessions last decoded, brief those just closed that hold nothing back
+	// (keepClosed): rings whose oldest is frozen when a newer one comes. An entry whose session
+	// was since frozen, reopened or forgotten is passed over.
+	warm, brief ring
+	scratch     []byte // freeze's buffer
 	// joined maps the key a segment would have on its own to the session it joined; groups the
 	// group of segments (vendor, tenant, group) to the latest session that had it.
 	joined map[Key]Key
@@ -148,7 +146,9 @@ type Config struct {
 	// nothing back.
 	LateGrace time.Duration
 	// WarmClosed is how many of the closed sessions last closed or used stay decoded; the others
-	// are frozen (frozen.go). 0 is DefaultWarmClosed.
+	// are frozen (frozen.go), and so are those closed that hold nothing back once briefClosed
+	// newer ones did (fewer if WarmClosed is; all stay decoded if WarmClosed is at least
+	// MaxSessions). 0 is DefaultWarmClosed.
 	WarmClosed int
 }
 
@@ -156,8 +156,17 @@ type Config struct {
 // decoded: their claims and late pushes come right after their end.
 const DefaultWarmClosed = 4096
 
+// briefClosed is how many of the sessions just closed that hold nothing back stay decoded: more
+// than the pushes processed at once, whose claims come right after the close.
+const briefClosed = 256
+
 // NewTracker returns an empty tracker.
 func NewTracker(cfg Config) *Tracker {
+	warm := cmp.Or(cfg.WarmClosed, DefaultWarmClosed)
+	brief := min(briefClosed, warm)
+	if cfg.MaxSessions > 0 && warm >= cfg.MaxSessions {
+		brief = warm // room for every session kept: all stay decoded
+	}
 	return &Tracker{
 		max:         cfg.MaxSessions,
 		idleTimeout: cfg.IdleTimeout,
@@ -167,7 +176,8 @@ func NewTracker(cfg Config) *Tracker {
 		closedOrder: list.New(),
 		joined:      map[Key]Key{},
 		groups:      map[Key]Key{},
-		warmSize:    cmp.Or(cfg.WarmClosed, DefaultWarmClosed),
+		warm:        ring{size: warm},
+		brief:       ring{size: brief},
 		grace:       cfg.LateGrace,
 		cut:         map[Key]*list.Element{},
 		cutOrder:    list.New(),
@@ -560,17 +570,39 @@ func (t *Tracker) lookup(key Key) *Session {
 	return nil
 }
 
+// keepClosed keeps a session just closed decoded for a while. One that holds something back
+// for its late pushes, which mostly come soon after its end, stays among the warm ones. One that
+// holds nothing back (a call with its final record, an agent's day) is touched again only by
+// the claims of the push that closed it: it is frozen after a few newer ones (brief), since
+// every session kept decoded is marked by each GC cycle until it is frozen.
+func (t *Tracker) keepClosed(s *Session) {
+	if _, held := t.holdsBack(s); held {
+		t.keepWarm(s)
+		return
+	}
+	t.keep(&t.brief, s)
+}
+
 // keepWarm keeps a closed session decoded until WarmClosed newer ones came, and freezes the
 // oldest warm one it takes the place of. The session a locked call works on is never that one
 // before the call is done changing it: close, which may freeze it, comes last.
-func (t *Tracker) keepWarm(s *Session) {
-	if len(t.warm) < t.warmSize {
-		t.warm = append(t.warm, s)
+func (t *Tracker) keepWarm(s *Session) { t.keep(&t.warm, s) }
+
+// ring is closed sessions kept decoded, oldest first from next.
+type ring struct {
+	sessions   []*Session
+	next, size int
+}
+
+// keep puts s in the ring, and freezes the oldest it takes the place of.
+func (t *Tracker) keep(r *ring, s *Session) {
+	if len(r.sessions) < r.size {
+		r.sessions = append(r.sessions, s)
 		return
 	}
-	oldest := t.warm[t.next]
-	t.warm[t.next] = s
-	t.next = (t.next + 1) % len(t.warm)
+	oldest := r.sessions[r.next]
+	r.sessions[r.next] = s
+	r.next = (r.next + 1) % len(r.sessions)
 	e, ok := t.closed[oldest.Key]
 	if !ok || e.Value != oldest {
 		return // since frozen, reopened or forgotten
@@ -590,7 +622,7 @@ func (t *Tracker) close(s *Session, why Closure, at time.Time) {
 	}
 	s.Closure, s.Closed = why, at
 	t.closed[s.Key] = t.closedOrder.PushBack(s)
-	t.keepWarm(s)
+	t.keepClosed(s)
 	// Tombstones are bounded like open sessions. One that still holds something back for late
 	// pushes is not dropped unsettled: it waits, out of the bound, for the core to settle it.
 	for t.max > 0 && t.closedOrder.Len() > t.max {
@@ -994,7 +1026,7 @@ func (t *Tracker) Restore(snaps []Snapshot) {
 			t.sessions[s.Key] = t.order.PushBack(&s)
 		} else {
 			t.closed[s.Key] = t.closedOrder.PushBack(&s)
-			t.keepWarm(&s)
+			t.keepClosed(&s)
 		}
 		for _, seg := range s.Segments[min(1, len(s.Segments)):] {
 			t.joined[Key{Vendor: s.Key.Vendor, Tenant: s.Key.Tenant, ID: seg.ID}] = s.Key

@@ -451,3 +451,35 @@ func TestCallsCutShortWaitToBeSettled(t *testing.T) {
 	}
 	assert.Empty(t, late.TakeCutShort().Sessions, "the calls dropped had been settled by the sweep")
 }
+
+// A call that holds nothing back for late pushes (TCCC's, with its final record) stays decoded
+// only for the claims of the push that closed it: it is frozen once briefClosed newer ones have
+// closed, or been restored, while a call of events within its grace (UinCall's) stays among the
+// warm ones. Kept all decoded (WarmClosed at least MaxSessions), neither is frozen.
+func TestCallsHoldingNothingBackAreFrozenSoon(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	cfg := Config{MaxSessions: 10 * DefaultWarmClosed, IdleTimeout: time.Hour, LateGrace: time.Minute}
+	first, second := Key{Vendor: "tccc", ID: "call-0"}, Key{Vendor: "tccc", ID: "call-1"}
+
+	records := NewTracker(cfg)
+	endedCalls(records, briefClosed+1, t0, false)
+	assert.NotNil(t, records.frozenOf(first), "frozen once briefClosed newer ones closed")
+	assert.Nil(t, records.frozenOf(second), "decoded while its push's claims may come")
+	assert.Equal(t, []string{"root"}, records.Claim(first, []string{"root"}))
+	assert.Empty(t, records.Claim(first, []string{"root"}))
+
+	restored := NewTracker(cfg)
+	restored.Restore(records.Export())
+	assert.NotNil(t, restored.frozenOf(first), "restored, and frozen as newer ones are")
+	assert.Empty(t, restored.Claim(first, []string{"root"}), "with its claims")
+
+	events := NewTracker(cfg)
+	endedCalls(events, briefClosed+1, t0, true)
+	assert.Nil(t, events.frozenOf(Key{Vendor: "uincall", ID: "call-0"}), "a call of events waits warm for its late pushes")
+
+	all := cfg
+	all.WarmClosed = cfg.MaxSessions
+	warm := NewTracker(all)
+	endedCalls(warm, briefClosed+1, t0, false)
+	assert.Nil(t, warm.frozenOf(first), "room for every call kept: all decoded")
+}
