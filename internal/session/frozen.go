@@ -90,7 +90,8 @@ func freeze(s *Session, scratch []byte) (*frozen, []byte, error) {
 // frozen session (claimed), since the bytes of one never change; claimed is f when nothing was
 // fresh. Most claims of a frozen session are of a call past its grace: all of it sent with its
 // pushes but the spans it held back, which thawing it for would cost a thaw and, to make room
-// among the warm ones, a freeze. ok is false for more than 64 items, which it does not claim.
+// among the warm ones, a freeze. ok is false, and nothing claimed, for more than 64 items or
+// bytes it cannot read: the session is thawed then.
 func (f *frozen) claim(items []string) (fresh []string, claimed *frozen, ok bool) {
 	if len(items) > 64 {
 		return nil, nil, false
