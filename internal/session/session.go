@@ -494,7 +494,7 @@ func (t *Tracker) Settling(grace time.Duration) []*Session {
 			out = append(out, copyOf(e.Value))
 		}
 	}
-	t.eachCut(func(tombstone any) { out = append(out, copyOf(tombstone)) }) // not settled yet
+	t.eachCut(func(tombstone any, _ *list.Element) { out = append(out, copyOf(tombstone)) }) // not settled yet
 	return out
 }
 
@@ -644,25 +644,22 @@ func (t *Tracker) close(s *Session, why Closure, at time.Time) {
 // pushes: the events of a call (its root and duration-only phases, its count when it has no
 // record), within its grace, which no sweep handed out yet. (An agent's day holds nothing back.)
 func (t *Tracker) holdsBack(tombstone any) (Key, bool) {
-	if t.grace <= 0 {
+	// Most tombstones dropped for room are past their grace: told from two numbers, without
+	// decoding a frozen one's key, which forget decodes again.
+	if _, closed := timesOf(tombstone); t.grace <= 0 || !t.settling(closed, t.grace) {
 		return Key{}, false
 	}
-	var (
-		key    Key
-		events bool
-	)
 	switch s := tombstone.(type) {
 	case *frozen:
 		if !s.events {
 			return Key{}, false
 		}
-		key, _, _ = s.ids()
-		events = true
+		key, _, _ := s.ids()
+		return key, !key.IsAgent()
 	case *Session:
-		key, events = s.Key, len(s.Events) > 0
+		return s.Key, len(s.Events) > 0 && !s.Key.IsAgent()
 	}
-	_, closed := timesOf(tombstone)
-	return key, events && !key.IsAgent() && t.settling(closed, t.grace)
+	return Key{}, false
 }
 
 // CutShort tells when closed sessions were dropped for room before their grace ran out: the
@@ -687,18 +684,19 @@ func (t *Tracker) TakeCutShort() Cut {
 		from []*list.Element
 	)
 	t.mu.Lock()
-	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() {
-		cut.add(t.closed[ce.Value.(Key)].Value)
-		from = append(from, ce)
-	}
+	t.eachCut(func(tombstone any, place *list.Element) {
+		cut.add(tombstone)
+		from = append(from, place)
+	})
 	t.mu.Unlock()
 	return Cut{Sessions: cut.done(), from: from}
 }
 
-// eachCut calls f with the tombstone of each session cut short, oldest first.
-func (t *Tracker) eachCut(f func(tombstone any)) {
+// eachCut calls f with the tombstone of each session cut short, oldest first, and its place
+// among them.
+func (t *Tracker) eachCut(f func(tombstone any, place *list.Element)) {
 	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() {
-		f(t.closed[ce.Value.(Key)].Value)
+		f(t.closed[ce.Value.(Key)].Value, ce)
 	}
 }
 
@@ -992,7 +990,7 @@ func (t *Tracker) Export() []Snapshot {
 		}
 		out = append(out, s.snapshot())
 	}
-	t.eachCut(add) // closed before the others
+	t.eachCut(func(tombstone any, _ *list.Element) { add(tombstone) }) // closed before the others
 	for _, l := range []*list.List{t.closedOrder, t.order} {
 		for e := l.Front(); e != nil; e = e.Next() {
 			add(e.Value)
