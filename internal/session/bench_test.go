@@ -141,6 +141,33 @@ func BenchmarkSweepRipe(b *testing.B) {
 	b.ReportMetric(float64(claimedHeld.Microseconds())/float64(rounds*n), "µs/held-claim")
 }
 
+// BenchmarkSweepNothingDue measures a sweep of max_open closed calls none of which is due: past
+// their grace, within idle_timeout. The sweep walks every closed call kept under the tracker's
+// lock, every LateGrace/2, and every push waits for it.
+func BenchmarkSweepNothingDue(b *testing.B) {
+	const n = 100_000
+	tr := NewTracker(Config{MaxSessions: n, IdleTimeout: time.Hour})
+	for i := range n {
+		var ch *Change
+		for _, p := range finishedCall(i) {
+			ch = tr.Apply(p)
+		}
+		tr.Claim(ch.Session.Key, []string{"call", "queue", "talk"})
+	}
+	ended := time.Date(2026, 11, 22, 8, 0, 20, 0, time.UTC) // finishedCall's end
+	if _, ripe := tr.Sweep(ended.Add(2*time.Minute), time.Minute); len(ripe) != n {
+		b.Fatalf("%d ripe, want %d", len(ripe), n)
+	}
+	for b.Loop() {
+		if timedOut, ripe := tr.Sweep(ended.Add(3*time.Minute), time.Minute); len(timedOut)+len(ripe) > 0 {
+			b.Fatalf("%d timed out, %d ripe: nothing is due", len(timedOut), len(ripe))
+		}
+	}
+	if tr.CheckClosed() != nil || tr.closedOrder.n != n {
+		b.Fatalf("%d kept, want %d: %v", tr.closedOrder.n, n, tr.CheckClosed())
+	}
+}
+
 // BenchmarkAgentDay reports what a push costs the tracker on an agent's day of n events
 // (UinCall agentstatus: no push ID, numbered by its place): the day grows with every push, and
 // a push should not cost in proportion to it.

@@ -39,6 +39,8 @@ func TestFrozenSessionsChangeNothing(t *testing.T) {
 					pa, pb := pushes[i], pushes[i]
 					ca, cb := a.Apply(&pa), b.Apply(&pb)
 					same(t, cb, ca, "push %d: change", i)
+					require.NoError(t, a.CheckClosed(), "push %d: frozen", i)
+					require.NoError(t, b.CheckClosed(), "push %d: decoded", i)
 					if ca != nil {
 						spans, _ := traces.Spans(ca.Session, pa.Arrival, grace, ca.EventKey)
 						keys := make([]string, 0, len(spans))
@@ -57,6 +59,7 @@ func TestFrozenSessionsChangeNothing(t *testing.T) {
 						tb, rb := b.Sweep(pb.Arrival, grace)
 						same(t, tb, ta, "push %d: timed out", i)
 						same(t, rb, ra, "push %d: ripe", i)
+						require.NoError(t, a.CheckClosed(), "push %d: swept, frozen", i)
 						// As the core does: the spans of the ripe calls, mostly claimed before (a
 						// frozen session answers those from its bytes), and a call's count once.
 						for j, s := range ra {
@@ -86,6 +89,7 @@ func TestFrozenSessionsChangeNothing(t *testing.T) {
 						}
 						a.EndCutShort(ca)
 						b.EndCutShort(cb)
+						require.NoError(t, a.CheckClosed(), "push %d: settled, frozen", i)
 						cut += len(ca.Sessions)
 					}
 				}

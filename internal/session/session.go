@@ -114,8 +114,10 @@ type Tracker struct {
 	idleTimeout time.Duration
 	sessions    map[Key]*list.Element // of *Session, open ones oldest first
 	order       *list.List
-	closed      map[Key]*list.Element // tombstones of closed sessions, for late and repeated pushes:
-	closedOrder *list.List            // *Session, or *frozen past the newest (frozen.go)
+	// closed are the tombstones of closed sessions, for late and repeated pushes: their slots in
+	// closedOrder, which holds a *Session, or a *frozen past the newest (frozen.go).
+	closed      map[Key]int32
+	closedOrder tombs
 	lastSweep   time.Time
 	// warm are the closed sessions last decoded, brief those just closed that hold nothing back
 	// (keepClosed): rings whose oldest is frozen when a newer one comes. An entry whose session
@@ -172,8 +174,7 @@ func NewTracker(cfg Config) *Tracker {
 		idleTimeout: cfg.IdleTimeout,
 		sessions:    map[Key]*list.Element{},
 		order:       list.New(),
-		closed:      map[Key]*list.Element{},
-		closedOrder: list.New(),
+		closed:      map[Key]int32{},
 		joined:      map[Key]Key{},
 		groups:      map[Key]Key{},
 		warm:        ring{size: warm},
@@ -263,6 +264,8 @@ func (t *Tracker) Apply(p *call.Push) *Change {
 		t.close(s, Ended, p.Arrival)
 	case s.Closure == Ended && !s.ended():
 		t.reopen(s) // a transfer's segment joined after the earlier segment's end
+	case s.Closure != Open:
+		t.closedOrder.touch(t.closed[s.Key]) // a late push: its Seen, for the sweep
 	}
 	s.copyTo(ch.Session)
 	return ch
@@ -315,8 +318,8 @@ func (t *Tracker) index(s *Session, p *call.Push) {
 
 // reopen moves a closed session back to the open ones.
 func (t *Tracker) reopen(s *Session) {
-	if e, ok := t.closed[s.Key]; ok {
-		t.closedOrder.Remove(e)
+	if i, ok := t.closed[s.Key]; ok {
+		t.closedOrder.remove(i)
 		delete(t.closed, s.Key)
 	}
 	t.uncut(s.Key)
@@ -324,8 +327,11 @@ func (t *Tracker) reopen(s *Session) {
 	t.sessions[s.Key] = t.order.PushBack(s)
 }
 
-// forget drops a closed session's tombstone (a *Session or *frozen) and what points at it.
-func (t *Tracker) forget(tombstone any) {
+// forget drops the tombstone of a closed session (a *Session or *frozen) in slot i, and what
+// points at it.
+func (t *Tracker) forget(i int32) {
+	tombstone := t.closedOrder.slots[i].session
+	t.closedOrder.remove(i)
 	var (
 		key      Key
 		group    string
@@ -359,7 +365,7 @@ func (t *Tracker) Claim(key Key, items []string) []string {
 	// An agent's day settles on claims (settle), so it is always looked at.
 	if f := t.frozenOf(key); f != nil && !key.IsAgent() {
 		if fresh, claimed, ok := f.claim(items); ok {
-			t.closed[key].Value = claimed
+			t.closedOrder.slots[t.closed[key]].session = claimed
 			return fresh
 		}
 	}
@@ -420,17 +426,17 @@ func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*S
 		t.close(s, TimedOut, now)
 		timedOut = append(timedOut, s.clone())
 	}
-	for e := t.closedOrder.Front(); e != nil; {
-		tombstone := e
-		e = e.Next()
-		seen, closed := timesOf(tombstone.Value)
+	for i, next := t.closedOrder.front(), int32(0); i != 0; i = next {
+		next = t.closedOrder.next(i)
+		seenAt, closedAt := t.closedOrder.times(i)
+		seen, closed := fromUnixNano(seenAt), fromUnixNano(closedAt)
 		settling := t.settling(closed, grace)
 		if settling && !closed.Add(grace).After(now) {
-			ripeCopies.add(tombstone.Value)
+			ripeCopies.add(t.closedOrder.slots[i].session)
 		}
 		// Forgotten only after a sweep that already returned it ripe, so its claims still hold.
 		if now.Sub(seen) >= t.idleTimeout && !settling {
-			t.forget(t.closedOrder.Remove(tombstone))
+			t.forget(i)
 		}
 	}
 	t.lastSweep = now
@@ -489,9 +495,9 @@ func (t *Tracker) Settling(grace time.Duration) []*Session {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var out []*Session
-	for e := t.closedOrder.Front(); e != nil; e = e.Next() {
-		if _, closed := timesOf(e.Value); t.settling(closed, grace) {
-			out = append(out, copyOf(e.Value))
+	for i := t.closedOrder.front(); i != 0; i = t.closedOrder.next(i) {
+		if _, closed := t.closedOrder.times(i); t.settling(fromUnixNano(closed), grace) {
+			out = append(out, copyOf(t.closedOrder.slots[i].session))
 		}
 	}
 	t.eachCut(func(tombstone any, _ *list.Element) { out = append(out, copyOf(tombstone)) }) // not settled yet
@@ -548,8 +554,8 @@ func (t *Tracker) frozenOf(key Key) *frozen {
 	if _, open := t.sessions[key]; open {
 		return nil
 	}
-	if e, ok := t.closed[key]; ok {
-		f, _ := e.Value.(*frozen)
+	if i, ok := t.closed[key]; ok {
+		f, _ := t.closedOrder.slots[i].session.(*frozen)
 		return f
 	}
 	return nil
@@ -559,13 +565,13 @@ func (t *Tracker) lookup(key Key) *Session {
 	if e, ok := t.sessions[key]; ok {
 		return e.Value.(*Session)
 	}
-	if e, ok := t.closed[key]; ok {
-		if f, isFrozen := e.Value.(*frozen); isFrozen {
-			s := f.thaw()
-			e.Value = s
-			t.keepWarm(s)
+	if i, ok := t.closed[key]; ok {
+		tomb := &t.closedOrder.slots[i]
+		if f, isFrozen := tomb.session.(*frozen); isFrozen {
+			tomb.session = f.thaw()
+			t.keepWarm(tomb.session.(*Session)) // adds no slot: tomb stays where it is
 		}
-		return e.Value.(*Session)
+		return tomb.session.(*Session)
 	}
 	return nil
 }
@@ -603,14 +609,14 @@ func (t *Tracker) keep(r *ring, s *Session) {
 	oldest := r.sessions[r.next]
 	r.sessions[r.next] = s
 	r.next = (r.next + 1) % len(r.sessions)
-	e, ok := t.closed[oldest.Key]
-	if !ok || e.Value != oldest {
+	i, ok := t.closed[oldest.Key]
+	if !ok || t.closedOrder.slots[i].session != oldest {
 		return // since frozen, reopened or forgotten
 	}
 	f, scratch, err := freeze(oldest, t.scratch)
 	t.scratch = scratch
 	if err == nil {
-		e.Value = f
+		t.closedOrder.slots[i].session = f
 	}
 }
 
@@ -621,14 +627,14 @@ func (t *Tracker) close(s *Session, why Closure, at time.Time) {
 		delete(t.sessions, s.Key)
 	}
 	s.Closure, s.Closed = why, at
-	t.closed[s.Key] = t.closedOrder.PushBack(s)
+	t.closed[s.Key] = t.closedOrder.pushBack(s)
 	t.keepClosed(s)
 	// Tombstones are bounded like open sessions. One that still holds something back for late
 	// pushes is not dropped unsettled: it waits, out of the bound, for the core to settle it.
-	for t.max > 0 && t.closedOrder.Len() > t.max {
-		e := t.closedOrder.Front()
-		t.closedOrder.Remove(e)
-		if key, ok := t.holdsBack(e.Value); ok {
+	for t.max > 0 && t.closedOrder.n > t.max {
+		i := t.closedOrder.front()
+		if key, ok := t.holdsBack(t.closedOrder.slots[i].session); ok {
+			t.closedOrder.unlink(i)
 			t.cut[key] = t.cutOrder.PushBack(key)
 			select {
 			case t.wake <- struct{}{}:
@@ -636,7 +642,7 @@ func (t *Tracker) close(s *Session, why Closure, at time.Time) {
 			}
 			continue
 		}
-		t.forget(e.Value)
+		t.forget(i)
 	}
 }
 
@@ -696,7 +702,7 @@ func (t *Tracker) TakeCutShort() Cut {
 // among them.
 func (t *Tracker) eachCut(f func(tombstone any, place *list.Element)) {
 	for ce := t.cutOrder.Front(); ce != nil; ce = ce.Next() {
-		f(t.closed[ce.Value.(Key)].Value, ce)
+		f(t.closedOrder.slots[t.closed[ce.Value.(Key)]].session, ce)
 	}
 }
 
@@ -707,9 +713,8 @@ func (t *Tracker) EndCutShort(settled Cut) {
 	defer t.mu.Unlock()
 	for i, s := range settled.Sessions {
 		if t.cut[s.Key] == settled.from[i] {
-			tombstone := t.closed[s.Key].Value
 			t.uncut(s.Key)
-			t.forget(tombstone)
+			t.forget(t.closed[s.Key])
 		}
 	}
 }
@@ -982,7 +987,7 @@ func (t *Tracker) Snapshot(key Key) (Snapshot, bool) {
 func (t *Tracker) Export() []Snapshot {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]Snapshot, 0, t.cutOrder.Len()+t.closedOrder.Len()+t.order.Len())
+	out := make([]Snapshot, 0, t.cutOrder.Len()+t.closedOrder.n+t.order.Len())
 	add := func(tombstone any) {
 		s, ok := tombstone.(*Session)
 		if !ok {
@@ -991,10 +996,11 @@ func (t *Tracker) Export() []Snapshot {
 		out = append(out, s.snapshot())
 	}
 	t.eachCut(func(tombstone any, _ *list.Element) { add(tombstone) }) // closed before the others
-	for _, l := range []*list.List{t.closedOrder, t.order} {
-		for e := l.Front(); e != nil; e = e.Next() {
-			add(e.Value)
-		}
+	for i := t.closedOrder.front(); i != 0; i = t.closedOrder.next(i) {
+		add(t.closedOrder.slots[i].session)
+	}
+	for e := t.order.Front(); e != nil; e = e.Next() {
+		add(e.Value)
 	}
 	return out
 }
@@ -1015,15 +1021,15 @@ func (t *Tracker) Restore(snaps []Snapshot) {
 			t.order.Remove(e)
 			delete(t.sessions, s.Key)
 		}
-		if e, ok := t.closed[s.Key]; ok {
-			t.closedOrder.Remove(e)
+		if i, ok := t.closed[s.Key]; ok {
+			t.closedOrder.remove(i)
 			delete(t.closed, s.Key)
 		}
 		t.uncut(s.Key)
 		if s.Closure == Open {
 			t.sessions[s.Key] = t.order.PushBack(&s)
 		} else {
-			t.closed[s.Key] = t.closedOrder.PushBack(&s)
+			t.closed[s.Key] = t.closedOrder.pushBack(&s)
 			t.keepClosed(&s)
 		}
 		for _, seg := range s.Segments[min(1, len(s.Segments)):] {
