@@ -102,6 +102,8 @@ type Core struct {
 	// taken (write) by a compaction: a snapshot never holds a mark whose observations are in
 	// no saved record, which a crash would turn into a count lost for good.
 	unsaved sync.RWMutex
+	// compacting orders the compactions (Compact).
+	compacting sync.Mutex
 
 	stop       chan struct{}
 	background sync.WaitGroup

@@ -61,6 +61,12 @@ type harness struct {
 
 func start(t *testing.T, modify func(*Config)) *harness {
 	t.Helper()
+	return startOn(t, componenttest.NewNopHost(), modify)
+}
+
+// startOn is start with the host's extensions (a storage).
+func startOn(t testing.TB, host component.Host, modify func(*Config)) *harness {
+	t.Helper()
 	cfg := DefaultConfig()
 	if modify != nil {
 		modify(&cfg)
@@ -80,7 +86,7 @@ func start(t *testing.T, modify func(*Config)) *harness {
 		Logs:      h.logs, Metrics: h.metrics, Traces: h.traces,
 		Now: func() time.Time { return h.now },
 	})
-	require.NoError(t, h.core.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, h.core.Start(context.Background(), host))
 	t.Cleanup(func() { assert.NoError(t, h.core.Shutdown(context.Background())) })
 	return h
 }

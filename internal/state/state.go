@@ -5,7 +5,8 @@
 // snapshot from time to time and at shutdown.
 //
 // A storage client only gets, sets and deletes keys, so the journal is numbered: "journal/<n>"
-// from "first" to "next", and "snapshot" holds everything before "first".
+// from "first" to "next", and "snapshot" holds everything before "first", its remembered pushes
+// and calls in parts: "snapshot/0", "snapshot/1"...
 package state
 
 import (
@@ -14,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -30,7 +32,14 @@ const (
 	keyFirst    = "journal.first"
 	keyNext     = "journal.next"
 	keyPrefix   = "journal/"
+	partPrefix  = "snapshot/"
 )
+
+// A snapshot's parts hold this many calls, or remembered pushes: a busy receiver's whole state
+// is hundreds of megabytes of JSON (355 MB for 100000 TCCC calls and 263000 pushes), which as one
+// value was held twice over while its buffer grew, and whose copies stopped every goroutine for
+// a tenth of a second at a time (the runtime cannot stop one in the middle of a copy).
+var partSessions, partKeys = 1000, 20000
 
 // Record is a change, or with everything in it, a snapshot.
 type Record struct {
@@ -46,6 +55,9 @@ type Record struct {
 	// Cumulative are the cumulative series' start time and values, in a snapshot: a restart
 	// continues them with every observation journaled after the snapshot.
 	Cumulative *metrics.Totals `json:"cumulative,omitempty"`
+	// Parts is how many keys hold the rest of a snapshot ("snapshot/<n>"), each a record of
+	// remembered pushes or calls: their lists follow the snapshot's own, in order.
+	Parts int `json:"parts,omitempty"`
 }
 
 // Empty reports whether the record holds nothing.
@@ -99,6 +111,7 @@ type Store struct {
 	client storage.Client
 	first  uint64 // the oldest journal record not folded into the snapshot
 	next   uint64 // the number of the next record
+	parts  int    // the snapshot's
 }
 
 // Open reads what was saved: the snapshot, then the journal in order.
@@ -112,10 +125,11 @@ func Open(ctx context.Context, client storage.Client) (*Store, []Record, error) 
 		return nil, nil, err
 	}
 	var out []Record
-	if rec, ok, err := s.read(ctx, keySnapshot); err != nil {
+	if rec, ok, err := s.readSnapshot(ctx); err != nil {
 		return nil, nil, err
 	} else if ok {
 		out = append(out, rec)
+		s.parts = rec.Parts
 	}
 	for n := s.first; n < s.next; n++ {
 		rec, ok, err := s.read(ctx, journalKey(n))
@@ -158,26 +172,67 @@ func (s *Store) Append(ctx context.Context, rec Record) error {
 	return nil
 }
 
-// Compact replaces the snapshot and every journal record before it with all, the whole state,
-// taken after the journal records it replaces.
-func (s *Store) Compact(ctx context.Context, all Record) error {
+// Mark returns where the journal is: the whole state taken now is what the records before the
+// mark make, and Compact(all, mark) replaces them with it.
+func (s *Store) Mark() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.next
+}
+
+// Compact replaces the snapshot and every journal record before mark with the whole state as it
+// was when Mark returned mark: all, with the calls of sessions after its own, written in parts.
+// Records appended since stay in the journal, after the new snapshot: the state is taken at the
+// mark, and encoded and written while changes go on. A mark before the snapshot's is a state
+// older than it, and changes nothing.
+func (s *Store) Compact(ctx context.Context, all Record, sessions session.Exported, mark uint64) error {
+	var ops []*storage.Operation
+	part := func(rec Record) error {
+		body, err := json.Marshal(rec)
+		if err == nil {
+			ops = append(ops, storage.SetOperation(partKey(len(ops)), body))
+		}
+		return err
+	}
+	for keys := range slices.Chunk(all.Dedup, partKeys) {
+		if err := part(Record{Dedup: keys}); err != nil {
+			return err
+		}
+	}
+	for calls := range slices.Chunk(all.Sessions, partSessions) {
+		if err := part(Record{Sessions: calls}); err != nil {
+			return err
+		}
+	}
+	for calls := range sessions.Parts(partSessions) {
+		if err := part(Record{Sessions: calls}); err != nil {
+			return err
+		}
+	}
+	all.Dedup, all.Sessions, all.Parts = nil, nil, len(ops)
 	body, err := json.Marshal(all)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ops := []*storage.Operation{
-		storage.SetOperation(keySnapshot, body),
-		storage.SetOperation(keyFirst, []byte(strconv.FormatUint(s.next, 10))),
+	if mark < s.first || mark > s.next {
+		return nil
 	}
-	for n := s.first; n < s.next; n++ {
+	ops = append(ops,
+		storage.SetOperation(keySnapshot, body),
+		storage.SetOperation(keyFirst, []byte(strconv.FormatUint(mark, 10))),
+	)
+	for n := all.Parts; n < s.parts; n++ {
+		ops = append(ops, storage.DeleteOperation(partKey(n))) // the older snapshot had more
+	}
+	for n := s.first; n < mark; n++ {
 		ops = append(ops, storage.DeleteOperation(journalKey(n)))
 	}
 	if err := s.client.Batch(ctx, ops...); err != nil {
 		return fmt.Errorf("compacting state: %w", err)
 	}
-	s.first = s.next
+	s.first, s.parts = mark, all.Parts
 	return nil
 }
 
@@ -185,6 +240,28 @@ func (s *Store) Compact(ctx context.Context, all Record) error {
 func (s *Store) Close(ctx context.Context) error { return s.client.Close(ctx) }
 
 func journalKey(n uint64) string { return keyPrefix + strconv.FormatUint(n, 10) }
+
+func partKey(n int) string { return partPrefix + strconv.Itoa(n) }
+
+// readSnapshot reads the snapshot, its parts joined to it.
+func (s *Store) readSnapshot(ctx context.Context) (Record, bool, error) {
+	rec, ok, err := s.read(ctx, keySnapshot)
+	if err != nil || !ok {
+		return rec, ok, err
+	}
+	for n := range rec.Parts {
+		part, ok, err := s.read(ctx, partKey(n))
+		if err != nil {
+			return Record{}, false, err
+		}
+		if !ok {
+			return Record{}, false, fmt.Errorf("state key %s is missing: the snapshot has %d parts", partKey(n), rec.Parts)
+		}
+		rec.Dedup = append(rec.Dedup, part.Dedup...)
+		rec.Sessions = append(rec.Sessions, part.Sessions...)
+	}
+	return rec, true, nil
+}
 
 func (s *Store) counter(ctx context.Context, key string) (uint64, error) {
 	v, err := s.client.Get(ctx, key)

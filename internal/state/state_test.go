@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -57,12 +58,14 @@ func TestJournalAndSnapshot(t *testing.T) {
 	assert.Equal(t, int64(0), got.Events[0].Details["multi_ring_count"])
 	assert.True(t, t0.Equal(got.Events[0].Time))
 
-	// Folded into a snapshot, with one more change after it.
+	// Folded into a snapshot of the state at the mark; a change appended while the snapshot was
+	// written stays in the journal after it.
 	all := Record{Dedup: first.Dedup, Sessions: second.Sessions}
-	require.NoError(t, store.Compact(ctx, all))
-	assert.Zero(t, store.Pending())
+	mark := store.Mark()
 	third := Record{Dedup: []dedup.Entry{{Key: "b", Done: dedup.Traces, Expires: t0.Add(time.Hour)}}}
 	require.NoError(t, store.Append(ctx, third))
+	require.NoError(t, store.Compact(ctx, all, session.Exported{}, mark))
+	assert.Equal(t, uint64(1), store.Pending())
 
 	reopened, saved, err := Open(ctx, client)
 	require.NoError(t, err)
@@ -75,6 +78,71 @@ func TestJournalAndSnapshot(t *testing.T) {
 		require.NoError(t, err)
 		assert.Nil(t, v, "%s was folded and deleted", k)
 	}
+
+	// A state older than the snapshot (an earlier mark) replaces nothing.
+	require.NoError(t, store.Compact(ctx, Record{Dedup: third.Dedup}, session.Exported{}, mark-1))
+	_, saved, err = Open(ctx, client)
+	require.NoError(t, err)
+	require.Len(t, saved, 2)
+	assert.Equal(t, all.Dedup, saved[0].Dedup, "the newer snapshot stays")
+}
+
+// A snapshot is written in parts, read back whole and in order; a smaller one deletes the parts
+// it no longer has, and a missing part is an error, not a state with calls left out.
+func TestSnapshotInParts(t *testing.T) {
+	defer func(s, k int) { partSessions, partKeys = s, k }(partSessions, partKeys)
+	partSessions, partKeys = 2, 3
+	ctx := context.Background()
+	client := storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), "")
+	store, _, err := Open(ctx, client)
+	require.NoError(t, err)
+
+	tr := session.NewTracker(session.Config{MaxSessions: 10, IdleTimeout: time.Hour, WarmClosed: 1})
+	var calls []session.Snapshot
+	for _, id := range []string{"1", "2", "3", "4", "5"} {
+		calls = append(calls, sess(id, session.Ended, "call"))
+	}
+	tr.Restore(calls) // all but the last closed one frozen: thawed a part at a time
+	var keys []dedup.Entry
+	for i := range 7 {
+		keys = append(keys, dedup.Entry{Key: fmt.Sprint("push-", i), Done: dedup.Logs, Expires: t0.Add(time.Hour)})
+	}
+	all := Record{Dedup: keys, Sessions: []session.Snapshot{sess("0", session.Open)}, Flushed: 4}
+	require.NoError(t, store.Compact(ctx, all, tr.Exporting(), store.Mark()))
+
+	parts := func() (n int) {
+		for i := range 20 {
+			if v, err := client.Get(ctx, fmt.Sprint("snapshot/", i)); err == nil && v != nil {
+				n = i + 1
+			}
+		}
+		return n
+	}
+	assert.Equal(t, 3+1+3, parts(), "7 keys in 3 parts, the record's own call in 1, 5 calls in 3")
+	_, saved, err := Open(ctx, client)
+	require.NoError(t, err)
+	require.Len(t, saved, 1)
+	assert.Equal(t, keys, saved[0].Dedup)
+	var ids []string
+	for _, s := range saved[0].Sessions {
+		ids = append(ids, s.Key.ID)
+	}
+	assert.Equal(t, []string{"0", "1", "2", "3", "4", "5"}, ids, "in order")
+	assert.Equal(t, []string{"call"}, saved[0].Sessions[3].Reported, "a frozen call thawed with its claims")
+	assert.Equal(t, uint64(4), saved[0].Flushed)
+
+	reopened, _, err := Open(ctx, client)
+	require.NoError(t, err)
+	require.NoError(t, reopened.Compact(ctx, Record{Dedup: keys[:1]}, session.Exported{}, reopened.Mark()))
+	assert.Equal(t, 1, parts(), "the parts of the larger snapshot are deleted")
+	_, saved, err = Open(ctx, client)
+	require.NoError(t, err)
+	assert.Equal(t, keys[:1], saved[0].Dedup)
+	assert.Empty(t, saved[0].Sessions)
+
+	require.NoError(t, client.Delete(ctx, "snapshot/0"))
+	_, _, err = Open(ctx, client)
+	assert.ErrorContains(t, err, "state key snapshot/0 is missing")
 }
 
 func TestUnreadableStateIsAnError(t *testing.T) {
@@ -120,7 +188,7 @@ func TestUnflushedObservationsSurviveCompaction(t *testing.T) {
 	assert.Equal(t, uint64(3), last)
 
 	// Compacted with what is unflushed, then flush 2 is marked after the snapshot.
-	require.NoError(t, store.Compact(ctx, Record{Metrics: batches, Flushed: 1}))
+	require.NoError(t, store.Compact(ctx, Record{Metrics: batches, Flushed: 1}, session.Exported{}, store.Mark()))
 	require.NoError(t, store.Append(ctx, Record{Flushed: 2}))
 	_, saved, err = Open(ctx, client)
 	require.NoError(t, err)
@@ -130,7 +198,7 @@ func TestUnflushedObservationsSurviveCompaction(t *testing.T) {
 	assert.Equal(t, uint64(3), last)
 
 	// Everything flushed and compacted: nothing to replay, and the numbering goes on after 7.
-	require.NoError(t, store.Compact(ctx, Record{Flushed: 7}))
+	require.NoError(t, store.Compact(ctx, Record{Flushed: 7}, session.Exported{}, store.Mark()))
 	_, saved, err = Open(ctx, client)
 	require.NoError(t, err)
 	batches, last = Unflushed(saved)
@@ -162,7 +230,7 @@ func TestCumulativeTotalsResumeWithEveryLaterObservation(t *testing.T) {
 	// Observations before the snapshot are in its totals; those after it count whether their
 	// flush was accepted (a delta mark may even be there) or not.
 	require.NoError(t, store.Append(ctx, Record{Metrics: []metrics.Batch{{Flush: 1, Observations: obs(call.KindVoicemail)}}}))
-	require.NoError(t, store.Compact(ctx, Record{Cumulative: totals}))
+	require.NoError(t, store.Compact(ctx, Record{Cumulative: totals}, session.Exported{}, store.Mark()))
 	require.NoError(t, store.Append(ctx, Record{Metrics: []metrics.Batch{{Flush: 2, Observations: obs(call.KindRecording)}}}))
 	require.NoError(t, store.Append(ctx, Record{Flushed: 2}))
 	require.NoError(t, store.Append(ctx, Record{Metrics: []metrics.Batch{{Flush: 3, Observations: obs(call.KindVoicemail)}}}))
@@ -177,7 +245,7 @@ func TestCumulativeTotalsResumeWithEveryLaterObservation(t *testing.T) {
 	// The next compaction folds them into the totals.
 	folded := *totals
 	folded.Series = []metrics.ResourceTotals{{Resource: res, Counters: []metrics.CounterTotal{{Metric: "callcenter.recordings", Value: 43}}}}
-	require.NoError(t, store.Compact(ctx, Record{Cumulative: &folded}))
+	require.NoError(t, store.Compact(ctx, Record{Cumulative: &folded}, session.Exported{}, store.Mark()))
 	_, saved, err = Open(ctx, client)
 	require.NoError(t, err)
 	got, after = Resumable(saved)
