@@ -51,11 +51,13 @@ $(DIST): $(OCB) $(SOURCES)
 ## bench: the callcenter receiver against the OTLP/HTTP receiver in one run of the distribution
 ## (cmd/callbench): pushes/s, p50/p99, CPU per 1000 pushes, RSS, and the ratios to OTLP.
 ## SOAK=10m instead sends half of the OTLP peak for that long into a small dedup.max_keys,
-## sampling RSS. Not part of `make test`: it measures, it asserts nothing.
+## sampling RSS. STORAGE=1 keeps the receiver's state in file_storage, as a crash-proof setup does.
+## Not part of `make test`: it measures, it asserts nothing.
 BENCH_TIME ?= 10s
 SOAK       ?=
+STORAGE    ?=
 bench: $(DIST)
-	$(GO) run ./cmd/callbench -collector $(DIST) -duration $(BENCH_TIME) $(if $(SOAK),-soak $(SOAK))
+	$(GO) run ./cmd/callbench -collector $(DIST) -duration $(BENCH_TIME) $(if $(SOAK),-soak $(SOAK)) $(if $(STORAGE),-storage)
 
 ## test: unit tests with the race detector, then the end-to-end tests through the built collector
 test: unit e2e

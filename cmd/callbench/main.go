@@ -53,12 +53,13 @@ func main() {
 	maxKeys := flag.Int("soak-max-keys", 50_000, "with -soak: the receiver's dedup.max_keys")
 	workdir := flag.String("workdir", "_build/bench", "where the config and the collector's output go")
 	profiles := flag.String("cpuprofile", "", "a directory: write the collector's CPU profile of each closed-loop phase there (pprof)")
+	durable := flag.Bool("storage", false, "give the callcenter receiver a file_storage extension (in the workdir, emptied first): every push journaled before its reply")
 	flag.Parse()
 
 	if err := os.MkdirAll(*workdir, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	b := &bench{collector: *collector, workdir: *workdir, duration: *duration, conns: *conns, profiles: *profiles}
+	b := &bench{collector: *collector, workdir: *workdir, duration: *duration, conns: *conns, profiles: *profiles, storage: *durable}
 	if b.profiles != "" {
 		if err := os.MkdirAll(b.profiles, 0o755); err != nil {
 			log.Fatal(err)
@@ -81,6 +82,7 @@ type bench struct {
 	duration  time.Duration
 	conns     int
 	profiles  string // where CPU profiles go; "" for none
+	storage   bool   // the callcenter receiver keeps its state in file_storage
 }
 
 // result is one phase against one endpoint.
@@ -315,10 +317,19 @@ func (b *bench) start(maxKeys int) (*collector, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := fmt.Sprintf(configTemplate, ports[0], ports[1], ports[2])
-	if maxKeys > 0 {
-		cfg = strings.Replace(cfg, "max_keys: 500000", fmt.Sprintf("max_keys: %d", maxKeys), 1)
+	storageDir := ""
+	if b.storage {
+		if storageDir, err = filepath.Abs(filepath.Join(b.workdir, "storage")); err != nil {
+			return nil, err
+		}
+		if err := os.RemoveAll(storageDir); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(storageDir, 0o755); err != nil {
+			return nil, err
+		}
 	}
+	cfg := config(ports, maxKeys, storageDir)
 	path := filepath.Join(b.workdir, "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		return nil, err
@@ -358,6 +369,22 @@ func (b *bench) start(maxKeys int) (*collector, error) {
 	}
 	c.stop()
 	return nil, errors.New("the collector did not answer on its health path within 10 s: see " + out.Name())
+}
+
+// config is the collector's config on the ports (callcenter, OTLP/HTTP, pprof), with the
+// receiver's dedup.max_keys when maxKeys is not 0, and its state in a file_storage extension in
+// storageDir when it is not "".
+func config(ports []int, maxKeys int, storageDir string) string {
+	cfg := fmt.Sprintf(configTemplate, ports[0], ports[1], ports[2])
+	if maxKeys > 0 {
+		cfg = strings.Replace(cfg, "max_keys: 500000", fmt.Sprintf("max_keys: %d", maxKeys), 1)
+	}
+	if storageDir != "" {
+		cfg = strings.Replace(cfg, "    dedup:\n", "    storage: file_storage\n    dedup:\n", 1)
+		cfg = strings.Replace(cfg, "extensions:\n", fmt.Sprintf("extensions:\n  file_storage:\n    directory: %s\n", storageDir), 1)
+		cfg = strings.Replace(cfg, "extensions: [pprof]", "extensions: [pprof, file_storage]", 1)
+	}
+	return cfg
 }
 
 func (c *collector) stop() {
