@@ -94,8 +94,9 @@ type Core struct {
 	aggregator *metrics.Aggregator // nil without a metrics pipeline
 
 	store *state.Store // nil without a storage extension
-	// saving orders what is saved as it happened: a change is read and appended, or the whole
-	// state exported and compacted, as one step.
+	// saving orders what is saved as it happened: a change is read and put in the journal's
+	// order (its write is waited for after), or the whole state taken for a compaction, as one
+	// step.
 	saving sync.Mutex
 	// unsaved is held (read) by each push and sweep from its first change in memory (a dedup
 	// mark, a "counted" claim) until that change and its metric observations are saved, and

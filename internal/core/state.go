@@ -106,19 +106,21 @@ func (c *Core) save(ctx context.Context, entries []dedup.Entry, sessions []*sess
 		}
 		return
 	}
+	// The change is read and put in the journal's order as one step; its write is waited for
+	// after, so that the changes of pushes waiting meanwhile are written together.
 	c.saving.Lock()
-	defer c.saving.Unlock()
 	rec := state.Record{Dedup: entries, Sessions: c.snapshots(sessions)}
-	var err error
+	var written func() error
 	if len(observations) > 0 {
-		err = c.aggregator.AddJournaled(observations, func(b metrics.Batch) error {
+		written = c.aggregator.AddWhenJournaled(observations, func(b metrics.Batch) func() error {
 			rec.Metrics = []metrics.Batch{b}
-			return c.store.Append(ctx, rec)
+			return c.store.Enqueue(ctx, rec)
 		})
 	} else {
-		err = c.store.Append(ctx, rec)
+		written = c.store.Enqueue(ctx, rec)
 	}
-	if err != nil {
+	c.saving.Unlock()
+	if err := written(); err != nil {
 		c.logger.Warn("State not saved", zap.Error(err))
 	}
 }

@@ -123,6 +123,11 @@ type Aggregator struct {
 	// since cumulative series keep their totals instead (see Totals).
 	next, flushed uint64
 	unflushed     []Batch
+	// writing counts the batches journaled under a flush number and not yet counted
+	// (AddWhenJournaled); a flush waits for them (flushing), and new ones wait for the flush.
+	writing  int
+	flushing bool
+	counted  *sync.Cond
 }
 
 // New returns an aggregator whose series start at start.
@@ -133,7 +138,7 @@ func New(s Settings, start time.Time) *Aggregator {
 	if s.PerAgent {
 		s.Builder = withAgentAttribute(s.Builder)
 	}
-	return &Aggregator{
+	a := &Aggregator{
 		settings: s,
 		mb:       metadata.NewMetricsBuilder(s.Builder, s.Receiver),
 		start:    start,
@@ -141,6 +146,8 @@ func New(s Settings, start time.Time) *Aggregator {
 		liveSeen: map[attrs.Resource]map[liveSeries]bool{},
 		next:     1,
 	}
+	a.counted = sync.NewCond(&a.mu)
+	return a
 }
 
 // withAgentAttribute turns on the opt-in agent attribute of the generated sums that have it.
@@ -280,6 +287,13 @@ func agentOf(c *call.Call) string {
 func (a *Aggregator) Flush(now time.Time) (pmetric.Metrics, Pending) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	// The batches journaled under this flush's number are counted first: it sends them.
+	a.flushing = true
+	for a.writing > 0 {
+		a.counted.Wait()
+	}
+	a.flushing = false
+	defer a.counted.Broadcast() // to the batches waiting for the flush
 	var open map[attrs.Resource]int
 	if a.settings.OpenByRoot != nil {
 		open = a.settings.OpenByRoot()

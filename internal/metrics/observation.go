@@ -84,18 +84,41 @@ func (a *Aggregator) Add(obs ...Observation) {
 // journal error is returned and the observations are counted all the same: they are in memory,
 // and only a crash before the next flush (delta) or compaction (cumulative) would lose them.
 func (a *Aggregator) AddJournaled(obs []Observation, journal func(Batch) error) error {
+	return a.AddWhenJournaled(obs, func(b Batch) func() error {
+		err := journal(b)
+		return func() error { return err }
+	})()
+}
+
+// AddWhenJournaled is AddJournaled in two steps, so that a journal can write the changes of
+// several pushes at once: enqueue puts the batch in the journal's order, and returns what waits
+// for it to be written; done waits, then counts the observations. A flush that comes between the
+// two waits for done, since the batch names it as the flush that sends them; batches enqueued
+// while it waits wait for it. done must be called, once.
+func (a *Aggregator) AddWhenJournaled(obs []Observation, enqueue func(Batch) (wait func() error)) (done func() error) {
 	if len(obs) == 0 {
-		return nil
+		return func() error { return nil }
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	b := Batch{Flush: a.next, Observations: obs}
-	err := journal(b)
-	if err == nil && a.settings.Delta {
-		a.unflushed = append(a.unflushed, b)
+	for a.flushing {
+		a.counted.Wait()
 	}
-	a.count(obs)
-	return err
+	b := Batch{Flush: a.next, Observations: obs}
+	wait := enqueue(b)
+	a.writing++
+	a.mu.Unlock()
+	return func() error {
+		err := wait()
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.writing--
+		if err == nil && a.settings.Delta {
+			a.unflushed = append(a.unflushed, b)
+		}
+		a.count(obs)
+		a.counted.Broadcast()
+		return err
+	}
 }
 
 func (a *Aggregator) count(obs []Observation) {

@@ -3,11 +3,13 @@ package metrics
 import (
 	"encoding/json"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
 
@@ -100,6 +102,60 @@ func TestFlushNumbersDecideWhatIsReplayed(t *testing.T) {
 	unflushed, _ = a.Unflushed()
 	assert.Empty(t, unflushed)
 	assert.False(t, a.Flushed(third.Number()), "nothing left: no mark to save")
+}
+
+// A flush that comes while a batch journaled under its number is being written waits for it to
+// be counted, since the batch says that flush sends it; a batch enqueued meanwhile waits for the
+// flush, and goes to the next one.
+func TestAFlushWaitsForTheBatchesBeingWritten(t *testing.T) {
+	a := newAggregator(t, func(s *Settings) { s.Delta = true })
+	day := aDay()
+	release := make(chan struct{})
+	var numbers []uint64
+	first := a.AddWhenJournaled(day[:1], func(b Batch) func() error {
+		numbers = append(numbers, b.Flush)
+		return func() error { <-release; return nil }
+	})
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- first() }()
+
+	type flushed struct {
+		md pmetric.Metrics
+		p  Pending
+	}
+	flushes := make(chan flushed, 1)
+	go func() {
+		md, p := a.Flush(t0.Add(time.Minute))
+		flushes <- flushed{md, p}
+	}()
+	for waiting := false; !waiting; {
+		a.mu.Lock()
+		waiting = a.flushing
+		a.mu.Unlock()
+		select {
+		case f := <-flushes:
+			require.Fail(t, "the flush did not wait for the batch being written", "flush %d", f.p.Number())
+		default:
+			runtime.Gosched()
+		}
+	}
+	secondDone := make(chan error, 1)
+	go func() {
+		secondDone <- a.AddWhenJournaled(day[1:2], func(b Batch) func() error {
+			numbers = append(numbers, b.Flush)
+			return func() error { return nil }
+		})()
+	}()
+	close(release)
+	require.NoError(t, <-firstDone)
+	f := <-flushes
+	require.NoError(t, <-secondDone)
+	assert.Equal(t, uint64(1), f.p.Number())
+	assert.Equal(t, int64(1), find(t, f.md, "callcenter.calls").Sum().DataPoints().At(0).IntValue(),
+		"the first flush sends the batch journaled under its number")
+	assert.Equal(t, []uint64{1, 2}, numbers, "the batch enqueued during the flush names the next one")
+	md, _ := a.Flush(t0.Add(2 * time.Minute))
+	assert.Equal(t, int64(1), find(t, md, "callcenter.calls").Sum().DataPoints().At(0).IntValue())
 }
 
 func TestReplayNumbersAfterThePreviousRun(t *testing.T) {

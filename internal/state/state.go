@@ -112,6 +112,18 @@ type Store struct {
 	first  uint64 // the oldest journal record not folded into the snapshot
 	next   uint64 // the number of the next record
 	parts  int    // the snapshot's
+	// waiting are the changes enqueued while a write was under way, to be written together by
+	// the next one; writing is whether one is under way (Enqueue).
+	waiting []*change
+	writing bool
+}
+
+// change is a journal record waiting to be written.
+type change struct {
+	n    uint64
+	body []byte
+	done chan error    // the write's outcome
+	lead chan struct{} // this change's waiter writes the next group
 }
 
 // Open reads what was saved: the snapshot, then the journal in order.
@@ -150,26 +162,73 @@ func (s *Store) Pending() uint64 {
 	return s.next - s.first
 }
 
-// Append saves a change.
+// Append saves a change: Enqueue, and wait.
 func (s *Store) Append(ctx context.Context, rec Record) error {
+	return s.Enqueue(ctx, rec)()
+}
+
+// Enqueue puts a change next in the journal and returns what waits for it to be written. The
+// changes enqueued while a write is under way are written together by the next one, in one
+// storage batch: with file_storage each batch is a bbolt transaction, about 60 µs of CPU a TCCC
+// push, which each push paid alone and waited in line for. The first change waiting writes the
+// group when its wait is called: wait must be called, once.
+func (s *Store) Enqueue(ctx context.Context, rec Record) (wait func() error) {
 	if rec.Empty() {
-		return nil
+		return func() error { return nil }
 	}
 	body, err := json.Marshal(rec)
 	if err != nil {
-		return err
+		return func() error { return err }
+	}
+	c := &change{body: body, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	s.mu.Lock()
+	c.n = s.next
+	s.next++
+	s.waiting = append(s.waiting, c)
+	if !s.writing {
+		s.writing = true
+		c.lead <- struct{}{}
+	}
+	s.mu.Unlock()
+	ctx = context.WithoutCancel(ctx) // the group's write is not its first waiter's alone
+	return func() error {
+		select {
+		case err := <-c.done:
+			return err
+		case <-c.lead:
+			s.write(ctx)
+			return <-c.done
+		}
+	}
+}
+
+// write writes every change waiting in one batch, in order, then hands the writing on to the
+// first change enqueued meanwhile. A failed batch leaves its numbers unused: the journal is read
+// from first to next, skipping what is missing.
+func (s *Store) write(ctx context.Context) {
+	s.mu.Lock()
+	group := s.waiting
+	s.waiting = nil
+	s.mu.Unlock()
+	ops := make([]*storage.Operation, 0, len(group)+1)
+	for _, c := range group {
+		ops = append(ops, storage.SetOperation(journalKey(c.n), c.body))
+	}
+	ops = append(ops, storage.SetOperation(keyNext, []byte(strconv.FormatUint(group[len(group)-1].n+1, 10))))
+	err := s.client.Batch(ctx, ops...)
+	if err != nil {
+		err = fmt.Errorf("saving state: %w", err)
+	}
+	for _, c := range group {
+		c.done <- err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err = s.client.Batch(ctx,
-		storage.SetOperation(journalKey(s.next), body),
-		storage.SetOperation(keyNext, []byte(strconv.FormatUint(s.next+1, 10))),
-	)
-	if err != nil {
-		return fmt.Errorf("saving state: %w", err)
+	if len(s.waiting) > 0 {
+		s.waiting[0].lead <- struct{}{}
+	} else {
+		s.writing = false
 	}
-	s.next++
-	return nil
 }
 
 // Mark returns where the journal is: the whole state taken now is what the records before the

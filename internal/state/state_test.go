@@ -2,13 +2,18 @@ package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 
@@ -143,6 +148,78 @@ func TestSnapshotInParts(t *testing.T) {
 	require.NoError(t, client.Delete(ctx, "snapshot/0"))
 	_, _, err = Open(ctx, client)
 	assert.ErrorContains(t, err, "state key snapshot/0 is missing")
+}
+
+// gatedClient holds the first journal write until released, and counts the batches; it fails the
+// batches it is told to.
+type gatedClient struct {
+	storage.Client
+	writing chan struct{} // a write is held
+	release chan struct{}
+	held    atomic.Bool
+	batches atomic.Int32
+	fail    atomic.Bool
+}
+
+func (c *gatedClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	if slices.ContainsFunc(ops, func(op *storage.Operation) bool { return strings.HasPrefix(op.Key, "journal/") }) {
+		c.batches.Add(1)
+		if c.held.CompareAndSwap(false, true) {
+			c.writing <- struct{}{}
+			<-c.release
+		}
+		if c.fail.Load() {
+			return errors.New("disk full")
+		}
+	}
+	return c.Client.Batch(ctx, ops...)
+}
+
+// The changes enqueued while a write is under way are written together by the next write, in
+// the order they were enqueued; a failed write fails each of its changes, and the journal goes on.
+func TestChangesWaitingAreWrittenTogether(t *testing.T) {
+	ctx := context.Background()
+	client := &gatedClient{
+		Client:  storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), ""),
+		writing: make(chan struct{}, 1), release: make(chan struct{}),
+	}
+	store, _, err := Open(ctx, client)
+	require.NoError(t, err)
+	change := func(i int) Record {
+		return Record{Dedup: []dedup.Entry{{Key: fmt.Sprint("push-", i), Done: dedup.Logs, Expires: t0.Add(time.Hour)}}}
+	}
+	first := store.Enqueue(ctx, change(0))
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- first() }()
+	<-client.writing // the first change's write is under way
+	var waits []func() error
+	for i := 1; i < 10; i++ {
+		waits = append(waits, store.Enqueue(ctx, change(i)))
+	}
+	errs := make(chan error, len(waits))
+	for _, wait := range waits {
+		go func() { errs <- wait() }()
+	}
+	close(client.release)
+	require.NoError(t, <-firstDone)
+	for range waits {
+		require.NoError(t, <-errs)
+	}
+	assert.Equal(t, int32(2), client.batches.Load(), "the first change, then the nine that waited")
+
+	client.fail.Store(true)
+	require.ErrorContains(t, store.Append(ctx, change(10)), "disk full")
+	client.fail.Store(false)
+	require.NoError(t, store.Append(ctx, change(11)))
+
+	_, saved, err := Open(ctx, client)
+	require.NoError(t, err)
+	var keys []string
+	for _, rec := range saved {
+		keys = append(keys, rec.Dedup[0].Key)
+	}
+	assert.Equal(t, []string{"push-0", "push-1", "push-2", "push-3", "push-4", "push-5", "push-6", "push-7", "push-8", "push-9", "push-11"}, keys,
+		"in order; the failed change is not there")
 }
 
 func TestUnreadableStateIsAnError(t *testing.T) {
