@@ -112,7 +112,7 @@ func (c *Core) save(ctx context.Context, entries []dedup.Entry, sessions []*sess
 	rec := state.Record{Dedup: entries, Sessions: c.snapshots(sessions)}
 	var written func() error
 	if len(observations) > 0 {
-		written = c.aggregator.AddWhenJournaled(observations, func(b metrics.Batch) func() error {
+		written = c.aggregator.AddJournaled(observations, func(b metrics.Batch) func() error {
 			rec.Metrics = []metrics.Batch{b}
 			return c.store.Enqueue(ctx, rec)
 		})

@@ -124,7 +124,7 @@ type Aggregator struct {
 	next, flushed uint64
 	unflushed     []Batch
 	// writing counts the batches journaled under a flush number and not yet counted
-	// (AddWhenJournaled); a flush waits for them (flushing), and new ones wait for the flush.
+	// (AddJournaled); a flush waits for them (flushing), and new ones wait for the flush.
 	writing  int
 	flushing bool
 	counted  *sync.Cond

@@ -77,25 +77,17 @@ func (a *Aggregator) Add(obs ...Observation) {
 	a.count(obs)
 }
 
-// AddJournaled counts observations once journal has saved them as the batch it is given. No
-// flush comes in between, so the batch names the flush that sends them: with delta series, a
-// restart replays them unless a later Flushed mark says that flush, or a later one, was
-// accepted; cumulative series count every batch journaled after their saved totals again. A
-// journal error is returned and the observations are counted all the same: they are in memory,
-// and only a crash before the next flush (delta) or compaction (cumulative) would lose them.
-func (a *Aggregator) AddJournaled(obs []Observation, journal func(Batch) error) error {
-	return a.AddWhenJournaled(obs, func(b Batch) func() error {
-		err := journal(b)
-		return func() error { return err }
-	})()
-}
-
-// AddWhenJournaled is AddJournaled in two steps, so that a journal can write the changes of
-// several pushes at once: enqueue puts the batch in the journal's order, and returns what waits
-// for it to be written; done waits, then counts the observations. A flush that comes between the
-// two waits for done, since the batch names it as the flush that sends them; batches enqueued
-// while it waits wait for it. done must be called, once.
-func (a *Aggregator) AddWhenJournaled(obs []Observation, enqueue func(Batch) (wait func() error)) (done func() error) {
+// AddJournaled counts observations once the journal has saved them as the batch it is given,
+// in two steps, so that a journal can write the changes of several pushes at once: enqueue puts
+// the batch in the journal's order and returns what waits for it to be written; done waits, then
+// counts. A flush that comes between the two waits for done, and batches enqueued while it
+// waits wait for it: the batch names the flush that sends them. With delta series, a restart
+// replays them unless a later Flushed mark says that flush, or a later one, was accepted;
+// cumulative series count every batch journaled after their saved totals again. A journal error
+// is returned and the observations are counted all the same: they are in memory, and only a
+// crash before the next flush (delta) or compaction (cumulative) would lose them. done must be
+// called, once.
+func (a *Aggregator) AddJournaled(obs []Observation, enqueue func(Batch) (wait func() error)) (done func() error) {
 	if len(obs) == 0 {
 		return func() error { return nil }
 	}

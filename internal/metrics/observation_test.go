@@ -17,6 +17,14 @@ import (
 	"github.com/otelcallcenter/callcenterreceiver/internal/call"
 )
 
+// journalNow is AddJournaled with a journal that writes the batch as it is enqueued.
+func journalNow(a *Aggregator, obs []Observation, journal func(Batch) error) error {
+	return a.AddJournaled(obs, func(b Batch) func() error {
+		err := journal(b)
+		return func() error { return err }
+	})()
+}
+
 // aDay is calls of every kind the counting rules tell apart, with a recording and events.
 func aDay() []Observation {
 	abandon := &call.Call{Direction: call.DirectionInbound, EndStatus: call.StatusAbandonedQueue, Queue: call.Queue{ID: "7"}}
@@ -45,7 +53,7 @@ func TestReplayCountsAsTheOriginal(t *testing.T) {
 		original := newAggregator(t, func(s *Settings) { s.Delta, s.PerAgent = delta, true })
 		var journal [][]byte
 		for _, o := range aDay() {
-			require.NoError(t, original.AddJournaled([]Observation{o}, func(b Batch) error {
+			require.NoError(t, journalNow(original, []Observation{o}, func(b Batch) error {
 				body, err := json.Marshal(b)
 				journal = append(journal, body)
 				return err
@@ -84,9 +92,9 @@ func TestFlushNumbersDecideWhatIsReplayed(t *testing.T) {
 	var saved []Batch
 	journal := func(b Batch) error { saved = append(saved, b); return nil }
 	day := aDay()
-	require.NoError(t, a.AddJournaled(day[:2], journal))
+	require.NoError(t, journalNow(a, day[:2], journal))
 	_, first := a.Flush(t0.Add(time.Minute))
-	require.NoError(t, a.AddJournaled(day[2:3], journal)) // while the first flush is on its way
+	require.NoError(t, journalNow(a, day[2:3], journal)) // while the first flush is on its way
 	assert.Equal(t, []uint64{1, 2}, []uint64{saved[0].Flush, saved[1].Flush}, "each batch names the flush that sends it")
 
 	assert.True(t, a.Flushed(first.Number()), "the first flush sent the first batch: worth a mark")
@@ -112,7 +120,7 @@ func TestAFlushWaitsForTheBatchesBeingWritten(t *testing.T) {
 	day := aDay()
 	release := make(chan struct{})
 	var numbers []uint64
-	first := a.AddWhenJournaled(day[:1], func(b Batch) func() error {
+	first := a.AddJournaled(day[:1], func(b Batch) func() error {
 		numbers = append(numbers, b.Flush)
 		return func() error { <-release; return nil }
 	})
@@ -141,7 +149,7 @@ func TestAFlushWaitsForTheBatchesBeingWritten(t *testing.T) {
 	}
 	secondDone := make(chan error, 1)
 	go func() {
-		secondDone <- a.AddWhenJournaled(day[1:2], func(b Batch) func() error {
+		secondDone <- a.AddJournaled(day[1:2], func(b Batch) func() error {
 			numbers = append(numbers, b.Flush)
 			return func() error { return nil }
 		})()
@@ -174,7 +182,7 @@ func TestReplayNumbersAfterThePreviousRun(t *testing.T) {
 
 func TestJournalErrorStillCounts(t *testing.T) {
 	a := newAggregator(t, nil)
-	err := a.AddJournaled(aDay()[:1], func(Batch) error { return errors.New("disk full") })
+	err := journalNow(a, aDay()[:1], func(Batch) error { return errors.New("disk full") })
 	require.ErrorContains(t, err, "disk full")
 	md, _ := a.Flush(t0.Add(time.Minute))
 	assert.Equal(t, int64(1), find(t, md, "callcenter.calls").Sum().DataPoints().At(0).IntValue(), "counted in memory")

@@ -29,12 +29,12 @@ func TestResumeContinuesTheSeries(t *testing.T) {
 	original := newAggregator(t, func(s *Settings) { s.PerAgent = true })
 	var journaled []Batch
 	journal := func(b Batch) error { journaled = append(journaled, b); return nil }
-	require.NoError(t, original.AddJournaled(day[:4], journal))
+	require.NoError(t, journalNow(original, day[:4], journal))
 	original.Flush(t0.Add(time.Minute))
 	totals := saveAndLoad(t, original.Totals()) // a compaction: the journal so far is folded
 	journaled = nil
 	for _, o := range day[4:] {
-		require.NoError(t, original.AddJournaled([]Observation{o}, journal))
+		require.NoError(t, journalNow(original, []Observation{o}, journal))
 	}
 
 	// The next run starts later and resumes what was saved.
@@ -123,7 +123,7 @@ func TestResumeDropsHistogramsTurnedOff(t *testing.T) {
 // no mark; their totals make a restart exact whatever was exported.
 func TestCumulativeNeedsNoFlushMarks(t *testing.T) {
 	a := newAggregator(t, nil)
-	require.NoError(t, a.AddJournaled(aDay()[:2], func(Batch) error { return nil }))
+	require.NoError(t, journalNow(a, aDay()[:2], func(Batch) error { return nil }))
 	_, p := a.Flush(t0.Add(time.Minute))
 	assert.False(t, a.Flushed(p.Number()))
 	unflushed, _ := a.Unflushed()
