@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -240,6 +241,46 @@ func TestJournalGrowthPerPush(t *testing.T) {
 	require.Equal(t, pushes+1, n)
 	t.Logf("journal growth per TCCC recording notice: %d bytes, of which metric observations %d", withRecording-total, recordingObservations-observations)
 	assert.Less(t, recordingObservations-observations, 100)
+}
+
+// An agent's day is journaled a push at a time: a push's change holds its event, not the day
+// again (every push to a day of thousands of status changes wrote all of them), and a restart
+// goes on with the day where the journal left it.
+func TestAnAgentsDayIsJournaledAPushAtATime(t *testing.T) {
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	disk := &crashableStorage{data: map[string][]byte{}}
+	first := startCounting(t, disk, core.TemporalityCumulative, now)
+	status := fixture(t, "uincall/agent-login-agentstatus.json") // each one a new event of the day
+	const pushes = 300
+	var sizes []int
+	for range pushes {
+		require.Equal(t, http.StatusOK, post(t, first.url+"/uincall", "application/json", status).status)
+		sizes = append(sizes, newestJournalRecord(disk))
+	}
+	t.Logf("journal record of the day's second push: %d bytes; of its %dth: %d bytes", sizes[1], pushes, sizes[pushes-1])
+	assert.Less(t, sizes[pushes-1], sizes[1]+100, "the last push writes what it added, not the day")
+
+	second := startCounting(t, disk.crash(), core.TemporalityCumulative, now)
+	require.Equal(t, http.StatusOK, post(t, first.url+"/uincall", "application/json", status).status)
+	require.Equal(t, http.StatusOK, post(t, second.url+"/uincall", "application/json", status).status)
+	want, got := logRecords(first.logs), logRecords(second.logs)
+	require.Len(t, want, pushes+1)
+	require.Len(t, got, 1)
+	assert.Equal(t, want[pushes].Attributes().AsRaw(), got[0].Attributes().AsRaw(),
+		"after the restart, the day goes on from its last event: the same record, the same uid")
+}
+
+// newestJournalRecord is the size of the journal record written last.
+func newestJournalRecord(disk *crashableStorage) int {
+	disk.mu.Lock()
+	defer disk.mu.Unlock()
+	newest, size := -1, 0
+	for key, value := range disk.data {
+		if n, err := strconv.Atoi(strings.TrimPrefix(key, "journal/")); err == nil && n > newest {
+			newest, size = n, len(value)
+		}
+	}
+	return size
 }
 
 // journalSize adds up the journal records on the disk: their bytes, and the bytes of their

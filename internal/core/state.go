@@ -122,6 +122,13 @@ func (c *Core) save(ctx context.Context, entries []dedup.Entry, sessions []*sess
 	c.saving.Unlock()
 	if err := written(); err != nil {
 		c.logger.Warn("State not saved", zap.Error(err))
+		// The journal lacks what this change added to its sessions: their next changes are
+		// whole. (One taken meanwhile lacks it too, until then.)
+		keys := make([]session.Key, len(rec.Sessions))
+		for i, snap := range rec.Sessions {
+			keys[i] = snap.Key
+		}
+		c.sessions.Unjournal(keys)
 	}
 }
 
@@ -140,12 +147,12 @@ func (c *Core) markFlushed(number uint64) {
 	}
 }
 
-// snapshots are the current states of sessions, for saving; those forgotten meanwhile are left
-// out.
+// snapshots are the changes of sessions for the journal (session.Tracker.Journal); those
+// forgotten meanwhile are left out.
 func (c *Core) snapshots(sessions []*session.Session) []session.Snapshot {
 	var out []session.Snapshot
 	for _, s := range sessions {
-		if snap, ok := c.sessions.Snapshot(s.Key); ok {
+		if snap, ok := c.sessions.Journal(s.Key); ok {
 			out = append(out, snap)
 		}
 	}

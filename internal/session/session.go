@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"container/list"
 	"iter"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,6 +76,12 @@ type Session struct {
 	// no end of the call, so that a push to an agent's day of thousands of events looks at its
 	// own event, not at the day (BenchmarkAgentDay). 0 knows nothing, and is always right.
 	ordered, endless int
+	// journaled counts the leading events the state's journal holds for the session, and
+	// claimedSince the items reported since its last change (Journal): a change of an agent's
+	// day writes what the push added, not the day. 0 writes the whole session, and is always
+	// right.
+	journaled    int
+	claimedSince []string
 }
 
 // StateSpanKey is the key of the span of an agent's state that an event of the agent's timeline
@@ -386,6 +393,9 @@ func (t *Tracker) Claim(key Key, items []string) []string {
 			continue
 		}
 		s.reported[it] = true
+		if s.journaled > 0 {
+			s.claimedSince = append(s.claimedSince, it)
+		}
 		if len(fresh) < len(items) {
 			fresh = append(fresh, it)
 		}
@@ -405,6 +415,7 @@ func (t *Tracker) Release(key Key, items []string) {
 			delete(s.reported, it)
 		}
 		s.settled = 0 // counted again on the next claim
+		s.unjournal() // the journal cannot take items back: the next change is whole
 	}
 }
 
@@ -779,6 +790,7 @@ func (s *Session) addEvent(ev Event) (appended bool) {
 		evs = slices.Clone(evs)
 		sortEvents(evs)
 		s.ordered = 0
+		s.unjournal() // the events the journal holds moved
 	}
 	s.Events = evs
 	s.endless = 0
@@ -880,6 +892,7 @@ func (s *Session) copyTo(c *Session) {
 	c.Events = slices.Clip(s.Events)
 	c.Segments = slices.Clone(s.Segments)
 	c.reported = nil
+	c.claimedSince = nil
 }
 
 // rank orders events that carry no time of their own (UinCall's), by where they fall in a call.
@@ -963,6 +976,10 @@ func (s *Session) latestBefore(from int) time.Time {
 type Snapshot struct {
 	Session
 	Reported []string `json:"reported,omitempty"`
+	// From, when not 0, makes the snapshot a change to the one before it in the journal: Events
+	// are the session's from this index on, the earlier ones being those it holds, and Reported
+	// are added to its reported items.
+	From int `json:"from,omitempty"`
 }
 
 func (s *Session) snapshot() Snapshot {
@@ -974,14 +991,42 @@ func (s *Session) snapshot() Snapshot {
 	return snap
 }
 
-// Snapshot returns the persisted form of a session, open or closed.
-func (t *Tracker) Snapshot(key Key) (Snapshot, bool) {
+// unjournal makes the session's next change whole.
+func (s *Session) unjournal() {
+	s.journaled = 0
+	s.claimedSince = nil
+}
+
+// Journal returns the session's change for the state's journal, open or closed: the session
+// whole, or, once the journal holds it, what changed since its previous change.
+func (t *Tracker) Journal(key Key) (Snapshot, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if s := t.lookup(key); s != nil {
-		return s.snapshot(), true
+	s := t.lookup(key)
+	if s == nil {
+		return Snapshot{}, false
 	}
-	return Snapshot{}, false
+	var snap Snapshot
+	if s.journaled == 0 {
+		snap = s.snapshot()
+	} else {
+		snap = Snapshot{Session: *s.clone(), Reported: s.claimedSince, From: s.journaled}
+		snap.Events = snap.Events[s.journaled:]
+		slices.Sort(snap.Reported)
+	}
+	s.journaled, s.claimedSince = len(s.Events), nil
+	return snap, true
+}
+
+// Unjournal makes the next change of each session whole: the write of a change of theirs failed.
+func (t *Tracker) Unjournal(keys []Key) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, key := range keys {
+		if s := t.lookup(key); s != nil {
+			s.unjournal()
+		}
+	}
 }
 
 // Export returns every session the tracker holds, open and closed, oldest first.
@@ -1052,9 +1097,19 @@ func (t *Tracker) Restore(snaps []Snapshot) {
 		s := snap.Session
 		s.Events = slices.Clone(snap.Events)
 		s.reported = make(map[string]bool, len(snap.Reported))
+		if snap.From > 0 {
+			// A change: the session's earlier events and reported items are those it holds.
+			// Without them (the write of a change before failed) it goes on with what it has,
+			// until a whole change of it comes.
+			if base := t.lookup(s.Key); base != nil {
+				s.Events = slices.Concat(base.Events[:min(snap.From, len(base.Events))], snap.Events)
+				maps.Copy(s.reported, base.reported)
+			}
+		}
 		for _, k := range snap.Reported {
 			s.reported[k] = true
 		}
+		s.unjournal() // what this run writes of it first is whole
 		if e, ok := t.sessions[s.Key]; ok {
 			t.order.Remove(e)
 			delete(t.sessions, s.Key)
