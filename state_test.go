@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 
@@ -27,6 +28,7 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 
+	"github.com/otelcallcenter/callcenterreceiver/internal/core"
 	"github.com/otelcallcenter/callcenterreceiver/internal/metadata"
 	"github.com/otelcallcenter/callcenterreceiver/internal/privacy"
 	"github.com/otelcallcenter/callcenterreceiver/internal/sharedcomponent"
@@ -315,4 +317,37 @@ func TestMaskedNumbersNeverLeave(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A change whose write failed is in the snapshot the next sweep takes: a crash after that
+// forgets nothing of it, where the journal alone would lack it until 1000 more changes.
+func TestAFailedWriteIsRepairedAtTheNextSweep(t *testing.T) {
+	disk := &crashableStorage{data: map[string][]byte{}}
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	first := startCountingInto(t, disk, core.TemporalityCumulative, now, new(consumertest.MetricsSink),
+		func(cfg *Config) { cfg.Sessions.LateGrace = 200 * time.Millisecond }) // a sweep every 100 ms
+	record := fixture(t, "dezhu/record.json")
+	const recordID = "0605589a-c1f7-47a5-b75c-3e639e1b928a"
+	disk.mu.Lock()
+	disk.refuseWrites = true
+	disk.mu.Unlock()
+	require.Equal(t, http.StatusOK, post(t, first.url+"/dezhu", "application/json", record).status,
+		"the push is accepted, and remembered in memory")
+	disk.mu.Lock()
+	disk.refuseWrites = false
+	disk.mu.Unlock()
+	require.Eventually(t, func() bool {
+		disk.mu.Lock()
+		defer disk.mu.Unlock()
+		for key, value := range disk.data {
+			if strings.HasPrefix(key, "snapshot") && bytes.Contains(value, []byte(recordID)) {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 50*time.Millisecond, "no snapshot holds the push")
+
+	second := startCounting(t, disk.crash(), core.TemporalityCumulative, now)
+	require.Equal(t, http.StatusOK, post(t, second.url+"/dezhu", "application/json", record).status)
+	assert.Zero(t, second.logs.LogRecordCount(), "the retry after the crash is known")
 }

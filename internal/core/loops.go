@@ -85,7 +85,7 @@ func (c *Core) sweepSessions() func() {
 		timedOut, ripe := c.sessions.Sweep(now, c.cfg.Sessions.LateGrace)
 		unsent = c.settle(ctx, now, ripe, slices.Concat(unsent, timedOut, ripe), c.cfg.Sessions.LateGrace)
 		c.unsaved.RUnlock()
-		if c.store != nil && c.store.Pending() >= compactEvery {
+		if c.store != nil && c.store.Due() {
 			if err := c.Compact(ctx); err != nil {
 				c.logger.Warn("State not compacted", zap.Error(err))
 			}

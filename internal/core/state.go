@@ -159,9 +159,6 @@ func (c *Core) snapshots(sessions []*session.Session) []session.Snapshot {
 	return out
 }
 
-// compactEvery is how many saved changes are folded into a snapshot at a time.
-const compactEvery = 1000
-
 // Compact folds the journal into a snapshot of the whole state, the cumulative totals included.
 // Pushes wait only while the state is taken, not while its frozen calls are thawed, nor while it
 // is encoded and written: their changes go to the journal after its mark meanwhile. With 100000
@@ -178,7 +175,7 @@ func (c *Core) Compact(ctx context.Context) error {
 // and the journal's mark it stands at. No change is appended meanwhile, and no push or sweep is
 // between its first change and its save: the state is then exactly what the journal before the
 // mark makes.
-func (c *Core) wholeState() (state.Record, session.Exported, uint64) {
+func (c *Core) wholeState() (state.Record, session.Exported, state.Mark) {
 	c.unsaved.Lock()
 	defer c.unsaved.Unlock()
 	c.saving.Lock()

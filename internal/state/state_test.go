@@ -48,6 +48,7 @@ func TestJournalAndSnapshot(t *testing.T) {
 	first := Record{Dedup: []dedup.Entry{{Key: "a", Done: dedup.Logs, Expires: t0.Add(time.Hour)}}, Sessions: []session.Snapshot{sess("1", session.Open)}}
 	second := Record{Sessions: []session.Snapshot{sess("1", session.Ended, "call", "queue")}}
 	require.NoError(t, store.Append(ctx, first))
+	earlier := store.Mark()
 	require.NoError(t, store.Append(ctx, second))
 	require.NoError(t, store.Append(ctx, Record{}), "an empty change writes nothing")
 	assert.Equal(t, uint64(2), store.Pending())
@@ -85,7 +86,7 @@ func TestJournalAndSnapshot(t *testing.T) {
 	}
 
 	// A state older than the snapshot (an earlier mark) replaces nothing.
-	require.NoError(t, store.Compact(ctx, Record{Dedup: third.Dedup}, session.Exported{}, mark-1))
+	require.NoError(t, store.Compact(ctx, Record{Dedup: third.Dedup}, session.Exported{}, earlier))
 	_, saved, err = Open(ctx, client)
 	require.NoError(t, err)
 	require.Len(t, saved, 2)
@@ -356,4 +357,59 @@ func TestStateOfThePreviousFormatLoads(t *testing.T) {
 	assert.Equal(t, []uint64{4}, flushNumbers(batches))
 	assert.Equal(t, call.KindRecording, batches[0].Observations[0].Recording)
 	assert.Equal(t, uint64(4), last)
+}
+
+// A compaction is due once the journal holds CompactAfter records and as many bytes as the
+// snapshot, which a reopened store counts again from the storage; and at once after a failed
+// write, until a snapshot taken after it.
+func TestACompactionIsDueOnceTheJournalIsAsLargeAsTheSnapshot(t *testing.T) {
+	ctx := context.Background()
+	client := &gatedClient{
+		Client:  storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), ""),
+		writing: make(chan struct{}, 1), release: make(chan struct{}),
+	}
+	client.held.Store(true) // no write is held
+	store, _, err := Open(ctx, client)
+	require.NoError(t, err)
+	n := 0
+	appendChanges := func(store *Store, count int) {
+		for range count {
+			n++
+			require.NoError(t, store.Append(ctx, Record{Dedup: []dedup.Entry{{Key: fmt.Sprint("push-", n), Expires: t0}}}))
+		}
+	}
+	appendChanges(store, CompactAfter-1)
+	assert.False(t, store.Due())
+	appendChanges(store, 1)
+	assert.True(t, store.Due(), "CompactAfter records, and no snapshot yet")
+
+	// A snapshot of 5000 remembered pushes is larger than the journal of 1000.
+	var all Record
+	for i := range 5000 {
+		all.Dedup = append(all.Dedup, dedup.Entry{Key: fmt.Sprint("kept-", i), Expires: t0})
+	}
+	require.NoError(t, store.Compact(ctx, all, session.Exported{}, store.Mark()))
+	assert.False(t, store.Due())
+	appendChanges(store, CompactAfter)
+	assert.False(t, store.Due(), "CompactAfter records, fewer bytes than the snapshot")
+	reopened, _, err := Open(ctx, client)
+	require.NoError(t, err)
+	assert.False(t, reopened.Due(), "the same, counted from the storage")
+	appendChanges(reopened, 4*CompactAfter)
+	assert.True(t, reopened.Due(), "as many bytes as the snapshot")
+	reopened, _, err = Open(ctx, client)
+	require.NoError(t, err)
+	assert.True(t, reopened.Due(), "the same, counted from the storage")
+	require.NoError(t, reopened.Compact(ctx, all, session.Exported{}, reopened.Mark()))
+	assert.False(t, reopened.Due())
+
+	before := reopened.Mark()
+	client.fail.Store(true)
+	require.Error(t, reopened.Append(ctx, Record{Dedup: []dedup.Entry{{Key: "lost", Expires: t0}}}))
+	client.fail.Store(false)
+	assert.True(t, reopened.Due(), "the journal lacks a change")
+	require.NoError(t, reopened.Compact(ctx, all, session.Exported{}, before))
+	assert.True(t, reopened.Due(), "a state taken before the failed write lacks it too")
+	require.NoError(t, reopened.Compact(ctx, all, session.Exported{}, reopened.Mark()))
+	assert.False(t, reopened.Due())
 }
