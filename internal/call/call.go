@@ -117,55 +117,57 @@ func (p *Push) When() time.Time {
 	return p.Time
 }
 
-// Call is what a push says about one call. Fields the vendor did not give stay zero.
+// Call is what a push says about one call. Fields the vendor did not give stay zero, and are
+// left out of the receiver's saved state (omitzero): most of a call's fields, a third of a
+// snapshot's bytes. An Agent is kept whole: Agent.IsZero takes empty Groups for none.
 type Call struct {
 	// SessionID identifies the call (TCCC SessionId, Udesk conversation_id, UinCall session_id,
 	// 得助 iccCallId).
-	SessionID string
+	SessionID string `json:",omitzero"`
 	// CallID is the vendor's other call identifier (Udesk call_id groups a customer's calls,
 	// UinCall call_id, 得助 record id).
-	CallID    string
-	Direction Direction
+	CallID    string    `json:",omitzero"`
+	Direction Direction `json:",omitzero"`
 
-	Caller string // calling number
-	Callee string // called number
+	Caller string `json:",omitzero"` // calling number
+	Callee string `json:",omitzero"` // called number
 	// CustomerLocation is where the customer's number is registered.
-	CustomerLocation Location
+	CustomerLocation Location `json:",omitzero"`
 
 	// Moments of the call. Zero when unknown.
-	Start  time.Time // call began (entered the system)
-	Queued time.Time // entered the queue
-	Ring   time.Time // first ringing (agent side inbound, customer side outbound)
-	Answer time.Time // connected
-	End    time.Time // ended
+	Start  time.Time `json:",omitzero"` // call began (entered the system)
+	Queued time.Time `json:",omitzero"` // entered the queue
+	Ring   time.Time `json:",omitzero"` // first ringing (agent side inbound, customer side outbound)
+	Answer time.Time `json:",omitzero"` // connected
+	End    time.Time `json:",omitzero"` // ended
 
 	// Durations the vendor reported or that follow from its moments.
-	Durations map[Phase]time.Duration
+	Durations map[Phase]time.Duration `json:",omitzero"`
 
-	Queue Queue
+	Queue Queue `json:",omitzero"`
 	// Agent is the agent the call is attributed to: the last one who handled it.
 	Agent Agent
 	// Legs are the agents' parts of the call in order; transfers add legs.
-	Legs []Leg
+	Legs []Leg `json:",omitzero"`
 
-	IVRKeys     []Key  // keys pressed in the IVR
-	PostIVRKeys []Key  // keys pressed after the call, usually the satisfaction survey
-	IVRPath     string // the IVR route taken, as the vendor describes it
+	IVRKeys     []Key  `json:",omitzero"` // keys pressed in the IVR
+	PostIVRKeys []Key  `json:",omitzero"` // keys pressed after the call, usually the satisfaction survey
+	IVRPath     string `json:",omitzero"` // the IVR route taken, as the vendor describes it
 
-	EndStatus    EndStatus
-	RawEndStatus string // the vendor's own value behind EndStatus
-	HangupSide   HangupSide
-	RawHangup    string
+	EndStatus    EndStatus  `json:",omitzero"`
+	RawEndStatus string     `json:",omitzero"` // the vendor's own value behind EndStatus
+	HangupSide   HangupSide `json:",omitzero"`
+	RawHangup    string     `json:",omitzero"`
 
-	Satisfaction    Satisfaction
-	RawSatisfaction string
+	Satisfaction    Satisfaction `json:",omitzero"`
+	RawSatisfaction string       `json:",omitzero"`
 
-	RecordingID   string // the vendor's id of the call's recording
-	RecordingURLs []string
-	Transfers     int
+	RecordingID   string   `json:",omitzero"` // the vendor's id of the call's recording
+	RecordingURLs []string `json:",omitzero"`
+	Transfers     int      `json:",omitzero"`
 
 	// Custom holds fields the tenant defines: forms, notes, pass-through data.
-	Custom map[string]any
+	Custom map[string]any `json:",omitzero"`
 }
 
 // SetSeconds records a phase duration a vendor gives in whole seconds. Values that are negative
@@ -209,28 +211,28 @@ func (c *Call) CustomerNumber() string {
 
 // Location is where a phone number is registered, as the vendor reports it.
 type Location struct {
-	Text     string // the vendor's own wording, e.g. "北京 北京"
-	Country  string
-	Province string
-	City     string
-	Carrier  string
+	Text     string `json:",omitzero"` // the vendor's own wording, e.g. "北京 北京"
+	Country  string `json:",omitzero"`
+	Province string `json:",omitzero"`
+	City     string `json:",omitzero"`
+	Carrier  string `json:",omitzero"`
 }
 
 // Queue is the queue (skill group) a call waited in.
 type Queue struct {
-	ID   string
-	Name string
+	ID   string `json:",omitzero"`
+	Name string `json:",omitzero"`
 }
 
 // Agent is a person answering calls.
 type Agent struct {
-	ID          string // the vendor's user id
-	Name        string
-	Nick        string
-	Email       string
-	StaffNumber string // 工号
-	Phone       string // the agent's own phone number
-	Groups      []string
+	ID          string   `json:",omitzero"` // the vendor's user id
+	Name        string   `json:",omitzero"`
+	Nick        string   `json:",omitzero"`
+	Email       string   `json:",omitzero"`
+	StaffNumber string   `json:",omitzero"` // 工号
+	Phone       string   `json:",omitzero"` // the agent's own phone number
+	Groups      []string `json:",omitzero"`
 }
 
 // Key is the agent's identity for grouping: the staff number, else the user id, email or name.
@@ -244,30 +246,30 @@ func (a *Agent) IsZero() bool {
 
 // Leg is one agent's part in a call: ringing, talking, and where it was transferred.
 type Leg struct {
-	Sequence   int
+	Sequence   int `json:",omitzero"`
 	Agent      Agent
-	Type       string // the vendor's endpoint type (TCCC staffSeat, miniProgramSeat...)
-	SkillGroup Queue
-	Start      time.Time
-	Ring       time.Time
-	Answer     time.Time
-	End        time.Time
+	Type       string    `json:",omitzero"` // the vendor's endpoint type (TCCC staffSeat, miniProgramSeat...)
+	SkillGroup Queue     `json:",omitzero"`
+	Start      time.Time `json:",omitzero"`
+	Ring       time.Time `json:",omitzero"`
+	Answer     time.Time `json:",omitzero"`
+	End        time.Time `json:",omitzero"`
 
-	EndStatus    EndStatus
-	RawEndStatus string
+	EndStatus    EndStatus `json:",omitzero"`
+	RawEndStatus string    `json:",omitzero"`
 
-	RecordingID      string
-	TransferFrom     string
-	TransferFromType string
-	TransferTo       string
-	TransferToType   string
-	Priority         int
+	RecordingID      string `json:",omitzero"`
+	TransferFrom     string `json:",omitzero"`
+	TransferFromType string `json:",omitzero"`
+	TransferTo       string `json:",omitzero"`
+	TransferToType   string `json:",omitzero"`
+	Priority         int    `json:",omitzero"`
 }
 
 // Key is one IVR key press and what the IVR called it.
 type Key struct {
-	Key   string
-	Label string
+	Key   string `json:",omitzero"`
+	Label string `json:",omitzero"`
 }
 
 // Recording is a recording or voicemail notice.

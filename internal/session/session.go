@@ -35,13 +35,13 @@ const (
 
 // Event is one step of a session, placed in the call's order.
 type Event struct {
-	Type  call.EventType
-	Name  string
-	Time  time.Time
-	Timed bool // Time is the vendor's; otherwise it is the arrival
+	Type  call.EventType `json:",omitzero"`
+	Name  string         `json:",omitzero"`
+	Time  time.Time      `json:",omitzero"`
+	Timed bool           `json:",omitzero"` // Time is the vendor's; otherwise it is the arrival
 	Agent call.Agent
 	// Details are the vendor's event fields.
-	Details map[string]any
+	Details map[string]any `json:",omitzero"`
 	// Key tells a repeated push of the same event from a new one.
 	Key string
 	// Segment is the vendor's call the event belongs to (Udesk conversation_id, UinCall

@@ -413,3 +413,37 @@ func TestACompactionIsDueOnceTheJournalIsAsLargeAsTheSnapshot(t *testing.T) {
 	require.NoError(t, reopened.Compact(ctx, all, session.Exported{}, reopened.Mark()))
 	assert.False(t, reopened.Due())
 }
+
+// A session is saved without its empty fields (omitzero), and read back the same: what was nil
+// stays nil, what was empty stays empty, a zero time stays zero.
+func TestASavedSessionKeepsNilAndEmptyApart(t *testing.T) {
+	ctx := context.Background()
+	client := storagetest.NewInMemoryClient(component.KindReceiver, component.MustNewID("callcenter"), "")
+	store, _, err := Open(ctx, client)
+	require.NoError(t, err)
+	want := session.Snapshot{Session: session.Session{
+		Key: session.Key{Vendor: "udesk", ID: "1"}, Opened: t0, Closure: session.Open,
+		Call: call.Call{SessionID: "1", Start: t0, Legs: []call.Leg{{Agent: call.Agent{ID: "7"}}}, IVRKeys: []call.Key{},
+			Durations: map[call.Phase]time.Duration{}, Custom: map[string]any{}, Agent: call.Agent{Groups: []string{}}},
+		Events: []session.Event{{Type: call.EventQueued, Time: t0}, {}},
+		Record: &call.Call{}, // a record, all of it unknown
+	}}
+	require.NoError(t, store.Append(ctx, Record{Sessions: []session.Snapshot{want}}))
+	body, err := client.Get(ctx, "journal/0")
+	require.NoError(t, err)
+	assert.NotContains(t, string(body), `"Queued"`, "a zero time is left out")
+	assert.NotContains(t, string(body), `"Caller"`, "an empty string is left out")
+
+	_, saved, err := Open(ctx, client)
+	require.NoError(t, err)
+	got := saved[0].Sessions[0]
+	assert.Equal(t, want.Call, got.Call)
+	assert.NotNil(t, got.Call.IVRKeys)
+	assert.Nil(t, got.Call.PostIVRKeys)
+	assert.NotNil(t, got.Call.Agent.Groups)
+	assert.Nil(t, got.Call.Legs[0].Agent.Groups)
+	assert.Equal(t, want.Events, got.Events)
+	assert.Equal(t, want.Record, got.Record)
+	assert.Nil(t, got.Segments)
+	assert.True(t, got.Closed.IsZero())
+}
