@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,6 +142,53 @@ func byKey(t *testing.T, snaps []Snapshot) map[Key]string {
 		b, err := json.Marshal(s)
 		require.NoError(t, err)
 		out[s.Key] = string(b)
+	}
+	return out
+}
+
+// A call of one segment shares its record with the session: a snapshot writes it once, and the
+// session read back shares it again. A call of several segments writes each segment's own.
+func TestASharedRecordIsWrittenOnce(t *testing.T) {
+	one := &call.Call{SessionID: "s1", RawEndStatus: "the-record"}
+	a, b := &call.Call{SessionID: "s2", RawEndStatus: "first"}, &call.Call{SessionID: "s3", RawEndStatus: "second"}
+	tr := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Hour})
+	tr.Restore([]Snapshot{
+		{Session: Session{Key: Key{Vendor: "udesk", ID: "s1"}, Closure: Ended, Record: one, Segments: []Segment{{ID: "s1", Record: one}}}},
+		{Session: Session{Key: Key{Vendor: "udesk", ID: "s2"}, Closure: Ended, Record: &call.Call{SessionID: "s2", RawEndStatus: "joined"},
+			Segments: []Segment{{ID: "s2", Record: a}, {ID: "s3", Record: b}}}},
+	})
+	for _, read := range []func(Key) Snapshot{
+		func(k Key) Snapshot { return byKeyOf(tr.Export())[k] },
+		func(k Key) Snapshot { s, _ := tr.Journal(k); return s },
+	} {
+		restored := NewTracker(Config{MaxSessions: 10, IdleTimeout: time.Hour})
+		for _, k := range []Key{{Vendor: "udesk", ID: "s1"}, {Vendor: "udesk", ID: "s2"}} {
+			b, err := json.Marshal(read(k))
+			require.NoError(t, err)
+			var snap Snapshot
+			require.NoError(t, json.Unmarshal(b, &snap))
+			restored.Restore([]Snapshot{snap})
+			if k.ID == "s1" {
+				assert.Equal(t, 1, strings.Count(string(b), "the-record"), "written once")
+			} else {
+				assert.Equal(t, 3, strings.Count(string(b), "RawEndStatus"), "the joined record and each segment's")
+			}
+		}
+		s := restored.lookup(Key{Vendor: "udesk", ID: "s1"})
+		assert.Equal(t, "the-record", s.Record.RawEndStatus)
+		assert.Same(t, s.Record, s.Segments[0].Record, "shared again")
+		s = restored.lookup(Key{Vendor: "udesk", ID: "s2"})
+		assert.Equal(t, []string{"first", "second"}, []string{s.Segments[0].Record.RawEndStatus, s.Segments[1].Record.RawEndStatus})
+		assert.Equal(t, "joined", s.Record.RawEndStatus)
+	}
+	s := tr.lookup(Key{Vendor: "udesk", ID: "s1"})
+	assert.Same(t, s.Record, s.Segments[0].Record, "the tracker's own session is left as it was")
+}
+
+func byKeyOf(snaps []Snapshot) map[Key]Snapshot {
+	out := map[Key]Snapshot{}
+	for _, s := range snaps {
+		out[s.Key] = s
 	}
 	return out
 }

@@ -980,6 +980,9 @@ type Snapshot struct {
 	// are the session's from this index on, the earlier ones being those it holds, and Reported
 	// are added to its reported items.
 	From int `json:"from,omitempty"`
+	// RecordOf, when not 0, is the segment (from 1) whose record is the session's Record, left
+	// out of it: a call of one segment, whose record would otherwise be written twice.
+	RecordOf int `json:"record_of,omitempty"`
 }
 
 func (s *Session) snapshot() Snapshot {
@@ -988,7 +991,19 @@ func (s *Session) snapshot() Snapshot {
 		snap.Reported = append(snap.Reported, k)
 	}
 	slices.Sort(snap.Reported)
+	snap.shareRecord()
 	return snap
+}
+
+// shareRecord leaves out of the snapshot's segments the record that is the session's.
+func (snap *Snapshot) shareRecord() {
+	if snap.Record == nil {
+		return
+	}
+	if i := slices.IndexFunc(snap.Segments, func(g Segment) bool { return g.Record == snap.Record }); i >= 0 {
+		snap.Segments[i].Record = nil // the clone's segments
+		snap.RecordOf = i + 1
+	}
 }
 
 // unjournal makes the session's next change whole.
@@ -1013,6 +1028,7 @@ func (t *Tracker) Journal(key Key) (Snapshot, bool) {
 		snap = Snapshot{Session: *s.clone(), Reported: s.claimedSince, From: s.journaled}
 		snap.Events = snap.Events[s.journaled:]
 		slices.Sort(snap.Reported)
+		snap.shareRecord()
 	}
 	s.journaled, s.claimedSince = len(s.Events), nil
 	return snap, true
@@ -1096,6 +1112,10 @@ func (t *Tracker) Restore(snaps []Snapshot) {
 	for _, snap := range snaps {
 		s := snap.Session
 		s.Events = slices.Clone(snap.Events)
+		if i := snap.RecordOf - 1; i >= 0 && i < len(s.Segments) {
+			s.Segments = slices.Clone(s.Segments)
+			s.Segments[i].Record = s.Record
+		}
 		s.reported = make(map[string]bool, len(snap.Reported))
 		if snap.From > 0 {
 			// A change: the session's earlier events and reported items are those it holds.
