@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
@@ -167,8 +168,13 @@ func (c *Core) snapshots(sessions []*session.Session) []session.Snapshot {
 func (c *Core) Compact(ctx context.Context) error {
 	c.compacting.Lock() // one at a time: an older snapshot never replaces a newer one
 	defer c.compacting.Unlock()
+	began := time.Now()
 	all, sessions, mark := c.wholeState()
-	return c.store.Compact(ctx, all, sessions, mark)
+	if err := c.store.Compact(ctx, all, sessions, mark); err != nil {
+		return err
+	}
+	c.logger.Debug("State compacted", zap.Int("snapshot_bytes", c.store.SnapshotBytes()), zap.Duration("took", time.Since(began)))
+	return nil
 }
 
 // wholeState returns the whole state, its sessions to be made into snapshots without the locks,

@@ -128,4 +128,5 @@ func BenchmarkCompaction(b *testing.B) {
 	}
 	b.ReportMetric(float64(longest.Microseconds())/1000, "ms-longest-push")
 	b.ReportMetric(float64(len(snaps)), "calls")
+	b.ReportMetric(float64(h.core.store.SnapshotBytes())/1e6, "MB-snapshot")
 }

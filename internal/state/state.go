@@ -178,6 +178,13 @@ func (s *Store) Pending() uint64 {
 	return s.next - s.first
 }
 
+// SnapshotBytes is the size of the snapshot, its parts included.
+func (s *Store) SnapshotBytes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snapshotBytes
+}
+
 // Due reports whether the journal should be folded into a snapshot: it holds CompactAfter
 // records and as many bytes as the snapshot, or a write failed since the last one. A compaction
 // encodes and writes the whole state (355 MB for 100000 kept TCCC calls): waiting for a journal
