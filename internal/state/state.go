@@ -187,9 +187,9 @@ func (s *Store) SnapshotBytes() int {
 
 // Due reports whether the journal should be folded into a snapshot: it holds CompactAfter
 // records and as many bytes as the snapshot, or a write failed since the last one. A compaction
-// encodes and writes the whole state (161 MB for 99432 kept TCCC calls, BenchmarkCompaction): waiting for a journal
-// as large makes that a fixed share of each change's cost, whatever the size of the state, and
-// a restart reads at most twice the snapshot.
+// encodes and writes the whole state (161 MB for 99432 kept TCCC calls, BenchmarkCompaction):
+// waiting for a journal as large makes that a fixed share of each change's cost, whatever the
+// size of the state, and a restart reads at most about twice the snapshot.
 func (s *Store) Due() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
