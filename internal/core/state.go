@@ -125,11 +125,7 @@ func (c *Core) save(ctx context.Context, entries []dedup.Entry, sessions []*sess
 		c.logger.Warn("State not saved", zap.Error(err))
 		// The journal lacks what this change added to its sessions: their next changes are
 		// whole. (One taken meanwhile lacks it too, until then.)
-		keys := make([]session.Key, len(rec.Sessions))
-		for i, snap := range rec.Sessions {
-			keys[i] = snap.Key
-		}
-		c.sessions.Unjournal(keys)
+		c.sessions.Unjournal(rec.Sessions)
 	}
 }
 

@@ -892,7 +892,7 @@ func (s *Session) copyTo(c *Session) {
 	c.Events = slices.Clip(s.Events)
 	c.Segments = slices.Clone(s.Segments)
 	c.reported = nil
-	c.claimedSince = nil
+	c.unjournal() // a copy is not what the journal holds
 }
 
 // rank orders events that carry no time of their own (UinCall's), by where they fall in a call.
@@ -985,25 +985,21 @@ type Snapshot struct {
 	RecordOf int `json:"record_of,omitempty"`
 }
 
-func (s *Session) snapshot() Snapshot {
-	snap := Snapshot{Session: *s.clone()}
-	for k := range s.reported {
-		snap.Reported = append(snap.Reported, k)
-	}
-	slices.Sort(snap.Reported)
-	snap.shareRecord()
-	return snap
-}
+func (s *Session) snapshot() Snapshot { return s.change(0, slices.Collect(maps.Keys(s.reported))) }
 
-// shareRecord leaves out of the snapshot's segments the record that is the session's.
-func (snap *Snapshot) shareRecord() {
-	if snap.Record == nil {
-		return
+// change is the session's snapshot from its event from on, with the reported items given.
+func (s *Session) change(from int, reported []string) Snapshot {
+	snap := Snapshot{Session: *s.clone(), Reported: reported, From: from}
+	snap.Events = snap.Events[from:]
+	slices.Sort(snap.Reported)
+	// The record of a call of one segment is its segment's too: written once.
+	if s.Record != nil {
+		if i := slices.IndexFunc(snap.Segments, func(g Segment) bool { return g.Record == s.Record }); i >= 0 {
+			snap.Segments[i].Record = nil // the clone's segments
+			snap.RecordOf = i + 1
+		}
 	}
-	if i := slices.IndexFunc(snap.Segments, func(g Segment) bool { return g.Record == snap.Record }); i >= 0 {
-		snap.Segments[i].Record = nil // the clone's segments
-		snap.RecordOf = i + 1
-	}
+	return snap
 }
 
 // unjournal makes the session's next change whole.
@@ -1025,21 +1021,18 @@ func (t *Tracker) Journal(key Key) (Snapshot, bool) {
 	if s.journaled == 0 {
 		snap = s.snapshot()
 	} else {
-		snap = Snapshot{Session: *s.clone(), Reported: s.claimedSince, From: s.journaled}
-		snap.Events = snap.Events[s.journaled:]
-		slices.Sort(snap.Reported)
-		snap.shareRecord()
+		snap = s.change(s.journaled, s.claimedSince)
 	}
 	s.journaled, s.claimedSince = len(s.Events), nil
 	return snap, true
 }
 
-// Unjournal makes the next change of each session whole: the write of a change of theirs failed.
-func (t *Tracker) Unjournal(keys []Key) {
+// Unjournal makes the next change of each session of changes whole: their write failed.
+func (t *Tracker) Unjournal(changes []Snapshot) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, key := range keys {
-		if s := t.lookup(key); s != nil {
+	for _, c := range changes {
+		if s := t.lookup(c.Key); s != nil {
 			s.unjournal()
 		}
 	}
@@ -1129,7 +1122,6 @@ func (t *Tracker) Restore(snaps []Snapshot) {
 		for _, k := range snap.Reported {
 			s.reported[k] = true
 		}
-		s.unjournal() // what this run writes of it first is whole
 		if e, ok := t.sessions[s.Key]; ok {
 			t.order.Remove(e)
 			delete(t.sessions, s.Key)
