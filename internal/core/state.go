@@ -96,8 +96,9 @@ func observations(batches []metrics.Batch) int {
 	return n
 }
 
-// save appends a change to the stored state: the dedup entries given, the current state of the
-// sessions and the metric observations, as one record; then it counts the observations. Failing
+// save appends a change to the stored state: the dedup entries given, what changed in the
+// sessions since their previous change (session.Tracker.Journal) and the metric observations,
+// as one record; then it counts the observations. Failing
 // to save loses nothing now (the state is in memory); it only weakens what a restart remembers,
 // so it is logged, not returned.
 func (c *Core) save(ctx context.Context, entries []dedup.Entry, sessions []*session.Session, observations []metrics.Observation) {

@@ -190,7 +190,7 @@ func unixNano(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// at is a frozen time back as a time.Time, to compare with as the sweeps do.
+// fromUnixNano is a frozen time back as a time.Time, to compare with as the sweeps do.
 func fromUnixNano(ns int64) time.Time {
 	if ns == math.MinInt64 {
 		return time.Time{}

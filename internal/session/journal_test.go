@@ -138,10 +138,10 @@ func TestAChangeOfADayIsWhatItsPushAdded(t *testing.T) {
 func byKey(t *testing.T, snaps []Snapshot) map[Key]string {
 	t.Helper()
 	out := map[Key]string{}
-	for _, s := range snaps {
+	for key, s := range byKeyOf(snaps) {
 		b, err := json.Marshal(s)
 		require.NoError(t, err)
-		out[s.Key] = string(b)
+		out[key] = string(b)
 	}
 	return out
 }
@@ -185,6 +185,7 @@ func TestASharedRecordIsWrittenOnce(t *testing.T) {
 	assert.Same(t, s.Record, s.Segments[0].Record, "the tracker's own session is left as it was")
 }
 
+// byKeyOf is each snapshot by its session's key.
 func byKeyOf(snaps []Snapshot) map[Key]Snapshot {
 	out := map[Key]Snapshot{}
 	for _, s := range snaps {

@@ -440,8 +440,7 @@ func (t *Tracker) Sweep(now time.Time, grace time.Duration) (timedOut, ripe []*S
 	}
 	for i, next := t.closedOrder.front(), int32(0); i != 0; i = next {
 		next = t.closedOrder.next(i)
-		seenAt, closedAt := t.closedOrder.times(i)
-		seen, closed := fromUnixNano(seenAt), fromUnixNano(closedAt)
+		seen, closed := t.closedOrder.times(i)
 		settling := t.settling(closed, grace)
 		if settling && !closed.Add(grace).After(now) {
 			ripeCopies.add(t.closedOrder.slots[i].session)
@@ -508,7 +507,7 @@ func (t *Tracker) Settling(grace time.Duration) []*Session {
 	defer t.mu.Unlock()
 	var out []*Session
 	for i := t.closedOrder.front(); i != 0; i = t.closedOrder.next(i) {
-		if _, closed := t.closedOrder.times(i); t.settling(fromUnixNano(closed), grace) {
+		if _, closed := t.closedOrder.times(i); t.settling(closed, grace) {
 			out = append(out, copyOf(t.closedOrder.slots[i].session))
 		}
 	}

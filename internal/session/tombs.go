@@ -1,5 +1,7 @@
 package session
 
+import "time"
+
 // tombs are the closed sessions kept, in the order they closed, with the two times the sweep
 // reads of each: a list linked by index in one slice. The sweep looks at every one of them
 // (up to sessions.max_open) under the tracker's lock; in a container/list each was two pointers
@@ -81,4 +83,6 @@ func (l *tombs) front() int32 {
 func (l *tombs) next(i int32) int32 { return l.slots[i].next }
 
 // times are slot i's Seen and Closed.
-func (l *tombs) times(i int32) (seen, closed int64) { return l.slots[i].seen, l.slots[i].closed }
+func (l *tombs) times(i int32) (seen, closed time.Time) {
+	return fromUnixNano(l.slots[i].seen), fromUnixNano(l.slots[i].closed)
+}

@@ -278,7 +278,8 @@ func (s *Store) Mark() Mark {
 }
 
 // Compact replaces the snapshot and every journal record before mark with the whole state as it
-// was when Mark returned mark: all, with the calls of sessions after its own, written in parts.
+// was when Mark returned mark: all, with its remembered pushes and the calls of sessions written
+// in parts.
 // Records appended since stay in the journal, after the new snapshot: the state is taken at the
 // mark, and encoded and written while changes go on. A mark before the snapshot's is a state
 // older than it, and changes nothing.
@@ -298,17 +299,12 @@ func (s *Store) Compact(ctx context.Context, all Record, sessions session.Export
 			return err
 		}
 	}
-	for calls := range slices.Chunk(all.Sessions, partSessions) {
-		if err := part(Record{Sessions: calls}); err != nil {
-			return err
-		}
-	}
 	for calls := range sessions.Parts(partSessions) {
 		if err := part(Record{Sessions: calls}); err != nil {
 			return err
 		}
 	}
-	all.Dedup, all.Sessions, all.Parts = nil, nil, len(ops)
+	all.Dedup, all.Parts = nil, len(ops)
 	body, err := json.Marshal(all)
 	if err != nil {
 		return err
